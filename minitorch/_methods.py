@@ -1,0 +1,214 @@
+"""Bind the op functions of ``minitorch.ops`` to ``Tensor`` as methods and Python operators.
+
+``t.exp()`` is ``ops.elementwise.exp(t)``; ``a + b`` is ``ops.elementwise.add(a, b)``;
+``t.add_(x)`` is the in-place form built by ``ops.inplace.inplace``. Keeping the
+binding in one table means every method has exactly one implementation.
+"""
+from .tensor import Tensor
+from .ops import elementwise as E, reduce as R, shape as S, index as I, linalg as L, inplace as IP
+from .autograd import grad_mode
+
+_METHODS = {
+    # elementwise
+    "add": E.add, "sub": E.sub, "subtract": E.sub, "mul": E.mul, "multiply": E.mul, "div": E.div,
+    "divide": E.div, "true_divide": E.div, "floor_divide": E.floor_divide, "remainder": E.remainder,
+    "fmod": E.fmod, "pow": E.pow, "neg": E.neg, "negative": E.neg, "abs": E.abs, "absolute": E.abs,
+    "exp": E.exp, "exp2": E.exp2, "expm1": E.expm1, "log": E.log, "log2": E.log2, "log10": E.log10,
+    "log1p": E.log1p, "sqrt": E.sqrt, "rsqrt": E.rsqrt, "reciprocal": E.reciprocal, "square": E.square,
+    "sin": E.sin, "cos": E.cos, "tan": E.tan, "asin": E.asin, "arcsin": E.asin, "acos": E.acos,
+    "arccos": E.acos, "atan": E.atan, "arctan": E.atan, "sinh": E.sinh, "cosh": E.cosh, "tanh": E.tanh,
+    "sigmoid": E.sigmoid, "relu": E.relu, "sign": E.sign, "floor": E.floor, "ceil": E.ceil,
+    "round": E.round, "trunc": E.trunc, "frac": E.frac, "clamp": E.clamp, "clip": E.clamp,
+    "clamp_min": E.clamp_min, "clamp_max": E.clamp_max, "maximum": E.maximum, "minimum": E.minimum,
+    "lerp": E.lerp,
+    "eq": E.eq, "ne": E.ne, "not_equal": E.ne, "lt": E.lt, "less": E.lt, "le": E.le, "less_equal": E.le,
+    "gt": E.gt, "greater": E.gt, "ge": E.ge, "greater_equal": E.ge, "equal": E.equal,
+    "logical_and": E.logical_and, "logical_or": E.logical_or, "logical_xor": E.logical_xor,
+    "logical_not": E.logical_not, "bitwise_not": E.bitwise_not, "bitwise_and": E.bitwise_and,
+    "bitwise_or": E.bitwise_or, "bitwise_xor": E.bitwise_xor,
+    "isnan": E.isnan, "isinf": E.isinf, "isfinite": E.isfinite, "signbit": E.signbit,
+    "isclose": E.isclose, "allclose": E.allclose,
+    # reductions
+    "sum": R.sum, "mean": R.mean, "var": R.var, "std": R.std, "max": R.max, "min": R.min,
+    "amax": R.amax, "amin": R.amin, "argmax": R.argmax, "argmin": R.argmin, "logsumexp": R.logsumexp,
+    "prod": R.prod, "cumsum": R.cumsum, "norm": R.norm, "all": R.all, "any": R.any,
+    "count_nonzero": R.count_nonzero, "sort": R.sort, "argsort": R.argsort, "topk": R.topk,
+    # shape
+    "reshape": S.reshape, "view": S.view, "view_as": S.view_as, "reshape_as": S.reshape_as,
+    "flatten": S.flatten, "unflatten": S.unflatten, "ravel": S.ravel, "squeeze": S.squeeze,
+    "unsqueeze": S.unsqueeze, "transpose": S.transpose, "swapaxes": S.transpose, "swapdims": S.transpose,
+    "permute": S.permute, "t": S.t, "expand": S.expand, "expand_as": S.expand_as,
+    "broadcast_to": S.broadcast_to, "contiguous": S.contiguous, "clone": S.clone, "split": S.split,
+    "chunk": S.chunk, "tensor_split": S.tensor_split, "unbind": S.unbind, "flip": S.flip,
+    "repeat": S.repeat, "tile": S.tile, "repeat_interleave": S.repeat_interleave, "narrow": S.narrow,
+    "movedim": S.movedim, "sum_to_size": S.sum_to_size,
+    # indexing
+    "index_select": I.index_select, "masked_select": I.masked_select, "masked_fill": I.masked_fill,
+    "gather": I.gather, "scatter": I.scatter, "scatter_add": I.scatter_add, "nonzero": I.nonzero,
+    "argwhere": I.argwhere, "take": I.take, "index_put": I.index_put,
+    # linear algebra
+    "matmul": L.matmul, "mm": L.mm, "bmm": L.bmm, "dot": L.dot, "inner": L.inner, "mv": L.mv,
+    "outer": L.outer, "ger": L.outer, "addmm": L.addmm,
+}
+
+for _name, _fn in _METHODS.items():
+    setattr(Tensor, _name, _fn)
+
+
+def _where(self, condition, other):
+    """``x.where(cond, y)`` is ``where(cond, x, y)``."""
+    return E.where(condition, self, other)
+
+
+Tensor.where = _where
+
+# in-place forms: name_ writes the result of name into the tensor itself
+for _name in ("add", "sub", "mul", "div", "true_divide", "floor_divide", "remainder", "pow", "neg", "abs",
+              "exp", "log", "log2", "log10", "log1p", "sqrt", "rsqrt", "reciprocal", "sin", "cos", "tan",
+              "tanh", "sigmoid", "relu", "sign", "floor", "ceil", "round", "trunc", "frac", "clamp", "clip",
+              "clamp_min", "clamp_max", "lerp", "masked_fill", "scatter", "scatter_add", "index_put",
+              "square", "exp2", "expm1", "sinh", "cosh", "asin", "acos", "atan", "subtract", "multiply",
+              "divide", "negative", "eq", "ne", "lt", "le", "gt", "ge", "logical_not", "logical_and",
+              "logical_or"):
+    setattr(Tensor, _name + "_", IP.inplace(_METHODS[_name], _name + "_"))
+Tensor.zero_ = IP.zero_
+Tensor.fill_ = IP.fill_
+Tensor.copy_ = IP.copy_
+
+
+def _reshape_inplace(fn):
+    def method(self, *args):
+        out = fn(self, *args)
+        self._data = out._data
+        return self
+    return method
+
+
+Tensor.squeeze_ = _reshape_inplace(S.squeeze)
+Tensor.unsqueeze_ = _reshape_inplace(S.unsqueeze)
+Tensor.t_ = _reshape_inplace(S.t)
+Tensor.transpose_ = _reshape_inplace(S.transpose)
+Tensor.resize_ = _reshape_inplace(S.reshape)
+
+
+# ------------------------------------------------------------ random fills (in place; used by nn.init)
+def _random_fill(draw):
+    def method(self, *args, generator=None, **kwargs):
+        from .creation import _gen
+        if IP.check_inplace(self):
+            raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
+        arr = draw(_gen(generator), self, *args, **kwargs)
+        self._data[...] = arr
+        self._vc[0] += 1
+        return self
+    return method
+
+
+def _uniform(g, t, a=0.0, b=1.0):
+    return a + (b - a) * g.uniform(t._data.shape, t._data.dtype, t.device)
+
+
+def _normal(g, t, mean=0.0, std=1.0):
+    return mean + std * g.normal(t._data.shape, t._data.dtype, t.device)
+
+
+def _random(g, t, low=0, high=None):
+    if high is None:
+        low, high = 0, low if low else 2 ** 24
+    return g.integers(low, high, t._data.shape, t._data.dtype, t.device)
+
+
+def _bernoulli(g, t, p=0.5):
+    return (g.uniform(t._data.shape, "float64", t.device) < p).astype(t._data.dtype)
+
+
+def _exponential(g, t, lambd=1.0):
+    import math
+    u = g.uniform(t._data.shape, "float64", t.device)
+    xp = __import__("minitorch")._backend.array_module(t._data)
+    return (-xp.log1p(-u) / lambd).astype(t._data.dtype)
+
+
+Tensor.uniform_ = _random_fill(_uniform)
+Tensor.normal_ = _random_fill(_normal)
+Tensor.random_ = _random_fill(_random)
+Tensor.bernoulli_ = _random_fill(_bernoulli)
+Tensor.exponential_ = _random_fill(_exponential)
+
+
+def _bernoulli_method(self, p=None, *, generator=None):
+    from .creation import bernoulli
+    return bernoulli(self, p, generator=generator)
+
+
+Tensor.bernoulli = _bernoulli_method
+
+
+# ------------------------------------------------------------ Python operators
+def _r(fn):
+    def reflected(self, other):
+        return fn(other, self)
+    return reflected
+
+
+def _eq(self, other):
+    if other is None:
+        return False
+    return E.eq(self, other)
+
+
+def _ne(self, other):
+    if other is None:
+        return True
+    return E.ne(self, other)
+
+
+def _and(self, other):
+    return E.bitwise_and(self, other)
+
+
+def _or(self, other):
+    return E.bitwise_or(self, other)
+
+
+def _xor(self, other):
+    return E.bitwise_xor(self, other)
+
+
+def _pos(self):
+    return self
+
+
+def _rmatmul(self, other):
+    return L.matmul(other, self)
+
+
+_OPERATORS = {
+    "__add__": E.add, "__radd__": _r(E.add), "__sub__": E.sub, "__rsub__": _r(E.sub),
+    "__mul__": E.mul, "__rmul__": _r(E.mul), "__truediv__": E.div, "__rtruediv__": _r(E.div),
+    "__floordiv__": E.floor_divide, "__rfloordiv__": _r(E.floor_divide), "__mod__": E.remainder,
+    "__rmod__": _r(E.remainder), "__pow__": E.pow, "__rpow__": _r(E.pow), "__matmul__": L.matmul,
+    "__rmatmul__": _rmatmul, "__neg__": E.neg, "__pos__": _pos, "__abs__": E.abs, "__eq__": _eq,
+    "__ne__": _ne, "__lt__": E.lt, "__le__": E.le, "__gt__": E.gt, "__ge__": E.ge, "__and__": _and,
+    "__rand__": _r(_and), "__or__": _or, "__ror__": _r(_or), "__xor__": _xor, "__rxor__": _r(_xor),
+    "__invert__": E.bitwise_not, "__getitem__": I.getitem, "__setitem__": I.setitem,
+}
+for _name, _fn in _OPERATORS.items():
+    setattr(Tensor, _name, _fn)
+Tensor.__hash__ = lambda self: id(self)
+
+for _op, _name in (("__iadd__", "add_"), ("__isub__", "sub_"), ("__imul__", "mul_"), ("__itruediv__", "div_"),
+                   ("__ifloordiv__", "floor_divide_"), ("__imod__", "remainder_"), ("__ipow__", "pow_")):
+    setattr(Tensor, _op, getattr(Tensor, _name))
+
+
+def _iand(self, other):
+    return IP.inplace(_and, "__iand__")(self, other)
+
+
+def _ior(self, other):
+    return IP.inplace(_or, "__ior__")(self, other)
+
+
+Tensor.__iand__ = _iand
+Tensor.__ior__ = _ior

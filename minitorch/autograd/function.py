@@ -1,0 +1,313 @@
+"""``Function``: one differentiable op; ``Node``: its record on the tape.
+
+An op is a subclass of ``Function`` with two static methods::
+
+    class Exp(Function):
+        '''y = e^x.   dy/dx = e^x = y.'''
+        @staticmethod
+        def forward(ctx, x):            # x: an array of the tensor's backend
+            y = ctx.xp.exp(x)
+            ctx.save_for_backward(y)
+            return y
+
+        @staticmethod
+        def backward(ctx, grad):        # grad: a Tensor, so this is differentiable too
+            y, = ctx.saved_tensors
+            return grad * y
+
+``Exp.apply(t)`` unwraps the tensors, runs ``forward`` on their arrays, wraps
+the result, and, when any input requires grad and grad mode is on, records a
+``Node`` (an ``ExpBackward0``) as the result's ``grad_fn``. The node is the
+``ctx`` that ``forward`` saw: it keeps what ``forward`` saved and the edges to
+the nodes that produced the inputs (``next_functions``).
+
+``backward`` returns one gradient per positional argument of ``forward``
+(``None`` for arguments that are not tensors or need no gradient). It never
+has to undo broadcasting or dtype promotion: the engine sums a gradient down to
+its input's shape and casts it to its input's dtype, in one place.
+"""
+import weakref
+
+from .. import _backend
+from . import grad_mode
+
+_enabled = grad_mode._enabled
+_ndarray = _backend._ndarray
+Tensor = None            # set by minitorch.tensor once the class exists (import cycle)
+_make = None
+
+
+class Node:
+    """A recorded op: the ``ctx`` of its Function and a vertex of the backward graph.
+
+    Attributes: ``next_functions`` (torch's ``((node, output_nr), ...)`` per tensor
+    input), ``needs_input_grad`` and ``xp`` (the array module of the inputs).
+    """
+    _function = None     # the Function subclass whose backward this node runs
+    _n_outputs = 1
+    _saved = None        # saved tensors, resolved after forward
+    _to_save = None      # arrays passed to save_for_backward during forward
+    _freed = False
+    _edges = ()          # per forward argument: None or (node, output_nr, shape, dtype)
+    _pre_hooks = None    # {output_nr: [hook, ...]}  tensor hooks of non-leaf outputs
+    _retain_hooks = None  # {output_nr: hook}       retain_grad of non-leaf outputs
+    _post_hooks = None   # [hook(grad_inputs, grad_outputs)]
+    _output_meta = None  # [(shape, dtype)] of outputs, kept for multi-output nodes
+    _anomaly_trace = None
+    needs_input_grad = ()
+
+    def save_for_backward(self, *arrays):
+        """Keep arrays (inputs, outputs or new arrays) for ``backward``; read them back as ``saved_tensors``."""
+        self._to_save = arrays
+
+    @property
+    def saved_tensors(self):
+        """The saved values as Tensors; raises if the graph was freed or a saved tensor was modified in place."""
+        if self._freed:
+            raise RuntimeError(
+                "Trying to backward through the graph a second time (or directly access saved tensors "
+                "after they have already been freed). Saved intermediate values of the graph are freed "
+                "when you call .backward() or autograd.grad(). Specify retain_graph=True if you need to "
+                "backward through the graph a second time or if you need to access saved tensors after "
+                "calling backward.")
+        saved = self._saved
+        if saved is None:
+            return ()
+        for t, version in zip(saved, self._saved_versions):
+            if isinstance(t, Tensor) and t._vc[0] != version:
+                raise RuntimeError(
+                    "one of the variables needed for gradient computation has been modified by an "
+                    f"inplace operation: [{t.type()} {list(t.shape)}], which is output "
+                    f"{t._output_nr} of {t.grad_fn.name() if t.grad_fn else 'a leaf'}, is at version "
+                    f"{t._vc[0]}; expected version {version} instead. Hint: the backtrace further above "
+                    "can show the operation that failed to compute its gradient. The variable in question "
+                    "was changed in there or anywhere later. Good luck!")
+        return saved
+
+    def mark_non_differentiable(self, *arrays):
+        """Outputs listed here never require grad (torch's ``ctx.mark_non_differentiable``)."""
+        self._non_diff = {id(a) for a in arrays}
+
+    @property
+    def next_functions(self):
+        """``((node, output_nr), ...)``: where each tensor input's gradient goes (``(None, 0)`` for inputs needing none)."""
+        return tuple((e[0], e[1]) if e is not None else (None, 0)
+                     for e, is_t in zip(self._edges, self._is_tensor) if is_t)
+
+    @classmethod
+    def name(cls):
+        """torch's name for this node, e.g. ``'MulBackward0'``."""
+        return cls.__name__
+
+    def __repr__(self):
+        return f"<{type(self).__name__} object at {hex(id(self))}>"
+
+    @property
+    def metadata(self):
+        d = self.__dict__.get("_metadata")
+        if d is None:
+            d = self.__dict__["_metadata"] = {}
+        return d
+
+    def register_hook(self, hook):
+        """``hook(grad_inputs, grad_outputs)`` runs after this node's backward; it may return new grad_inputs."""
+        if self._post_hooks is None:
+            self._post_hooks = []
+        self._post_hooks.append(hook)
+        return _RemovableHandle(self._post_hooks, hook)
+
+    def register_prehook(self, hook):
+        """``hook(grad_outputs)`` runs before this node's backward; it may return new grad_outputs."""
+        return self._add_pre_hook(None, hook)
+
+    def _add_pre_hook(self, output_nr, hook):
+        if self._pre_hooks is None:
+            self._pre_hooks = {}
+        hooks = self._pre_hooks.setdefault(output_nr, [])
+        hooks.append(hook)
+        return _RemovableHandle(hooks, hook)
+
+    def _release(self):
+        """Free what forward saved, after a backward that does not retain the graph."""
+        if self._saved is not None:
+            self._saved = None
+            self._freed = True
+
+    def _run_backward(self, grads):
+        """Call the Function's backward with this node's output gradients; always returns a tuple."""
+        out = self._function.backward(self, *grads)
+        return out if type(out) is tuple else (out,)
+
+
+class _RemovableHandle:
+    """Returned by ``register_*hook``; ``remove()`` unregisters the hook."""
+    def __init__(self, container, item):
+        self._ref = (container, item)
+
+    def remove(self):
+        container, item = self._ref
+        if isinstance(container, dict):
+            container.pop(item, None)
+        else:
+            try:
+                container.remove(item)
+            except ValueError:
+                pass
+
+
+class AccumulateGrad(Node):
+    """The sink node of a leaf tensor that requires grad: adds the incoming gradient into ``variable.grad``."""
+
+    def __init__(self, variable):
+        self.variable = variable
+        self._edges = ()
+        self._is_tensor = ()
+
+    @classmethod
+    def name(cls):
+        return "torch::autograd::AccumulateGrad"
+
+
+def accumulator_of(t):
+    """The (cached) ``AccumulateGrad`` node of leaf ``t``; the tensor holds it weakly, as torch does."""
+    ref = t._accumulator
+    node = ref() if ref is not None else None
+    if node is None:
+        node = AccumulateGrad(t)
+        t._accumulator = weakref.ref(node)
+    return node
+
+
+class Function:
+    """Base class of every differentiable op; see the module docstring for the contract.
+
+    Class options:
+      ``is_view = True``   the output shares memory (and the version counter) with input 0.
+      ``node_name``        the ``grad_fn`` name, when it is not ``<ClassName>Backward0``.
+    """
+    is_view = False
+    node_name = None
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        name = cls.__dict__.get("node_name") or cls.__name__ + "Backward0"
+        cls._Node = type(name, (Node,), {"_function": cls, "__module__": cls.__module__,
+                                         "__qualname__": name})
+
+    @staticmethod
+    def forward(ctx, *args, **kwargs):
+        raise NotImplementedError
+
+    @staticmethod
+    def backward(ctx, *grads):
+        raise NotImplementedError
+
+    @classmethod
+    def apply(cls, *args, **kwargs):
+        """Run ``forward`` on the arrays of ``args`` and record the op on the tape when a gradient is needed."""
+        ctx = cls._Node()
+        needs_grad = False
+        arrays = []
+        first = None
+        for a in args:
+            if isinstance(a, Tensor):
+                d = a._data
+                if first is None:
+                    first = d
+                elif type(d) is not type(first) or (type(d) is not _ndarray and d.device != first.device):
+                    _device_mismatch(first, d)
+                if a._requires_grad:
+                    needs_grad = True
+                arrays.append(d)
+            else:
+                arrays.append(a)
+        ctx.xp = _backend._np if type(first) is _ndarray else _backend.array_module(first)
+        needs_grad = needs_grad and _enabled[0]
+        if needs_grad:
+            ctx.needs_input_grad = tuple(isinstance(a, Tensor) and a._requires_grad for a in args)
+        out = cls.forward(ctx, *arrays, **kwargs)
+
+        if type(out) is tuple:
+            outputs = tuple(_wrap(o, ctx.xp) for o in out)
+        else:
+            outputs = (_wrap(out, ctx.xp),)
+        if cls.is_view:
+            base = args[0]
+            for o in outputs:
+                o._vc = base._vc
+                o._base = base._base if base._base is not None else base
+
+        if needs_grad:
+            _record(ctx, args, outputs)
+        else:
+            ctx._to_save = None
+        return outputs if type(out) is tuple else outputs[0]
+
+
+def _wrap(arr, xp):
+    if type(arr) is not _ndarray and not _backend.is_array(arr):
+        arr = xp.asarray(arr)
+    return _make(arr)
+
+
+def _record(ctx, args, outputs):
+    """Link ``ctx`` into the graph: edges to the inputs' nodes, outputs' ``grad_fn``, saved tensors."""
+    edges = []
+    is_tensor = []
+    for a in args:
+        if isinstance(a, Tensor):
+            is_tensor.append(True)
+            if a._requires_grad:
+                fn = a.grad_fn
+                edges.append((fn, a._output_nr, a._data.shape, a._data.dtype) if fn is not None
+                             else (accumulator_of(a), 0, a._data.shape, a._data.dtype))
+                continue
+        else:
+            is_tensor.append(False)
+        edges.append(None)
+    ctx._edges = edges
+    ctx._is_tensor = is_tensor
+
+    non_diff = ctx.__dict__.get("_non_diff", ())
+    for i, o in enumerate(outputs):
+        if o._data.dtype.kind == "f" and id(o._data) not in non_diff:
+            o._requires_grad = True
+            o.grad_fn = ctx
+            o._output_nr = i
+    if len(outputs) > 1:
+        ctx._n_outputs = len(outputs)
+        ctx._output_meta = [(o._data.shape, o._data.dtype) for o in outputs]
+
+    to_save = ctx._to_save
+    if to_save is not None:
+        ctx._to_save = None
+        saved = []
+        for arr in to_save:
+            saved.append(_saved_tensor(arr, args, outputs))
+        ctx._saved = saved
+        ctx._saved_versions = [t._vc[0] if isinstance(t, Tensor) else 0 for t in saved]
+    if _anomaly[0]:
+        import traceback
+        ctx._anomaly_trace = traceback.format_stack()[:-3]
+
+
+def _saved_tensor(arr, args, outputs):
+    """The Tensor behind a saved array: the input or output it is, or a new constant tensor."""
+    if arr is None or not (type(arr) is _ndarray or _backend.is_array(arr)):
+        return arr                                   # Python numbers and None are kept as they are
+    for a in args:
+        if isinstance(a, Tensor) and a._data is arr:
+            return a
+    for o in outputs:
+        if o._data is arr:
+            return o
+    return _make(arr)
+
+
+def _device_mismatch(a, b):
+    da, db = _backend.device_of(a), _backend.device_of(b)
+    raise RuntimeError("Expected all tensors to be on the same device, but found at least two devices, "
+                       f"{db if db.type == 'cuda' else da} and {da if db.type == 'cuda' else db}!")
+
+
+_anomaly = [False]

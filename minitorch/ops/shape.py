@@ -1,0 +1,599 @@
+"""Shape ops: views (reshape, transpose, permute, expand, squeeze, ...), joins and splits, devices.
+
+Views share memory with their input, as in torch; their backward only
+rearranges the gradient back into the input's shape.
+"""
+import builtins
+
+from .. import _backend
+from ..autograd.function import Function
+from ..tensor import Tensor, _wrap_dim
+
+_T = Tensor._from_array
+
+
+def _shape_args(shape):
+    """Accept ``f(2, 3)``, ``f((2, 3))`` and ``f([2, 3])`` alike."""
+    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+        shape = tuple(shape[0])
+    return tuple(int(s) for s in shape)
+
+
+# ---------------------------------------------------------------- broadcasting, undone in one place
+class SumToShape(Function):
+    """y = x summed over the dims along which ``shape`` was broadcast to x's shape.   dy/dx: expand back."""
+    node_name = "SumBackward1"
+
+    @staticmethod
+    def forward(ctx, x, shape):
+        ctx.in_shape = x.shape
+        lead = x.ndim - len(shape)
+        axes = tuple(range(lead)) + tuple(i + lead for i, s in enumerate(shape)
+                                         if s == 1 and x.shape[i + lead] != 1)
+        y = x.sum(axis=axes, keepdims=True) if axes else x
+        return y.reshape(shape)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return expand(grad, ctx.in_shape), None
+
+
+def sum_to_shape(t, shape):
+    """Sum ``t`` down to ``shape``, the inverse of broadcasting ``shape`` up to ``t.shape``."""
+    shape = tuple(shape)
+    if t._data.shape == shape:
+        return t
+    lead = t._data.ndim - len(shape)
+    if lead < 0 or any(s != 1 and s != ts for s, ts in zip(shape, t._data.shape[lead:])):
+        raise ValueError(f"shape {list(shape)} cannot be broadcast to {list(t._data.shape)}")
+    return SumToShape.apply(t, shape)
+
+
+def sum_to_size(input, *size):
+    return sum_to_shape(input, _shape_args(size))
+
+
+class Expand(Function):
+    """y = x broadcast to a larger shape (a view).   dL/dx = dL/dy summed back to x's shape."""
+    is_view = True
+
+    @staticmethod
+    def forward(ctx, x, shape):
+        ctx.in_shape = x.shape
+        return ctx.xp.broadcast_to(x, shape)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return sum_to_shape(grad, ctx.in_shape), None
+
+
+def expand(input, *sizes):
+    """A broadcast view of ``input`` with the given sizes (-1 keeps a dimension)."""
+    sizes = _shape_args(sizes)
+    if len(sizes) < input._data.ndim:
+        raise RuntimeError(f"expand(torch.FloatTensor{{{list(input.shape)}}}, size=[{len(sizes)}]): the number of "
+                           f"sizes provided ({len(sizes)}) must be greater or equal to the number of dimensions "
+                           f"in the tensor ({input._data.ndim})")
+    lead = len(sizes) - input._data.ndim
+    shape = []
+    for i, s in enumerate(sizes):
+        if s == -1:
+            if i < lead:
+                raise RuntimeError("The expanded size of the tensor (-1) isn't allowed in a leading, "
+                                   "non-existing dimension 0")
+            s = input._data.shape[i - lead]
+        elif i >= lead and input._data.shape[i - lead] not in (1, s):
+            raise RuntimeError(f"The expanded size of the tensor ({s}) must match the existing size "
+                               f"({input._data.shape[i - lead]}) at non-singleton dimension {i}.  "
+                               f"Target sizes: {list(sizes)}.  Tensor sizes: {list(input._data.shape)}")
+        shape.append(s)
+    shape = tuple(shape)
+    if shape == input._data.shape:
+        return Expand.apply(input, shape) if input._requires_grad else _view_of(input, input._data)
+    return Expand.apply(input, shape)
+
+
+def expand_as(input, other):
+    return expand(input, other.shape)
+
+
+def broadcast_to(input, shape):
+    return expand(input, shape)
+
+
+def broadcast_shapes(*shapes):
+    """The shape that all ``shapes`` broadcast to (torch.broadcast_shapes)."""
+    ndim = builtins.max((len(s) for s in shapes), default=0)
+    out = [1] * ndim
+    for s in shapes:
+        for i, d in enumerate(s):
+            j = ndim - len(s) + i
+            if out[j] == 1:
+                out[j] = d
+            elif d != 1 and d != out[j]:
+                raise RuntimeError(f"Shape mismatch: objects cannot be broadcast to a single shape. "
+                                   f"Mismatch is between arg 0 and arg 1.")
+    from ..tensor import Size
+    return Size(out)
+
+
+def broadcast_tensors(*tensors):
+    shape = broadcast_shapes(*(t.shape for t in tensors))
+    return tuple(expand(t, shape) for t in tensors)
+
+
+def _view_of(t, arr):
+    v = _T(arr)
+    v._vc = t._vc
+    v._base = t._base if t._base is not None else t
+    return v
+
+
+# ---------------------------------------------------------------- reshaping views
+class Reshape(Function):
+    """y = x with a new shape (same elements, row-major order).   dL/dx = dL/dy reshaped back."""
+    node_name = "ViewBackward0"
+    is_view = True
+
+    @staticmethod
+    def forward(ctx, x, shape):
+        ctx.in_shape = x.shape
+        return x.reshape(shape)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return reshape(grad, ctx.in_shape), None
+
+
+class ReshapeCopy(Reshape):
+    """reshape of a non-contiguous tensor: a copy, as torch makes."""
+    node_name = "UnsafeViewBackward0"
+    is_view = False
+
+
+def _infer_shape(shape, numel):
+    shape = list(shape)
+    neg = [i for i, s in enumerate(shape) if s == -1]
+    if len(neg) > 1:
+        raise RuntimeError("only one dimension can be inferred")
+    known = 1
+    for s in shape:
+        if s != -1:
+            if s < 0:
+                raise RuntimeError(f"invalid shape dimension {s}")
+            known *= s
+    if neg:
+        if known == 0 or numel % known:
+            raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {numel}")
+        shape[neg[0]] = numel // known
+    elif known != numel:
+        raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {numel}")
+    return tuple(shape)
+
+
+def reshape(input, *shape):
+    """The same elements in a new shape (a view when possible, else a copy); one size may be -1."""
+    shape = _infer_shape(_shape_args(shape), input._data.size)
+    if shape == input._data.shape and not input._requires_grad:
+        return _view_of(input, input._data)
+    if input._data.flags.c_contiguous or input._data.ndim <= 1:
+        return Reshape.apply(input, shape)
+    return ReshapeCopy.apply(input, shape)
+
+
+def view(input, *shape):
+    """A view with a new shape; fails, as torch's does, when the memory layout cannot express it."""
+    if len(shape) == 1 and not isinstance(shape[0], (int, tuple, list)):
+        from .._dtype import as_dtype
+        dt = as_dtype(shape[0])
+        return _view_of(input, input._data.view(dt.np))
+    shape = _infer_shape(_shape_args(shape), input._data.size)
+    if not input._data.flags.c_contiguous and input._data.ndim > 1 and input._data.size > 1:
+        try:
+            arr = input._data.view()
+            arr.shape = shape                  # numpy raises when no view can express the new shape
+        except (AttributeError, ValueError):
+            raise RuntimeError("view size is not compatible with input tensor's size and stride (at least one "
+                               "dimension spans across two contiguous subspaces). Use .reshape(...) instead.") from None
+    return Reshape.apply(input, shape)
+
+
+def view_as(input, other):
+    return view(input, other.shape)
+
+
+def reshape_as(input, other):
+    return reshape(input, other.shape)
+
+
+def flatten(input, start_dim=0, end_dim=-1):
+    """Merge dims ``start_dim..end_dim`` into one."""
+    nd = input._data.ndim
+    if nd == 0:
+        return reshape(input, (1,))
+    s, e = _wrap_dim(start_dim, nd), _wrap_dim(end_dim, nd)
+    if s > e:
+        raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
+    if s == e:
+        return input if not input._requires_grad else reshape(input, input._data.shape)
+    shp = input._data.shape
+    n = 1
+    for d in shp[s:e + 1]:
+        n *= d
+    return reshape(input, shp[:s] + (n,) + shp[e + 1:])
+
+
+def unflatten(input, dim, sizes):
+    d = _wrap_dim(dim, input._data.ndim)
+    shp = input._data.shape
+    return reshape(input, shp[:d] + tuple(sizes) + shp[d + 1:])
+
+
+def ravel(input):
+    return reshape(input, (-1,))
+
+
+def squeeze(input, dim=None):
+    """Remove size-1 dims (all of them, or only ``dim`` — an int or a tuple — when it has size 1)."""
+    shp = input._data.shape
+    if dim is None:
+        new = tuple(s for s in shp if s != 1)
+    else:
+        dims = dim if isinstance(dim, (tuple, list)) else (dim,)
+        dims = {_wrap_dim(d, len(shp)) for d in dims}
+        new = tuple(s for i, s in enumerate(shp) if not (i in dims and s == 1))
+    if new == shp:
+        return reshape(input, new) if input._requires_grad else _view_of(input, input._data)
+    return Reshape.apply(input, new) if input._data.flags.c_contiguous else _Squeeze.apply(input, new)
+
+
+class _Squeeze(Function):
+    """Dropping or adding size-1 dims is always a view, even of a non-contiguous tensor."""
+    node_name = "SqueezeBackward0"
+    is_view = True
+
+    @staticmethod
+    def forward(ctx, x, shape):
+        ctx.in_shape = x.shape
+        v = x.view()
+        v.shape = shape
+        return v
+
+    @staticmethod
+    def backward(ctx, grad):
+        return reshape(grad, ctx.in_shape), None
+
+
+def unsqueeze(input, dim):
+    """Insert a size-1 dim at position ``dim``."""
+    nd = input._data.ndim + 1
+    if not -nd <= dim < nd:
+        raise IndexError(f"Dimension out of range (expected to be in range of [{-nd}, {nd - 1}], but got {dim})")
+    if dim < 0:
+        dim += nd
+    shp = input._data.shape
+    new = shp[:dim] + (1,) + shp[dim:]
+    if input._data.flags.c_contiguous:
+        return Reshape.apply(input, new)
+    return _Squeeze.apply(input, new)
+
+
+class Permute(Function):
+    """y = x with dims reordered (a view).   dL/dx = dL/dy with the inverse order."""
+    is_view = True
+
+    @staticmethod
+    def forward(ctx, x, dims):
+        ctx.dims = dims
+        return x.transpose(dims)
+
+    @staticmethod
+    def backward(ctx, grad):
+        inv = [0] * len(ctx.dims)
+        for i, d in enumerate(ctx.dims):
+            inv[d] = i
+        return permute(grad, inv), None
+
+
+def permute(input, *dims):
+    """Reorder dimensions: ``permute(2, 0, 1)``."""
+    dims = _shape_args(dims)
+    nd = input._data.ndim
+    if len(dims) != nd:
+        raise RuntimeError(f"permute(sparse_coo): number of dimensions in the tensor input does not match the "
+                           f"length of the desired ordering of dimensions i.e. input.dim() = {nd} is not equal "
+                           f"to len(dims) = {len(dims)}")
+    dims = tuple(_wrap_dim(d, nd) for d in dims)
+    if len(set(dims)) != nd:
+        raise RuntimeError("permute(): duplicate dims are not allowed.")
+    return Permute.apply(input, dims)
+
+
+class Transpose(Permute):
+    """y = x with two dims swapped (a view).   dL/dx = dL/dy with them swapped back."""
+    is_view = True
+
+
+def transpose(input, dim0, dim1):
+    """Swap two dimensions."""
+    nd = input._data.ndim
+    d0, d1 = _wrap_dim(dim0, nd), _wrap_dim(dim1, nd)
+    dims = list(range(nd))
+    dims[d0], dims[d1] = dims[d1], dims[d0]
+    return Transpose.apply(input, tuple(dims))
+
+
+swapaxes = swapdims = transpose
+
+
+def t(input):
+    """Transpose a matrix (0-d and 1-d tensors are returned as they are)."""
+    nd = input._data.ndim
+    if nd > 2:
+        raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {nd}D")
+    if nd < 2:
+        return input if not input._requires_grad else reshape(input, input._data.shape)
+    return Transpose.apply(input, (1, 0))
+
+
+def movedim(input, source, destination):
+    nd = input._data.ndim
+    src = [_wrap_dim(s, nd) for s in (source if isinstance(source, (tuple, list)) else [source])]
+    dst = [_wrap_dim(d, nd) for d in (destination if isinstance(destination, (tuple, list)) else [destination])]
+    order = [i for i in range(nd) if i not in src]
+    for d, s in sorted(zip(dst, src)):
+        order.insert(d, s)
+    return permute(input, order)
+
+
+class Contiguous(Function):
+    """y = a row-major copy of x.   dL/dx = dL/dy."""
+    node_name = "CloneBackward0"
+
+    @staticmethod
+    def forward(ctx, x):
+        return ctx.xp.ascontiguousarray(x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad
+
+
+def contiguous(input, memory_format=None):
+    """``input`` itself when already row-major, else a row-major copy."""
+    if input._data.flags.c_contiguous:
+        return input
+    return Contiguous.apply(input)
+
+
+class Clone(Function):
+    """y = a copy of x.   dL/dx = dL/dy."""
+
+    @staticmethod
+    def forward(ctx, x):
+        return x.copy()
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad
+
+
+def clone(input, memory_format=None):
+    """A copy with its own memory, recorded on the tape."""
+    return Clone.apply(input)
+
+
+# ---------------------------------------------------------------- joining and splitting
+class Cat(Function):
+    """y = the inputs joined along ``dim``.   dL/dx_i = the slice of dL/dy where x_i went."""
+
+    @staticmethod
+    def forward(ctx, dim, *xs):
+        ctx.dim = dim
+        ctx.sizes = [x.shape[dim] for x in xs]
+        return ctx.xp.concatenate(xs, axis=dim)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return (None,) + tuple(split(grad, ctx.sizes, ctx.dim))
+
+
+def cat(tensors, dim=0, *, out=None):
+    """Concatenate tensors along an existing dimension (all other sizes must match)."""
+    tensors = list(tensors)
+    if not tensors:
+        raise RuntimeError("torch.cat(): expected a non-empty list of Tensors")
+    from .._dtype import result_type
+    from .elementwise import _cast
+    rt = result_type(*[t for t in tensors if t._data.ndim]) if any(t._data.ndim for t in tensors) else tensors[0].dtype
+    # torch skips legacy empty 1-d tensors of size 0
+    tensors = [t for t in tensors if not (t._data.ndim == 1 and t._data.shape[0] == 0)] or tensors[:1]
+    ref = tensors[0]
+    nd = ref._data.ndim
+    if nd == 0:
+        raise RuntimeError("zero-dimensional tensor (at position 0) cannot be concatenated")
+    d = _wrap_dim(dim, nd)
+    for i, x in enumerate(tensors):
+        if x._data.ndim != nd:
+            raise RuntimeError(f"Tensors must have same number of dimensions: got {nd} and {x._data.ndim}")
+        for k in range(nd):
+            if k != d and x._data.shape[k] != ref._data.shape[k]:
+                raise RuntimeError(f"Sizes of tensors must match except in dimension {d}. Expected size "
+                                   f"{ref._data.shape[k]} but got size {x._data.shape[k]} for tensor number {i} "
+                                   f"in the list.")
+    tensors = [_cast(x, rt) for x in tensors]
+    return Cat.apply(d, *tensors)
+
+
+concat = concatenate = cat
+
+
+def stack(tensors, dim=0, *, out=None):
+    """Join tensors of equal shape along a new dimension."""
+    tensors = list(tensors)
+    if not tensors:
+        raise RuntimeError("stack expects a non-empty TensorList")
+    shp = tensors[0]._data.shape
+    for i, x in enumerate(tensors):
+        if x._data.shape != shp:
+            raise RuntimeError(f"stack expects each tensor to be equal size, but got {list(shp)} at entry 0 and "
+                               f"{list(x._data.shape)} at entry {i}")
+    nd = len(shp) + 1
+    if not -nd <= dim < nd:
+        raise IndexError(f"Dimension out of range (expected to be in range of [{-nd}, {nd - 1}], but got {dim})")
+    d = dim + nd if dim < 0 else dim
+    return cat([unsqueeze(x, d) for x in tensors], d)
+
+
+def hstack(tensors):
+    return cat(tensors, 0 if tensors[0].dim() == 1 else 1)
+
+
+def vstack(tensors):
+    return cat([x if x.dim() > 1 else reshape(x, (1, -1)) for x in tensors], 0)
+
+
+class Narrow(Function):
+    """y = x[..., start:start+length, ...] along ``dim`` (a view).   dL/dx = dL/dy placed back in zeros."""
+    node_name = "SliceBackward0"
+    is_view = True
+
+    @staticmethod
+    def forward(ctx, x, dim, start, length):
+        ctx.in_shape, ctx.dim, ctx.start, ctx.length = x.shape, dim, start, length
+        idx = (slice(None),) * dim + (slice(start, start + length),)
+        return x[idx]
+
+    @staticmethod
+    def backward(ctx, grad):
+        from .index import pad_slice
+        return pad_slice(grad, ctx.in_shape, ctx.dim, ctx.start), None, None, None
+
+
+def narrow(input, dim, start, length):
+    d = _wrap_dim(dim, input._data.ndim)
+    if start < 0:
+        start += input._data.shape[d]
+    if start < 0 or start + length > input._data.shape[d]:
+        raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size ({input._data.shape[d]}).")
+    return Narrow.apply(input, d, start, length)
+
+
+def split(tensor, split_size_or_sections, dim=0):
+    """Split into chunks of ``split_size`` along ``dim`` (the last may be smaller), or into the given sizes."""
+    d = _wrap_dim(dim, tensor._data.ndim)
+    n = tensor._data.shape[d]
+    if isinstance(split_size_or_sections, int):
+        size = split_size_or_sections
+        if size <= 0 and n:
+            raise RuntimeError(f"split_size can only be 0 if dimension size is 0, but got dimension size of {n}")
+        sizes = [builtins.min(size, n - i) for i in range(0, n, size)] if n else [0]
+    else:
+        sizes = list(split_size_or_sections)
+        if builtins.sum(sizes) != n:
+            raise RuntimeError(f"split_with_sizes expects split_sizes to sum exactly to {n} (input tensor's size "
+                               f"at dimension {d}), but got split_sizes={sizes}")
+    out, start = [], 0
+    for s in sizes:
+        out.append(Narrow.apply(tensor, d, start, s))
+        start += s
+    return tuple(out)
+
+
+def chunk(input, chunks, dim=0):
+    """Split into ``chunks`` nearly equal pieces along ``dim``."""
+    if chunks <= 0:
+        raise RuntimeError("chunk expects `chunks` to be greater than 0, got: " + str(chunks))
+    n = input._data.shape[_wrap_dim(dim, input._data.ndim)]
+    size = -(-n // chunks) if n else 1
+    return split(input, builtins.max(size, 1), dim)
+
+
+def tensor_split(input, indices_or_sections, dim=0):
+    d = _wrap_dim(dim, input._data.ndim)
+    n = input._data.shape[d]
+    if isinstance(indices_or_sections, int):
+        k = indices_or_sections
+        sizes = [n // k + (1 if i < n % k else 0) for i in range(k)]
+    else:
+        bounds = [0] + list(indices_or_sections) + [n]
+        sizes = [builtins.max(0, builtins.min(b, n) - builtins.min(a, n)) for a, b in zip(bounds, bounds[1:])]
+    out, start = [], 0
+    for s in sizes:
+        out.append(Narrow.apply(input, d, start, s))
+        start += s
+    return tuple(out)
+
+
+def unbind(input, dim=0):
+    """The slices along ``dim``, as a tuple of tensors with that dim removed."""
+    d = _wrap_dim(dim, input._data.ndim)
+    return tuple(squeeze(p, d) for p in split(input, 1, d)) if input._data.shape[d] else ()
+
+
+def flip(input, dims):
+    """Reverse the order of elements along ``dims``."""
+    from .index import getitem
+    nd = input._data.ndim
+    dims = dims if isinstance(dims, (tuple, list)) else (dims,)
+    key = [slice(None)] * nd
+    for d in dims:
+        key[_wrap_dim(d, nd)] = slice(None, None, -1)
+    return contiguous(getitem(input, tuple(key))) if nd else input
+
+
+def repeat(input, *sizes):
+    """Tile ``input`` ``sizes[i]`` times along each dim (torch's ``repeat``)."""
+    sizes = _shape_args(sizes)
+    if len(sizes) < input._data.ndim:
+        raise RuntimeError("Number of dimensions of repeat dims can not be smaller than number of dimensions of tensor")
+    x = reshape(input, (1,) * (len(sizes) - input._data.ndim) + input._data.shape)
+    shp = x._data.shape
+    # expand an interleaved (r0, s0, r1, s1, ...) view, then merge each pair
+    inter = []
+    for r, s in zip(sizes, shp):
+        inter += [1, s]
+    x = reshape(x, inter)
+    big = []
+    for r, s in zip(sizes, shp):
+        big += [r, s]
+    x = expand(x, big)
+    return reshape(contiguous(x), tuple(r * s for r, s in zip(sizes, shp)))
+
+
+def tile(input, dims):
+    return repeat(input, *dims) if len(dims) >= input.dim() else repeat(input, *((1,) * (input.dim() - len(dims)) + tuple(dims)))
+
+
+def repeat_interleave(input, repeats, dim=None):
+    if dim is None:
+        input, dim = reshape(input, (-1,)), 0
+    d = _wrap_dim(dim, input._data.ndim)
+    x = unsqueeze(input, d + 1)
+    shp = list(x._data.shape)
+    shp[d + 1] = repeats
+    x = expand(x, shp)
+    out_shape = list(input._data.shape)
+    out_shape[d] *= repeats
+    return reshape(contiguous(x), out_shape)
+
+
+# ---------------------------------------------------------------- devices
+class ToDevice(Function):
+    """y = x copied to another device.   dL/dx = dL/dy copied back."""
+    node_name = "ToCopyBackward0"
+
+    @staticmethod
+    def forward(ctx, x, dev):
+        ctx.src = _backend.device_of(x)
+        return _backend.to_device(x, dev)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return _to_device(grad, ctx.src), None
+
+
+def _to_device(t, dev):
+    if t.device == dev:
+        return t
+    return ToDevice.apply(t, dev)

@@ -1,0 +1,503 @@
+"""``Tensor``: an n-dimensional array (numpy on the CPU, cupy on a GPU) that remembers how it was made.
+
+A tensor holds its array in ``_data``. When it was produced by an op that
+recorded itself on the tape, ``grad_fn`` is that op's node and ``is_leaf`` is
+False; ``backward()`` walks from there. Leaves that ``requires_grad`` collect
+their gradient in ``.grad``.
+
+Every operation lives in ``minitorch/ops/`` as a function (``ops.elementwise.exp``);
+this class binds those same functions as methods (``t.exp()``), so each op is
+written once. Views (``reshape``, ``transpose``, slicing, ...) share memory and
+a version counter with their base; in-place ops bump the counter, which is how
+backward notices a saved tensor that changed underneath it.
+"""
+import builtins
+import warnings
+import weakref
+
+from . import _backend, _dtype
+from ._dtype import as_dtype, from_numpy_dtype
+from .autograd import grad_mode
+from .autograd import function as _function
+
+_np = _backend.numpy
+_new = object.__new__
+
+
+class Tensor:
+    """A multi-dimensional array with autograd; ``Tensor(data)`` / ``Tensor(*sizes)`` is the legacy float32 constructor."""
+    __slots__ = ("_data", "_requires_grad", "_grad", "grad_fn", "_output_nr", "_vc", "_base",
+                 "_accumulator", "_retains_grad", "_hooks", "__weakref__", "__dict__")
+    __array_priority__ = 1000          # numpy scalars defer to our operators
+
+    # ------------------------------------------------------------------ construction
+    def __new__(cls, *args, device=None, **kwargs):
+        from .creation import _legacy_new
+        return _legacy_new(cls, _dtype.float32, args, device)
+
+    def __init__(self, *args, **kwargs):
+        pass
+
+    @classmethod
+    def _from_array(cls, data, requires_grad=False):
+        """Wrap an array (no copy); the fast internal constructor."""
+        t = _new(cls)
+        t._data = data
+        t._requires_grad = requires_grad
+        t._grad = None
+        t.grad_fn = None
+        t._output_nr = 0
+        t._vc = [0]
+        t._base = None
+        t._accumulator = None
+        t._retains_grad = False
+        t._hooks = None
+        return t
+
+    # ------------------------------------------------------------------ metadata
+    @property
+    def shape(self):
+        """The size of each dimension, as a ``Size`` (a tuple)."""
+        return Size(self._data.shape)
+
+    def size(self, dim=None):
+        """``size()`` is ``shape``; ``size(d)`` is the length of dimension ``d`` (negative counts from the end)."""
+        if dim is None:
+            return Size(self._data.shape)
+        return self._data.shape[_wrap_dim(dim, self._data.ndim)]
+
+    @property
+    def dtype(self):
+        return from_numpy_dtype(self._data.dtype)
+
+    @property
+    def device(self):
+        return _backend.device_of(self._data)
+
+    @property
+    def is_cuda(self):
+        return self.device.type == "cuda"
+
+    @property
+    def ndim(self):
+        return self._data.ndim
+
+    def dim(self):
+        """Number of dimensions."""
+        return self._data.ndim
+
+    ndimension = dim
+
+    def numel(self):
+        """Number of elements."""
+        return int(self._data.size)
+
+    nelement = numel
+
+    def element_size(self):
+        return self._data.itemsize
+
+    @property
+    def itemsize(self):
+        return self._data.itemsize
+
+    @property
+    def nbytes(self):
+        return int(self._data.nbytes)
+
+    def is_floating_point(self):
+        return self._data.dtype.kind == "f"
+
+    def is_contiguous(self, memory_format=None):
+        return bool(self._data.flags.c_contiguous)
+
+    def stride(self, dim=None):
+        """Strides in elements, as torch reports them."""
+        st = tuple(s // self._data.itemsize for s in self._data.strides)
+        if self._data.size <= 1 and self._data.ndim:
+            st = _contiguous_strides(self._data.shape)
+        return st if dim is None else st[_wrap_dim(dim, self._data.ndim)]
+
+    def data_ptr(self):
+        return self._data.__array_interface__["data"][0] if type(self._data) is _np.ndarray else self._data.data.ptr
+
+    @property
+    def is_leaf(self):
+        """True for tensors not produced by a recorded op (every tensor that does not require grad is a leaf)."""
+        return self.grad_fn is None
+
+    @property
+    def requires_grad(self):
+        return self._requires_grad
+
+    @requires_grad.setter
+    def requires_grad(self, value):
+        self.requires_grad_(value)
+
+    def requires_grad_(self, requires_grad=True):
+        """Start (or stop) recording ops on this leaf tensor; returns self."""
+        requires_grad = bool(requires_grad)
+        if self.grad_fn is not None:
+            if not requires_grad:
+                raise RuntimeError("you can only change requires_grad flags of leaf variables. If you want to "
+                                   "use a computed variable in a subgraph that doesn't require differentiation "
+                                   "use var_no_grad = var.detach().")
+            return self
+        if requires_grad and self._data.dtype.kind != "f":
+            raise RuntimeError("only Tensors of floating point dtype can require gradients")
+        self._requires_grad = requires_grad
+        return self
+
+    @property
+    def grad(self):
+        """The gradient accumulated by ``backward()`` (leaves, and non-leaves that called ``retain_grad()``)."""
+        if self._grad is None and self.grad_fn is not None and not self._retains_grad:
+            warnings.warn(
+                "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad "
+                "attribute won't be populated during autograd.backward(). If you indeed want the .grad "
+                "field to be populated for a non-leaf Tensor, use .retain_grad() on the non-leaf Tensor. "
+                "If you access the non-leaf Tensor by mistake, make sure you access the leaf Tensor instead.",
+                UserWarning, stacklevel=2)
+        return self._grad
+
+    @grad.setter
+    def grad(self, value):
+        if value is not None:
+            if not isinstance(value, Tensor):
+                raise TypeError(f"assigned grad expected to be a Tensor or None but got grad of type {type(value).__name__}")
+            if value._data.shape != self._data.shape:
+                raise RuntimeError("assigned grad has data of a different size")
+            if value._data.dtype != self._data.dtype:
+                raise RuntimeError("assigned grad has data of a different type")
+            if value.device != self.device:
+                raise RuntimeError("assigned grad has data located on a different device")
+        self._grad = value
+
+    @grad.deleter
+    def grad(self):
+        self._grad = None
+
+    @property
+    def retains_grad(self):
+        return self._retains_grad
+
+    @property
+    def output_nr(self):
+        return self._output_nr
+
+    @property
+    def _version(self):
+        return self._vc[0]
+
+    @property
+    def data(self):
+        """The same array as a tensor outside autograd (shares memory; changes to it are not tracked)."""
+        t = Tensor._from_array(self._data)
+        return t
+
+    @data.setter
+    def data(self, value):
+        if not isinstance(value, Tensor):
+            raise TypeError(f"data must be a Tensor, got {type(value).__name__}")
+        self._data = value._data
+
+    def detach(self):
+        """A new leaf sharing this tensor's memory and version counter, cut off from the graph."""
+        t = Tensor._from_array(self._data)
+        t._vc = self._vc
+        return t
+
+    def detach_(self):
+        """Cut this tensor off the graph in place (it becomes a leaf)."""
+        self.grad_fn = None
+        self._requires_grad = False
+        return self
+
+    def retain_grad(self):
+        """Keep ``.grad`` for this non-leaf tensor after backward (leaves always keep it)."""
+        if self.grad_fn is None:
+            if not self._requires_grad:
+                raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
+            return
+        if self._retains_grad:
+            return
+        self._retains_grad = True
+        ref = weakref.ref(self)
+
+        def retain(grad):
+            t = ref()
+            if t is None:
+                return
+            if t._grad is None:
+                t._grad = Tensor._from_array(grad._data.copy()) if not grad._requires_grad else grad.clone()
+            else:
+                t._grad = t._grad + grad
+        node = self.grad_fn
+        if node._retain_hooks is None:
+            node._retain_hooks = {}
+        node._retain_hooks[self._output_nr] = retain
+
+    def register_hook(self, hook):
+        """Call ``hook(grad)`` whenever this tensor's gradient is computed; a returned tensor replaces the gradient."""
+        if not self._requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        if self.grad_fn is not None:
+            return self.grad_fn._add_pre_hook(self._output_nr, hook)
+        if self._hooks is None:
+            self._hooks = {}
+        key = object()
+        self._hooks[key] = hook
+        return _function._RemovableHandle(self._hooks, key)
+
+    def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
+        """Accumulate d(self)/d(leaf) into every leaf's ``.grad`` (``gradient`` weights a non-scalar self)."""
+        from .autograd import backward
+        backward(self, gradient, retain_graph, create_graph, inputs=inputs)
+
+    # ------------------------------------------------------------------ conversion
+    def item(self):
+        """The value of a one-element tensor as a Python number."""
+        if self._data.size != 1:
+            raise RuntimeError(f"a Tensor with {self._data.size} elements cannot be converted to Scalar")
+        return self._data.reshape(()).item()
+
+    def tolist(self):
+        return _backend.to_numpy(self._data).tolist()
+
+    def numpy(self, *, force=False):
+        """The underlying numpy array (shared memory). Refused when the tensor requires grad or lives on a GPU."""
+        if self._requires_grad and not force:
+            raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead.")
+        if type(self._data) is not _np.ndarray:
+            if force:
+                return _backend.to_numpy(self._data)
+            raise TypeError(f"can't convert {self.device.type}:{self.device.index or 0} device type tensor to "
+                            "numpy. Use Tensor.cpu() to copy the tensor to host memory first.")
+        return self._data
+
+    def __array__(self, dtype=None, copy=None):
+        arr = self.numpy()
+        return arr if dtype is None else arr.astype(dtype)
+
+    def __len__(self):
+        if self._data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self._data.shape[0]
+
+    def __iter__(self):
+        if self._data.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return (self[i] for i in range(self._data.shape[0]))
+
+    def __bool__(self):
+        if self._data.size != 1:
+            raise RuntimeError(f"Boolean value of Tensor with more than one value is ambiguous")
+        return bool(self._data.reshape(()).item())
+
+    def __float__(self):
+        return float(self.item())
+
+    def __int__(self):
+        return int(self.item())
+
+    def __index__(self):
+        if self._data.dtype.kind not in "iub" or self._data.size != 1:
+            raise TypeError("only integer tensors of a single element can be converted to an index")
+        return int(self.item())
+
+    def __hash__(self):
+        return id(self)
+
+    def __reduce_ex__(self, protocol):
+        return (_rebuild, (_backend.to_numpy(self._data), self._requires_grad))
+
+    def __deepcopy__(self, memo):
+        if self.grad_fn is not None:
+            raise RuntimeError("Only Tensors created explicitly by the user (graph leaves) support the "
+                               "deepcopy protocol at the moment.")
+        new = type(self)._from_array(self._data.copy(), self._requires_grad)
+        if type(self) is not Tensor:
+            new.__dict__.update(__import__("copy").deepcopy(self.__dict__, memo))
+        if self._grad is not None:
+            new._grad = Tensor._from_array(self._grad._data.copy())
+        memo[id(self)] = new
+        return new
+
+    def __repr__(self, *, tensor_contents=None):
+        from ._tensor_str import tensor_repr
+        dev = self.device
+        return tensor_repr(
+            _backend.to_numpy(self._data), self.dtype.name,
+            is_default_float=self.dtype is _dtype.get_default_dtype(),
+            device=None if dev.type == "cpu" else str(dev),
+            requires_grad=self._requires_grad,
+            grad_fn_name=self.grad_fn.name() if self.grad_fn is not None else None,
+            is_parameter=False)
+
+    __str__ = __repr__
+
+    def __format__(self, spec):
+        if self._data.ndim == 0:
+            return self.item().__format__(spec)
+        return object.__format__(self, spec)
+
+    # ------------------------------------------------------------------ types and devices
+    def type(self, dtype=None, non_blocking=False, **kwargs):
+        """With no argument, the legacy type string (``'torch.FloatTensor'``); otherwise a cast."""
+        if dtype is None:
+            prefix = "torch.cuda." if self.device.type == "cuda" else "torch."
+            return prefix + self.dtype._legacy
+        if isinstance(dtype, str):
+            name = dtype.rsplit(".", 1)[-1]
+            legacy = {d._legacy: d for d in _dtype.ALL}
+            if name not in legacy:
+                raise ValueError(f"invalid type: '{dtype}'")
+            t = self.to(legacy[name])
+            return t.cuda() if ".cuda." in dtype else t
+        return self.to(as_dtype(dtype))
+
+    def to(self, *args, **kwargs):
+        """Cast and/or move: ``to(dtype)``, ``to(device)``, ``to(device, dtype)``, ``to(other_tensor)``; returns self when nothing changes."""
+        dtype = kwargs.pop("dtype", None)
+        dev = kwargs.pop("device", None)
+        copy = kwargs.pop("copy", False)
+        kwargs.pop("non_blocking", None)
+        kwargs.pop("memory_format", None)
+        for a in args:
+            if isinstance(a, Tensor):
+                dtype, dev = a.dtype, a.device
+            elif isinstance(a, _dtype.dtype) or a in (float, int, bool):
+                dtype = a
+            elif a is None:
+                continue
+            else:
+                dev = a
+        from .ops.elementwise import _cast
+        from .ops.shape import _to_device
+        t = self
+        if dev is not None:
+            t = _to_device(t, _backend.as_device(dev))
+        if dtype is not None:
+            t = _cast(t, as_dtype(dtype))
+        if copy and t is self:
+            t = self.clone()
+        return t
+
+    def cpu(self, memory_format=None):
+        return self.to("cpu")
+
+    def cuda(self, device=None, non_blocking=False, memory_format=None):
+        if device is None:
+            device = "cuda"
+        elif isinstance(device, int):
+            device = f"cuda:{device}"
+        return self.to(device)
+
+    def float(self, memory_format=None):
+        return self.to(_dtype.float32)
+
+    def double(self, memory_format=None):
+        return self.to(_dtype.float64)
+
+    def half(self, memory_format=None):
+        return self.to(_dtype.float16)
+
+    def long(self, memory_format=None):
+        return self.to(_dtype.int64)
+
+    def int(self, memory_format=None):
+        return self.to(_dtype.int32)
+
+    def short(self, memory_format=None):
+        return self.to(_dtype.int16)
+
+    def char(self, memory_format=None):
+        return self.to(_dtype.int8)
+
+    def byte(self, memory_format=None):
+        return self.to(_dtype.uint8)
+
+    def bool(self, memory_format=None):
+        return self.to(_dtype.bool_)
+
+    def type_as(self, other):
+        return self.to(other.dtype)
+
+    def new_tensor(self, data, dtype=None, device=None, requires_grad=False):
+        from .creation import tensor
+        return tensor(data, dtype=dtype or self.dtype, device=device or self.device, requires_grad=requires_grad)
+
+    def new_zeros(self, *size, dtype=None, device=None, requires_grad=False):
+        from .creation import zeros
+        return zeros(*size, dtype=dtype or self.dtype, device=device or self.device, requires_grad=requires_grad)
+
+    def new_ones(self, *size, dtype=None, device=None, requires_grad=False):
+        from .creation import ones
+        return ones(*size, dtype=dtype or self.dtype, device=device or self.device, requires_grad=requires_grad)
+
+    def new_full(self, size, fill_value, dtype=None, device=None, requires_grad=False):
+        from .creation import full
+        return full(size, fill_value, dtype=dtype or self.dtype, device=device or self.device,
+                    requires_grad=requires_grad)
+
+    def new_empty(self, *size, dtype=None, device=None, requires_grad=False):
+        return self.new_zeros(*size, dtype=dtype, device=device, requires_grad=requires_grad)
+
+    @property
+    def T(self):
+        """All dimensions reversed (the transpose of a matrix)."""
+        return self.permute(*reversed(range(self._data.ndim)))
+
+    @property
+    def mT(self):
+        return self.transpose(-2, -1)
+
+
+class Size(tuple):
+    """A tensor's shape: a tuple that prints as ``torch.Size([2, 3])``."""
+    __slots__ = ()
+
+    def __repr__(self):
+        return f"torch.Size({list(self)})"
+
+    def numel(self):
+        n = 1
+        for s in self:
+            n *= s
+        return n
+
+    def __getitem__(self, item):
+        r = tuple.__getitem__(self, item)
+        return Size(r) if isinstance(item, slice) else r
+
+    def __add__(self, other):
+        return Size(tuple.__add__(self, tuple(other)))
+
+
+def _rebuild(array, requires_grad):
+    return Tensor._from_array(array, requires_grad)
+
+
+def _wrap_dim(dim, ndim):
+    """Normalise a possibly negative dim into ``range(ndim)``, with torch's IndexError."""
+    n = builtins.max(ndim, 1)
+    if not -n <= dim < n:
+        raise IndexError(f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], but got {dim})")
+    return dim + n if dim < 0 else dim
+
+
+def _contiguous_strides(shape):
+    st, acc = [], 1
+    for s in reversed(shape):
+        st.append(acc)
+        acc *= builtins.max(s, 1)
+    return tuple(reversed(st))
+
+
+def ones_like(t, memory_format=None):
+    xp = _backend.array_module(t._data)
+    return Tensor._from_array(xp.ones(t._data.shape, t._data.dtype))
+
+
+_function.Tensor = Tensor
+_function._make = Tensor._from_array
