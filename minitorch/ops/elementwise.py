@@ -637,7 +637,7 @@ def sub(input, other, *, alpha=1, out=None):
                            "If you are trying to invert a mask, use the `~` or `logical_not()` operator instead.")
     a, b = _promote(input, other)
     if not isinstance(a, Tensor):
-        a = _scalar_tensor(b, a)
+        a = _scalar_tensor(a, b)
     return Sub.apply(a, b, alpha=alpha)
 
 
@@ -673,7 +673,7 @@ def div(input, other, *, rounding_mode=None, out=None):
                 b = _cast(b, get_default_dtype())
             break
     if not isinstance(a, Tensor):
-        a = _scalar_tensor(b, a)
+        a = _scalar_tensor(a, b)
     return Div.apply(a, b)
 
 
@@ -686,7 +686,7 @@ def floor_divide(input, other):
     """Floor of input / other (integers stay integers)."""
     a, b = _promote(input, other)
     if not isinstance(a, Tensor):
-        a = _scalar_tensor(b, a)
+        a = _scalar_tensor(a, b)
     xp = _backend.array_module(a._data)
     bd = b._data if isinstance(b, Tensor) else b
     return _T(xp.floor_divide(a._data, bd))
@@ -717,7 +717,7 @@ def pow(input, exponent):
             return input * 1
     a, b = _promote(input, exponent)
     if not isinstance(a, Tensor):
-        a = _scalar_tensor(b, a)
+        a = _scalar_tensor(a, b)
     return Pow.apply(a, b)
 
 
@@ -781,9 +781,9 @@ def clamp(input, min=None, max=None):
     if isinstance(min, Tensor) or isinstance(max, Tensor):
         out = input
         if min is not None:
-            out = maximum(out, min if isinstance(min, Tensor) else _scalar_tensor(input, min))
+            out = maximum(out, min if isinstance(min, Tensor) else _scalar_tensor(min, input))
         if max is not None:
-            out = minimum(out, max if isinstance(max, Tensor) else _scalar_tensor(input, max))
+            out = minimum(out, max if isinstance(max, Tensor) else _scalar_tensor(max, input))
         return out
     if input._data.dtype.kind in "iu" and (isinstance(min, float) or isinstance(max, float)):
         input = _cast(input, get_default_dtype())
