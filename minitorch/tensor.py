@@ -26,8 +26,14 @@ _new = object.__new__
 
 class Tensor:
     """A multi-dimensional array with autograd; ``Tensor(data)`` / ``Tensor(*sizes)`` is the legacy float32 constructor."""
-    __slots__ = ("_data", "_requires_grad", "_grad", "grad_fn", "_output_nr", "_vc", "_base",
-                 "_accumulator", "_retains_grad", "_hooks", "__weakref__", "__dict__")
+    # hot fields live in slots; rarely-set ones fall back to class-level defaults
+    __slots__ = ("_data", "_requires_grad", "grad_fn", "_vc", "__weakref__", "__dict__")
+    _grad = None
+    _output_nr = 0
+    _base = None
+    _accumulator = None
+    _retains_grad = False
+    _hooks = None
     __array_priority__ = 1000          # numpy scalars defer to our operators
 
     # ------------------------------------------------------------------ construction
@@ -44,14 +50,8 @@ class Tensor:
         t = _new(cls)
         t._data = data
         t._requires_grad = requires_grad
-        t._grad = None
         t.grad_fn = None
-        t._output_nr = 0
         t._vc = [0]
-        t._base = None
-        t._accumulator = None
-        t._retains_grad = False
-        t._hooks = None
         return t
 
     # ------------------------------------------------------------------ metadata

@@ -22,7 +22,7 @@ def _topological_order(roots):
         while stack:                                   # iterative DFS, post-order
             node, edges = stack[-1]
             for edge in edges:
-                if edge is not None and edge[0] not in visited:
+                if edge and edge[0] not in visited:
                     child = edge[0]
                     visited.add(child)
                     stack.append((child, iter(child._edges)))
@@ -102,12 +102,14 @@ def run_backward(outputs, grad_outputs, retain_graph, create_graph, inputs=None,
         buf[nr] = g if buf[nr] is None else buf[nr] + g
     given = {id(g._data) for g in grad_outputs}
 
+    pruning = inputs is not None and not accumulate
     with grad_mode.set_grad_enabled(create_graph):
         for node in _topological_order(roots):
             buf = buffers.pop(node, None)
             if buf is None:
                 continue
-            _run_pre_hooks(node, buf)
+            if node._pre_hooks or node._retain_hooks or type(node) is AccumulateGrad:
+                _run_pre_hooks(node, buf)
             if capture:
                 for nr, g in enumerate(buf):
                     for k in capture.get((node, nr), ()):
@@ -116,13 +118,15 @@ def run_backward(outputs, grad_outputs, retain_graph, create_graph, inputs=None,
                 if accumulate:
                     _accumulate(node, buf[0], create_graph, given)
                 continue
-            if inputs is not None and not accumulate and not _leads_to_capture(node, capture):
+            if pruning and not _leads_to_capture(node, capture):
                 continue
             if node._output_meta is not None:                  # multi-output: undefined grads are zeros
                 xp = node.xp
                 buf = [g if g is not None else Tensor._from_array(xp.zeros(s, d))
                        for g, (s, d) in zip(buf, node._output_meta)]
-            grads_in = node._run_backward(buf)
+            grads_in = node._function.backward(node, *buf)
+            if type(grads_in) is not tuple:
+                grads_in = (grads_in,)
             if node._post_hooks:
                 for hook in node._post_hooks:
                     res = hook(grads_in, tuple(buf))
@@ -131,7 +135,7 @@ def run_backward(outputs, grad_outputs, retain_graph, create_graph, inputs=None,
             if _anomaly[0]:
                 _check_anomaly(node, grads_in)
             for edge, g in zip(node._edges, grads_in):
-                if edge is None or g is None:
+                if not edge or g is None:
                     continue
                 child, nr, shape, dtype = edge
                 if g._data.shape != shape:
@@ -140,10 +144,20 @@ def run_backward(outputs, grad_outputs, retain_graph, create_graph, inputs=None,
                     g = g.to(_dtype_of(dtype))
                 cbuf = buffers.get(child)
                 if cbuf is None:
+                    if child._n_outputs == 1:
+                        buffers[child] = [g]
+                        continue
                     cbuf = buffers[child] = [None] * child._n_outputs
-                cbuf[nr] = g if cbuf[nr] is None else cbuf[nr] + g
-            if not retain_graph:
-                node._release()
+                old = cbuf[nr]
+                if old is None:
+                    cbuf[nr] = g
+                elif create_graph:
+                    cbuf[nr] = old + g                     # recorded: the sum is differentiable too
+                else:
+                    cbuf[nr] = Tensor._from_array(old._data + g._data)
+            if not retain_graph and node._saved is not None:
+                node._saved = None
+                node._freed = True
 
     if inputs is not None:
         for k, r in enumerate(results):
@@ -163,7 +177,7 @@ def _leads_to_capture(node, capture):
         while stack:
             n = stack.pop()
             for edge in n._edges:
-                if edge is None or edge[0] in seen:
+                if not edge or edge[0] in seen:
                     continue
                 child = edge[0]
                 if (child, edge[1]) in capture:

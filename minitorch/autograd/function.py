@@ -33,6 +33,7 @@ from . import grad_mode
 
 _enabled = grad_mode._enabled
 _ndarray = _backend._ndarray
+_np = _backend.numpy
 Tensor = None            # set by minitorch.tensor once the class exists (import cycle)
 _make = None
 
@@ -54,6 +55,7 @@ class Node:
     _post_hooks = None   # [hook(grad_inputs, grad_outputs)]
     _output_meta = None  # [(shape, dtype)] of outputs, kept for multi-output nodes
     _anomaly_trace = None
+    _non_diff = ()
     needs_input_grad = ()
 
     def save_for_backward(self, *arrays):
@@ -91,8 +93,7 @@ class Node:
     @property
     def next_functions(self):
         """``((node, output_nr), ...)``: where each tensor input's gradient goes (``(None, 0)`` for inputs needing none)."""
-        return tuple((e[0], e[1]) if e is not None else (None, 0)
-                     for e, is_t in zip(self._edges, self._is_tensor) if is_t)
+        return tuple((e[0], e[1]) if e else (None, 0) for e in self._edges if e is not False)
 
     @classmethod
     def name(cls):
@@ -160,8 +161,6 @@ class AccumulateGrad(Node):
 
     def __init__(self, variable):
         self.variable = variable
-        self._edges = ()
-        self._is_tensor = ()
 
     @classmethod
     def name(cls):
@@ -206,9 +205,9 @@ class Function:
     def apply(cls, *args, **kwargs):
         """Run ``forward`` on the arrays of ``args`` and record the op on the tape when a gradient is needed."""
         ctx = cls._Node()
-        needs_grad = False
         arrays = []
         first = None
+        any_grad = False
         for a in args:
             if isinstance(a, Tensor):
                 d = a._data
@@ -217,83 +216,110 @@ class Function:
                 elif type(d) is not type(first) or (type(d) is not _ndarray and d.device != first.device):
                     _device_mismatch(first, d)
                 if a._requires_grad:
-                    needs_grad = True
+                    any_grad = True
                 arrays.append(d)
             else:
                 arrays.append(a)
-        ctx.xp = _backend._np if type(first) is _ndarray else _backend.array_module(first)
-        needs_grad = needs_grad and _enabled[0]
-        if needs_grad:
-            ctx.needs_input_grad = tuple(isinstance(a, Tensor) and a._requires_grad for a in args)
+        xp = ctx.xp = _np if type(first) is _ndarray else _backend.array_module(first)
+
+        if not (any_grad and _enabled[0]):                 # the fast path: nothing to record
+            out = cls.forward(ctx, *arrays, **kwargs)
+            if type(out) is tuple:
+                outs = tuple(_make(o if type(o) is _ndarray else _as_array(o, xp)) for o in out)
+                if cls.is_view:
+                    _share_version(args[0], outs)
+                return outs
+            t = _make(out if type(out) is _ndarray else _as_array(out, xp))
+            if cls.is_view:
+                _share_version(args[0], (t,))
+            return t
+
+        # record: one edge per argument, to the node that produced it (or the leaf's accumulator)
+        edges, needs = [], []
+        for a in args:
+            if isinstance(a, Tensor):
+                if a._requires_grad:
+                    d = a._data
+                    fn = a.grad_fn
+                    edges.append((fn, a._output_nr, d.shape, d.dtype) if fn is not None
+                                 else (accumulator_of(a), 0, d.shape, d.dtype))
+                    needs.append(True)
+                    continue
+                edges.append(None)
+            else:
+                edges.append(False)
+            needs.append(False)
+        ctx._edges = edges
+        ctx.needs_input_grad = needs
         out = cls.forward(ctx, *arrays, **kwargs)
-
         if type(out) is tuple:
-            outputs = tuple(_wrap(o, ctx.xp) for o in out)
+            outputs = tuple(_make(o if type(o) is _ndarray else _as_array(o, xp)) for o in out)
         else:
-            outputs = (_wrap(out, ctx.xp),)
+            outputs = (_make(out if type(out) is _ndarray else _as_array(out, xp)),)
         if cls.is_view:
-            base = args[0]
-            for o in outputs:
-                o._vc = base._vc
-                o._base = base._base if base._base is not None else base
-
-        if needs_grad:
-            _record(ctx, args, outputs)
-        else:
-            ctx._to_save = None
+            _share_version(args[0], outputs)
+        _record(ctx, args, outputs, out)
         return outputs if type(out) is tuple else outputs[0]
 
 
-def _wrap(arr, xp):
-    if type(arr) is not _ndarray and not _backend.is_array(arr):
-        arr = xp.asarray(arr)
-    return _make(arr)
+def _as_array(x, xp):
+    """numpy returns scalars from some 0-d operations: make every result an array of the backend."""
+    return x if _backend.is_array(x) else xp.asarray(x)
 
 
-def _record(ctx, args, outputs):
-    """Link ``ctx`` into the graph: edges to the inputs' nodes, outputs' ``grad_fn``, saved tensors."""
-    edges = []
-    is_tensor = []
-    for a in args:
-        if isinstance(a, Tensor):
-            is_tensor.append(True)
-            if a._requires_grad:
-                fn = a.grad_fn
-                edges.append((fn, a._output_nr, a._data.shape, a._data.dtype) if fn is not None
-                             else (accumulator_of(a), 0, a._data.shape, a._data.dtype))
-                continue
-        else:
-            is_tensor.append(False)
-        edges.append(None)
-    ctx._edges = edges
-    ctx._is_tensor = is_tensor
+def _share_version(base, outputs):
+    """Views share memory, so they share the version counter of their base."""
+    root = base._base if base._base is not None else base
+    for o in outputs:
+        o._vc = base._vc
+        o._base = root
 
-    non_diff = ctx.__dict__.get("_non_diff", ())
-    for i, o in enumerate(outputs):
-        if o._data.dtype.kind == "f" and id(o._data) not in non_diff:
+
+def _record(ctx, args, outputs, out=None):
+    """Make ``ctx`` the ``grad_fn`` of the outputs and turn the arrays forward saved into tensors.
+
+    ``ctx._edges`` (set before forward) has one entry per forward argument:
+    ``(node, output_nr, shape, dtype)`` for a tensor that requires grad, ``None``
+    for a tensor that does not, ``False`` for a non-tensor argument.
+    """
+    non_diff = ctx._non_diff
+    if len(outputs) == 1:
+        o = outputs[0]
+        if o._data.dtype.kind == "f" and (not non_diff or id(o._data) not in non_diff):
             o._requires_grad = True
             o.grad_fn = ctx
-            o._output_nr = i
-    if len(outputs) > 1:
+    else:
+        for i, o in enumerate(outputs):
+            if o._data.dtype.kind == "f" and id(o._data) not in non_diff:
+                o._requires_grad = True
+                o.grad_fn = ctx
+                o._output_nr = i
         ctx._n_outputs = len(outputs)
         ctx._output_meta = [(o._data.shape, o._data.dtype) for o in outputs]
 
     to_save = ctx._to_save
     if to_save is not None:
         ctx._to_save = None
-        saved = []
+        saved, versions = [], []
         for arr in to_save:
-            saved.append(_saved_tensor(arr, args, outputs))
+            t = _saved_tensor(arr, args, outputs, out)
+            saved.append(t)
+            versions.append(t._vc[0] if isinstance(t, Tensor) else 0)
         ctx._saved = saved
-        ctx._saved_versions = [t._vc[0] if isinstance(t, Tensor) else 0 for t in saved]
+        ctx._saved_versions = versions
     if _anomaly[0]:
         import traceback
         ctx._anomaly_trace = traceback.format_stack()[:-3]
 
 
-def _saved_tensor(arr, args, outputs):
+def _saved_tensor(arr, args, outputs, out=None):
     """The Tensor behind a saved array: the input or output it is, or a new constant tensor."""
     if arr is None or not (type(arr) is _ndarray or _backend.is_array(arr)):
+        if isinstance(arr, _np.generic):             # numpy gives 0-d results as scalars: find the output it became
+            for o, r in zip(outputs, out if type(out) is tuple else (out,)):
+                if r is arr:
+                    return o
+            return _make(_np.asarray(arr))
         return arr                                   # Python numbers and None are kept as they are
     for a in args:
         if isinstance(a, Tensor) and a._data is arr:

@@ -60,6 +60,10 @@ def _promote(a, b):
     if not (at or bt):
         raise TypeError("expected at least one Tensor operand")
     t, s = (a, b) if at else (b, a)
+    if type(s) is float or type(s) is int:
+        kind = t._data.dtype.kind
+        if kind == "f" or (kind in "iu" and type(s) is int):
+            return a, b                    # numpy keeps the tensor's dtype, as torch does
     if not _is_number(s):
         s = _as_tensor_like(s, t)
         return _promote(t, s) if at else _promote(s, t)
@@ -461,7 +465,23 @@ class Tanh(Function):
     @staticmethod
     def backward(ctx, grad):
         y, = ctx.saved_tensors
-        return grad * (1 - y * y)
+        return TanhBackward.apply(grad, y)
+
+
+class TanhBackward(Function):
+    """z = g (1 - y^2), tanh's backward as one op.   dz/dg = 1 - y^2,  dz/dy = -2 g y."""
+
+    @staticmethod
+    def forward(ctx, g, y):
+        ctx.save_for_backward(g, y)
+        return g * (1 - y * y)
+
+    @staticmethod
+    def backward(ctx, grad):
+        g, y = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        return (TanhBackward.apply(grad, y) if need[0] else None,
+                grad * g * y * -2 if need[1] else None)
 
 
 class Sigmoid(Function):
@@ -479,7 +499,23 @@ class Sigmoid(Function):
     @staticmethod
     def backward(ctx, grad):
         y, = ctx.saved_tensors
-        return grad * (y * (1 - y))
+        return SigmoidBackward.apply(grad, y)
+
+
+class SigmoidBackward(Function):
+    """z = g y (1 - y), sigmoid's backward as one op.   dz/dg = y (1 - y),  dz/dy = g (1 - 2y)."""
+
+    @staticmethod
+    def forward(ctx, g, y):
+        ctx.save_for_backward(g, y)
+        return g * (y * (1 - y))
+
+    @staticmethod
+    def backward(ctx, grad):
+        g, y = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        return (SigmoidBackward.apply(grad, y) if need[0] else None,
+                grad * g * (1 - 2 * y) if need[1] else None)
 
 
 class Relu(Function):
@@ -494,7 +530,21 @@ class Relu(Function):
     @staticmethod
     def backward(ctx, grad):
         y, = ctx.saved_tensors
-        return grad * (y > 0)
+        return ThresholdBackward.apply(grad, y)
+
+
+class ThresholdBackward(Function):
+    """z = g where y > 0 else 0, relu's backward as one op.   dz/dg = [y > 0],  dz/dy = 0."""
+
+    @staticmethod
+    def forward(ctx, g, y):
+        ctx.save_for_backward(y)
+        return ctx.xp.where(y > 0, g, 0).astype(g.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, grad):
+        y, = ctx.saved_tensors
+        return ThresholdBackward.apply(grad, y), None
 
 
 class Abs(Function):
@@ -622,6 +672,8 @@ class Trunc(_ZeroGrad):
 # ---------------------------------------------------------------- public functions
 def add(input, other, *, alpha=1, out=None):
     """input + alpha * other, with broadcasting."""
+    if isinstance(other, Tensor) and isinstance(input, Tensor) and input._data.dtype is other._data.dtype:
+        return Add.apply(input, other) if alpha == 1 else Add.apply(input, other, alpha=alpha)
     a, b = _promote(input, other)
     if not isinstance(a, Tensor):
         a = _scalar_tensor(a, b)
@@ -643,6 +695,8 @@ def sub(input, other, *, alpha=1, out=None):
 
 def mul(input, other, *, out=None):
     """input * other, elementwise with broadcasting."""
+    if isinstance(other, Tensor) and isinstance(input, Tensor) and input._data.dtype is other._data.dtype:
+        return Mul.apply(input, other)
     a, b = _promote(input, other)
     if not isinstance(a, Tensor):
         a, b = b, a
