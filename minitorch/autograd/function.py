@@ -56,7 +56,11 @@ class Node:
     _output_meta = None  # [(shape, dtype)] of outputs, kept for multi-output nodes
     _anomaly_trace = None
     _non_diff = ()
-    needs_input_grad = ()
+
+    @property
+    def needs_input_grad(self):
+        """Per forward argument: does it need a gradient? (a tensor that requires grad)"""
+        return [bool(e) for e in self._edges]
 
     def save_for_backward(self, *arrays):
         """Keep arrays (inputs, outputs or new arrays) for ``backward``; read them back as ``saved_tensors``."""
@@ -235,22 +239,25 @@ class Function:
             return t
 
         # record: one edge per argument, to the node that produced it (or the leaf's accumulator)
-        edges, needs = [], []
+        edges = []
         for a in args:
             if isinstance(a, Tensor):
                 if a._requires_grad:
                     d = a._data
                     fn = a.grad_fn
-                    edges.append((fn, a._output_nr, d.shape, d.dtype) if fn is not None
-                                 else (accumulator_of(a), 0, d.shape, d.dtype))
-                    needs.append(True)
-                    continue
-                edges.append(None)
+                    if fn is None:
+                        ref = a._accumulator
+                        fn = ref() if ref is not None else None
+                        if fn is None:
+                            fn = accumulator_of(a)
+                        edges.append((fn, 0, d.shape, d.dtype))
+                    else:
+                        edges.append((fn, a._output_nr, d.shape, d.dtype))
+                else:
+                    edges.append(None)
             else:
                 edges.append(False)
-            needs.append(False)
         ctx._edges = edges
-        ctx.needs_input_grad = needs
         out = cls.forward(ctx, *arrays, **kwargs)
         if type(out) is tuple:
             outputs = tuple(_make(o if type(o) is _ndarray else _as_array(o, xp)) for o in out)
@@ -302,7 +309,12 @@ def _record(ctx, args, outputs, out=None):
         ctx._to_save = None
         saved, versions = [], []
         for arr in to_save:
-            t = _saved_tensor(arr, args, outputs, out)
+            for a in args:                                  # usually an input: the common case first
+                if isinstance(a, Tensor) and a._data is arr:
+                    t = a
+                    break
+            else:
+                t = _saved_tensor(arr, args, outputs, out)
             saved.append(t)
             versions.append(t._vc[0] if isinstance(t, Tensor) else 0)
         ctx._saved = saved

@@ -1,0 +1,72 @@
+"""Peak memory of a training step, each engine in a fresh process.
+
+The child builds the model and data, records its peak resident set size (RSS),
+runs a few training steps, and reports how much the peak grew: the memory that
+the steps themselves needed (activations, gradients, optimizer state,
+temporaries), not the libraries or the weights. On a GPU the peak of the
+device allocator is reported instead.
+
+    python -m benchmarks.memory minitorch "MLP 784-512-512-10, batch 256" cpu
+"""
+import json
+import os
+import resource
+import subprocess
+import sys
+
+
+def _peak_rss_bytes():
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024     # Linux reports KiB
+
+
+def measure_in_child(lib_name, workload_name, device="cpu", steps=5):
+    """Run the child process and return its report (a dict), or {'error': ...}."""
+    env = dict(os.environ)
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    env["PYTHONPATH"] = root + os.pathsep + env.get("PYTHONPATH", "")
+    proc = subprocess.run([sys.executable, "-m", "benchmarks.memory", lib_name, workload_name, device, str(steps)],
+                          capture_output=True, text=True, env=env, cwd=root, timeout=600)
+    if proc.returncode != 0:
+        return {"error": proc.stderr.strip().splitlines()[-1] if proc.stderr.strip() else "failed"}
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def _child(lib_name, workload_name, device, steps):
+    import benchmarks  # noqa: F401  (environment)
+    import importlib
+    lib = importlib.import_module(lib_name)
+    if lib_name == "torch":
+        lib.set_num_threads(max(1, os.cpu_count() or 1))
+    from benchmarks.workloads import train_workloads, scaling_workloads
+    w = {w.name: w for w in train_workloads() + scaling_workloads()}[workload_name]
+    step = w.make(lib, device)
+    gpu = device != "cpu"
+    if gpu:
+        if lib_name == "torch":
+            lib.cuda.synchronize()
+            lib.cuda.reset_peak_memory_stats()
+            base = lib.cuda.max_memory_allocated()
+        else:
+            import cupy
+            pool = cupy.get_default_memory_pool()
+            base = pool.total_bytes()
+    else:
+        base = _peak_rss_bytes()
+    for _ in range(steps):
+        step()
+    if gpu:
+        if lib_name == "torch":
+            lib.cuda.synchronize()
+            peak = lib.cuda.max_memory_allocated()
+        else:
+            import cupy
+            cupy.cuda.Device().synchronize()
+            peak = cupy.get_default_memory_pool().total_bytes()
+    else:
+        peak = _peak_rss_bytes()
+    print(json.dumps({"lib": lib_name, "workload": workload_name, "device": device,
+                      "baseline_bytes": base, "peak_bytes": peak, "step_bytes": max(peak - base, 0)}))
+
+
+if __name__ == "__main__":
+    _child(sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]) if len(sys.argv) > 4 else 5)
