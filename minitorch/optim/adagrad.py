@@ -1,0 +1,111 @@
+"""``Adagrad``: per-coordinate learning rates from the running sum of squared gradients."""
+from .. import _backend
+from ..tensor import Tensor
+from .optimizer import Optimizer, _on_device, _step_counter, _to_scalar, _use_grad
+
+__all__ = ["Adagrad"]
+
+
+class Adagrad(Optimizer):
+    r"""Adagrad (Duchi et al.): exactly torch's update.
+
+    For each parameter θ at step t (γ = lr, η = lr_decay, λ = weight_decay, ε = eps)::
+
+        g  ← -∇f(θ) if maximize else ∇f(θ)
+        if λ ≠ 0:  g ← g + λθ
+        γ̃  ← γ / (1 + (t - 1) η)
+        s  ← s + g²                      state['sum'] (starts at initial_accumulator_value)
+        θ  ← θ - γ̃ g / (√s + ε)
+
+    Unlike the other optimizers, the state of every parameter is created in the constructor
+    (torch then fails on parameters added later by ``add_param_group``; minitorch creates
+    their state on their first step).
+
+    Args:
+        params: tensors or parameter-group dicts to optimize.
+        lr (float): learning rate (default: 1e-2).
+        lr_decay (float): learning rate decay η (default: 0).
+        weight_decay (float): L2 penalty (default: 0).
+        initial_accumulator_value (float): starting value of the sums (default: 0).
+        eps (float): added to the denominator (default: 1e-10).
+        maximize (bool): maximize the objective (default: False).
+        foreach, differentiable, fused: accepted for torch compatibility
+            (``differentiable=True`` is refused).
+    """
+
+    def __init__(self, params, lr=1e-2, lr_decay=0, weight_decay=0, initial_accumulator_value=0, eps=1e-10,
+                 foreach=None, *, maximize=False, differentiable=False, fused=None):
+        if isinstance(lr, Tensor) and lr.numel() != 1:
+            raise ValueError("Tensor lr must be 1-element")
+        if not 0.0 <= lr:
+            raise ValueError(f"Invalid learning rate: {lr}")
+        if not 0.0 <= lr_decay:
+            raise ValueError(f"Invalid lr_decay value: {lr_decay}")
+        if not 0.0 <= weight_decay:
+            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+        if not 0.0 <= initial_accumulator_value:
+            raise ValueError(f"Invalid initial_accumulator_value value: {initial_accumulator_value}")
+        if not 0.0 <= eps:
+            raise ValueError(f"Invalid epsilon value: {eps}")
+        defaults = {"lr": lr, "lr_decay": lr_decay, "eps": eps, "weight_decay": weight_decay,
+                    "initial_accumulator_value": initial_accumulator_value, "foreach": foreach,
+                    "maximize": maximize, "differentiable": differentiable, "fused": fused}
+        super().__init__(params, defaults)
+        for group in self.param_groups:
+            for p in group["params"]:
+                self._init_state(p, group)
+
+    def _init_state(self, p, group):
+        state = self.state[p]
+        state["step"] = _step_counter()
+        state["sum"] = self._zeros_state(p, group["initial_accumulator_value"])
+        return state
+
+    def __setstate__(self, state):
+        super().__setstate__(state)
+        for group in self.param_groups:
+            group.setdefault("foreach", None)
+            group.setdefault("maximize", False)
+            group.setdefault("differentiable", False)
+            group.setdefault("fused", None)
+
+    def share_memory(self):
+        """No-op kept for torch compatibility (torch moves the sums to shared memory)."""
+
+    @_use_grad
+    def step(self, closure=None):
+        """Update every parameter that has a gradient (see the class docstring for the formula)."""
+        loss = self._closure_loss(closure)
+        for group in self.param_groups:
+            for p in group["params"]:
+                if p._grad is not None:
+                    with _on_device(p._data):
+                        self._update(p, group)
+        return loss
+
+    def _update(self, p, group):
+        """One Adagrad step of parameter ``p``, in place on its array."""
+        state = self.state[p]
+        if len(state) == 0:                                 # a parameter added by add_param_group
+            state = self._init_state(p, group)
+        theta = p._data
+        xp = _backend.array_module(theta)
+        step_t = state["step"]
+        step_t._data += 1
+        step_t._vc[0] += 1
+        t = float(step_t._data)
+        g = self._grad_with_decay(theta, p._grad._data, _to_scalar(group["weight_decay"]), group["maximize"], k=0)
+        clr = _to_scalar(group["lr"]) / (1 + (t - 1) * group["lr_decay"])
+
+        s = state["sum"]._data                              # s <- s + g²
+        tmp = self._buffer(1, theta)
+        xp.multiply(g, g, out=tmp)
+        xp.add(s, tmp, out=s)
+        state["sum"]._vc[0] += 1
+        std = self._buffer(2, theta)                        # θ <- θ - γ̃ g / (√s + ε)
+        xp.sqrt(s, out=std)
+        xp.add(std, group["eps"], out=std)
+        xp.multiply(g, -clr, out=tmp)
+        xp.divide(tmp, std, out=tmp)
+        xp.add(theta, tmp, out=theta)
+        p._vc[0] += 1

@@ -1,0 +1,114 @@
+"""``SGD``: stochastic gradient descent with momentum, dampening, Nesterov momentum and weight decay."""
+from .. import _backend
+from ..tensor import Tensor
+from .optimizer import Optimizer, _on_device, _to_scalar, _use_grad
+
+__all__ = ["SGD"]
+
+
+class SGD(Optimizer):
+    r"""Stochastic gradient descent, optionally with momentum: exactly torch's update rule.
+
+    For each parameter θ with gradient ∇f(θ), at step t (γ = lr, λ = weight_decay,
+    μ = momentum, τ = dampening)::
+
+        g ← -∇f(θ) if maximize else ∇f(θ)
+        if λ ≠ 0:  g ← g + λ θ
+        if μ ≠ 0:
+            b ← g                       on the first step (a copy of g, NOT scaled by 1 - τ)
+            b ← μ b + (1 - τ) g         afterwards
+            g ← g + μ b  if nesterov  else  b
+        θ ← θ - γ g
+
+    The momentum buffer ``b`` lives in ``state[p]['momentum_buffer']``. This is
+    torch's form (``v = μv + g; p -= lr·v``), not Sutskever's (``v = μv + lr·g; p -= v``);
+    the two differ when the learning rate changes during training.
+
+    Args:
+        params: tensors or parameter-group dicts to optimize.
+        lr (float): learning rate (default: 1e-3).
+        momentum (float): momentum factor μ (default: 0).
+        dampening (float): dampening τ for momentum (default: 0).
+        weight_decay (float): L2 penalty λ (default: 0).
+        nesterov (bool): Nesterov momentum; needs momentum > 0 and zero dampening (default: False).
+        maximize (bool): maximize the objective instead of minimizing (default: False).
+        foreach, differentiable, fused: accepted for torch compatibility; minitorch has one
+            implementation (in place on the parameters' arrays), and ``differentiable=True``
+            is refused.
+    """
+
+    def __init__(self, params, lr=1e-3, momentum=0, dampening=0, weight_decay=0, nesterov=False, *,
+                 maximize=False, foreach=None, differentiable=False, fused=None):
+        if isinstance(lr, Tensor) and lr.numel() != 1:
+            raise ValueError("Tensor lr must be 1-element")
+        if lr < 0.0:
+            raise ValueError(f"Invalid learning rate: {lr}")
+        if momentum < 0.0:
+            raise ValueError(f"Invalid momentum value: {momentum}")
+        if weight_decay < 0.0:
+            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+        defaults = {"lr": lr, "momentum": momentum, "dampening": dampening, "weight_decay": weight_decay,
+                    "nesterov": nesterov, "maximize": maximize, "foreach": foreach,
+                    "differentiable": differentiable, "fused": fused}
+        if nesterov and (momentum <= 0 or dampening != 0):
+            raise ValueError("Nesterov momentum requires a momentum and zero dampening")
+        super().__init__(params, defaults)
+
+    def __setstate__(self, state):
+        super().__setstate__(state)
+        for group in self.param_groups:
+            group.setdefault("nesterov", False)
+            group.setdefault("maximize", False)
+            group.setdefault("foreach", None)
+            group.setdefault("differentiable", False)
+            group.setdefault("fused", False)
+
+    @_use_grad
+    def step(self, closure=None):
+        """Update every parameter that has a gradient (see the class docstring for the formula).
+
+        ``closure``: optional callable that re-evaluates the model and returns the loss.
+        """
+        loss = self._closure_loss(closure)
+        for group in self.param_groups:
+            for p in group["params"]:
+                if p._grad is not None:
+                    with _on_device(p._data):
+                        self._update(p, group)
+        return loss
+
+    def _update(self, p, group):
+        """One SGD step of parameter ``p``, in place on its array."""
+        lr = _to_scalar(group["lr"])
+        momentum, dampening, nesterov = group["momentum"], group["dampening"], group["nesterov"]
+        theta = p._data
+        xp = _backend.array_module(theta)
+        # g <- ±grad + λθ   (p.grad itself is left untouched)
+        g = self._grad_with_decay(theta, p._grad._data, _to_scalar(group["weight_decay"]), group["maximize"], k=0)
+        if momentum != 0:
+            state = self.state[p]
+            buf = state.get("momentum_buffer")
+            if buf is None:                                # first step: b <- g, no dampening
+                buf = state["momentum_buffer"] = Tensor._from_array(g.copy())
+            else:                                          # b <- μb + (1-τ)g
+                b = buf._data
+                xp.multiply(b, momentum, out=b)
+                if dampening == 0:
+                    xp.add(b, g, out=b)
+                else:
+                    t = self._buffer(1, theta)
+                    xp.multiply(g, 1 - dampening, out=t)
+                    xp.add(b, t, out=b)
+                buf._vc[0] += 1
+            if nesterov:                                   # g <- g + μb
+                t = self._buffer(1, theta)
+                xp.multiply(buf._data, momentum, out=t)
+                xp.add(g, t, out=t)
+                g = t
+            else:                                          # g <- b
+                g = buf._data
+        # θ <- θ - γg
+        d = self._buffer(2, theta)
+        xp.multiply(g, -lr, out=d)
+        xp.add(theta, d, out=theta)
+        p._vc[0] += 1
