@@ -1,0 +1,4 @@
+"""``minitorch.utils``: the data toolchain (``minitorch.utils.data``)."""
+from . import data
+
+__all__ = ["data"]
