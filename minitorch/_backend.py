@@ -4,76 +4,155 @@ Every array minitorch holds is a ``numpy.ndarray`` (CPU) or a ``cupy.ndarray``
 (CUDA). Code above this module never imports numpy or cupy: it asks a tensor
 for its array module (``xp``) and calls ``xp.exp``, ``xp.matmul``, ... so the
 GPU path is the CPU path. cupy is imported only when a CUDA device is asked
-for, so a CPU install never needs it.
+for (``is_available()``, ``.cuda()``, ``device='cuda'``), so a CPU install never
+needs it; when it cannot be used, the user gets one clear error
+(:func:`require_cuda`), never a cupy import traceback.
+
+Devices follow torch: ``device('cuda')`` means "the current CUDA device", and a
+tensor always reports the indexed device it lives on (``cuda:0``).
 """
+import contextlib
+import re
+
 import numpy as _np
 
 numpy = _np
 _ndarray = _np.ndarray
-_cupy = None          # the cupy module once imported, False once known absent
+_cupy = None          # the cupy module once imported and a device answered; False once known unusable
+_cupy_error = None    # why cupy cannot be used (a sentence), once known
 
 
+# ---------------------------------------------------------------- finding cupy
 def _import_cupy():
-    """Import cupy on first use; return the module or None if unavailable."""
-    global _cupy
+    """Import cupy on first use; return the module, or None when no GPU can be used (the reason is kept).
+
+    Never raises: a missing package, a broken install and a machine without a
+    driver or device all just mean "no CUDA". The answer is cached, as torch caches it.
+    """
+    global _cupy, _cupy_error
     if _cupy is None:
         try:
             import cupy
-            cupy.cuda.runtime.getDeviceCount()
-            _cupy = cupy
-        except Exception:  # ImportError, or no driver / device
-            _cupy = False
+        except ImportError as e:
+            _cupy, _cupy_error = False, f"cupy is not installed ({e})"
+            return None
+        except Exception as e:  # a broken install (wrong CUDA wheel, missing libraries)
+            _cupy, _cupy_error = False, f"cupy is installed but cannot be imported ({type(e).__name__}: {e})"
+            return None
+        try:
+            n = cupy.cuda.runtime.getDeviceCount()
+        except Exception as e:  # no driver, driver too old, no device
+            n, why = 0, f"{type(e).__name__}: {e}"
+        else:
+            why = "the CUDA runtime reports 0 devices"
+        if n <= 0:
+            _cupy, _cupy_error = False, f"cupy imports, but no CUDA device answers ({why})"
+            return None
+        _cupy = cupy
     return _cupy or None
 
 
 def cuda_available():
-    """True when cupy imports and at least one CUDA device answers."""
-    cp = _import_cupy()
-    if cp is None:
-        return False
+    """True when cupy imports and at least one CUDA device answers; never raises."""
     try:
-        return cp.cuda.runtime.getDeviceCount() > 0
+        return _import_cupy() is not None
     except Exception:
         return False
 
 
 def cuda_device_count():
-    cp = _import_cupy()
-    if cp is None:
-        return 0
+    """The number of CUDA devices cupy sees (0 without a usable GPU); never raises."""
     try:
-        return cp.cuda.runtime.getDeviceCount()
+        cp = _import_cupy()
+        return 0 if cp is None else int(cp.cuda.runtime.getDeviceCount())
     except Exception:
         return 0
 
 
-class device:
-    """A place where a tensor's data lives: ``device('cpu')``, ``device('cuda')``, ``device('cuda', 0)``, ``device('cuda:1')``.
+def cuda_unavailable_reason():
+    """Why CUDA cannot be used (``None`` when it can)."""
+    return None if cuda_available() else _cupy_error
 
-    Compares equal to the string of the same device (``t.device == 'cpu'``).
+
+def require_cuda():
+    """Return cupy, or raise the error a user expects when no GPU can be used.
+
+    The message starts with torch's own ("Torch not compiled with CUDA enabled",
+    an ``AssertionError`` as in a CPU build of torch) and says what minitorch
+    found and how to fix it. The cupy traceback is not chained onto it.
+    """
+    cp = _import_cupy()
+    if cp is None:
+        raise AssertionError(
+            "Torch not compiled with CUDA enabled. minitorch runs on a GPU through cupy, and "
+            f"{_cupy_error}. On a machine with an NVIDIA GPU, install the GPU extra "
+            "(`pip install minitorch[cuda]`, the cupy wheel for CUDA 12), or keep the tensors on the CPU "
+            "(use `minitorch.cuda.is_available()` to choose).")
+    return cp
+
+
+def _reset_for_tests():
+    """Forget what was found about cupy (tests swap a fake cupy in and out)."""
+    global _cupy, _cupy_error
+    _cupy = None
+    _cupy_error = None
+    _cuda_devices.clear()
+
+
+# ---------------------------------------------------------------- devices
+_DEVICE_RE = re.compile(r"([a-zA-Z_]+)(?::(0|[1-9][0-9]*))?\Z")     # torch's grammar for device strings
+
+
+class device:
+    """A place where a tensor's data lives (``torch.device``).
+
+    ``device('cpu')``, ``device('cuda')`` (the current GPU), ``device('cuda:1')``,
+    ``device('cuda', 1)``, ``device(1)`` (= ``cuda:1``), ``device(other_device)``.
+    ``type`` is ``'cpu'`` or ``'cuda'``, ``index`` an int or None. Immutable and
+    hashable; like torch's, it equals only other devices with the same type and
+    index (``device('cuda') != device('cuda:0')`` and ``device('cpu') != 'cpu'``:
+    compare ``t.device.type == 'cpu'``).
     """
     __slots__ = ("type", "index")
 
     def __init__(self, type, index=None):
         if isinstance(type, device):
-            type, index = type.type, type.index
-        elif isinstance(type, int):
-            type, index = "cuda", type
-        elif ":" in type:
             if index is not None:
-                raise RuntimeError(f"type (string) must not include an index because index was passed explicitly: {type}")
-            type, _, idx = type.partition(":")
-            try:
-                index = int(idx)
-            except ValueError:
-                raise RuntimeError(f"Invalid device string: '{type}:{idx}'") from None
-        if type not in ("cpu", "cuda"):
-            raise RuntimeError(
-                "Expected one of cpu, cuda device type at start of device string: " + str(type))
-        if index is not None and index < 0:
-            raise RuntimeError(f"Device index must not be negative")
-        self.type = type
-        self.index = index
+                raise TypeError("device(): a device object cannot be given an index")
+            t, i = type.type, type.index
+        elif isinstance(type, int) and not isinstance(type, bool):
+            if index is not None:
+                raise TypeError("device() received an invalid combination of arguments")
+            t, i = "cuda", type
+        elif isinstance(type, str):
+            if not type:
+                raise RuntimeError("Device string must not be empty")
+            m = _DEVICE_RE.match(type)
+            if m is None:
+                raise RuntimeError(f"Invalid device string: '{type}'")
+            t = m.group(1)
+            if t not in ("cpu", "cuda"):
+                raise RuntimeError(f"Expected one of cpu, cuda device type at start of device string: {t}")
+            i = int(m.group(2)) if m.group(2) is not None else None
+            if index is not None:
+                if i is not None:
+                    raise RuntimeError("type (string) must not include an index because index was passed "
+                                       f"explicitly: {type}")
+                if isinstance(index, bool) or not isinstance(index, int):
+                    raise TypeError(f"device(): argument 'index' (position 2) must be int, not "
+                                    f"{_builtin_type(index).__name__}")
+                i = index
+        else:
+            raise TypeError(f"device() received an invalid combination of arguments - got "
+                            f"({_builtin_type(type).__name__}), but expected one of: (torch.device device), "
+                            "(str type, int index = -1)")
+        if i is not None and i < 0:
+            raise RuntimeError("Device index must not be negative")
+        object.__setattr__(self, "type", t)
+        object.__setattr__(self, "index", i)
+
+    def __setattr__(self, name, value):
+        raise AttributeError(f"attribute '{name}' of 'torch.device' objects is not writable")
 
     def __repr__(self):
         if self.index is None:
@@ -84,8 +163,6 @@ class device:
         return self.type if self.index is None else f"{self.type}:{self.index}"
 
     def __eq__(self, other):
-        if isinstance(other, str):
-            other = device(other)
         if not isinstance(other, device):
             return NotImplemented
         return self.type == other.type and self.index == other.index
@@ -93,40 +170,68 @@ class device:
     def __hash__(self):
         return hash((self.type, self.index))
 
+    def __reduce__(self):
+        return (device, (str(self),))
 
+
+_builtin_type = type
 CPU = device("cpu")
 _cuda_devices = {}
 
 
-def as_device(d):
-    """Normalise a device argument (None, str, int or device) to a ``device``; None means the CPU.
-
-    A CUDA device always carries its index (``cuda`` means the current device, 0).
-    """
-    if d is None:
-        return CPU
-    if not isinstance(d, device):
-        d = device(d)
-    if d.type == "cpu":
-        return CPU
-    idx = 0 if d.index is None else d.index
+def _cuda_device(idx):
+    """The (cached) ``device('cuda', idx)``."""
     dev = _cuda_devices.get(idx)
     if dev is None:
         dev = _cuda_devices[idx] = device("cuda", idx)
     return dev
 
 
-def require_cuda():
-    """Return cupy, or raise the error a user expects when no GPU can be used."""
-    cp = _import_cupy()
-    if cp is None:
-        raise AssertionError(
-            "Torch not compiled with CUDA enabled: minitorch found no usable CUDA device "
-            "(cupy is not installed or no GPU answers). Install the GPU extra with "
-            "`pip install minitorch[cuda]` on a machine with an NVIDIA GPU, or stay on the CPU.")
-    return cp
+def current_cuda_index():
+    """cupy's current device (0 before cupy is loaded)."""
+    if _cupy:
+        return int(_cupy.cuda.runtime.getDevice())
+    return 0
 
 
+def as_device(d):
+    """Normalise a device argument (None, str, int or device) to a ``device``; None means the CPU.
+
+    A CUDA device always comes back with its index: ``'cuda'`` is the current device.
+    """
+    if d is None or d is CPU:
+        return CPU
+    if not isinstance(d, device):
+        d = device(d)
+    if d.type == "cpu":
+        return CPU
+    return _cuda_device(current_cuda_index() if d.index is None else d.index)
+
+
+def _check_index(cp, idx):
+    n = cp.cuda.runtime.getDeviceCount()
+    if idx >= n:
+        raise RuntimeError(f"CUDA error: invalid device ordinal (asked for cuda:{idx}, {n} CUDA device(s) "
+                           "present)")
+
+
+_NO_GUARD = contextlib.nullcontext()
+
+
+def device_guard(dev):
+    """A context manager that makes ``dev`` cupy's current device (does nothing for the CPU).
+
+    Arrays cupy creates inside it live on ``dev``.
+    """
+    if dev.type == "cpu":
+        return _NO_GUARD
+    cp = require_cuda()
+    idx = dev.index if dev.index is not None else current_cuda_index()
+    _check_index(cp, idx)
+    return cp.cuda.Device(idx)
+
+
+# ---------------------------------------------------------------- arrays
 def array_module(arr):
     """The array module (numpy or cupy) that owns ``arr``."""
     if type(arr) is _ndarray:
@@ -141,30 +246,39 @@ def device_of(arr):
     if type(arr) is _ndarray:
         return CPU
     if _cupy and isinstance(arr, _cupy.ndarray):
-        return as_device(f"cuda:{arr.device.id}")
+        return _cuda_device(arr.device.id)
     return CPU
 
 
 def module_for(dev):
-    """The array module for a ``device``."""
+    """The array module for a ``device`` (raises the no-GPU error for CUDA without a GPU)."""
     if dev.type == "cpu":
         return _np
     return require_cuda()
 
 
 def to_device(arr, dev):
-    """Copy ``arr`` to device ``dev`` (returns ``arr`` itself when already there)."""
+    """Copy ``arr`` to device ``dev`` (returns ``arr`` itself when it is already there).
+
+    Host to GPU is ``cupy.asarray``; GPU to host is ``.get()``; GPU to another GPU
+    is a copy made with the target device current.
+    """
     if dev.type == "cpu":
         if type(arr) is _ndarray:
             return arr
-        return arr.get()
+        if _cupy and isinstance(arr, _cupy.ndarray):
+            return arr.get()
+        return _np.asarray(arr)
     cp = require_cuda()
-    if dev.index is not None and dev.index >= cp.cuda.runtime.getDeviceCount():
-        raise RuntimeError(f"CUDA error: invalid device ordinal (asked for {dev}, "
-                           f"{cp.cuda.runtime.getDeviceCount()} device(s) present)")
-    with cp.cuda.Device(dev.index or 0):
-        if isinstance(arr, cp.ndarray) and arr.device.id == (dev.index or 0):
+    idx = dev.index if dev.index is not None else current_cuda_index()
+    if isinstance(arr, cp.ndarray):
+        if arr.device.id == idx:
             return arr
+        _check_index(cp, idx)
+        with cp.cuda.Device(idx):
+            return arr.copy()          # cupy copies onto the current device
+    _check_index(cp, idx)
+    with cp.cuda.Device(idx):
         return cp.asarray(arr)
 
 
@@ -180,3 +294,38 @@ def to_numpy(arr):
 def is_array(x):
     """True for a numpy or cupy array."""
     return type(x) is _ndarray or (bool(_cupy) and isinstance(x, _cupy.ndarray))
+
+
+# cupy's atomic scatter-add (cupyx.scatter_add) takes these dtypes only
+_ATOMIC_ADD = frozenset(_np.dtype(t) for t in ("int32", "uint32", "uint64", "float16", "float32", "float64"))
+
+
+def add_at(out, key, values):
+    """``out[key] += values`` in place, where repeated indices accumulate (numpy's ``add.at``).
+
+    On a GPU this is ``cupyx.scatter_add`` (atomic adds). Its dtypes are limited:
+    int64 is added as uint64 (the same bits in two's complement); the small
+    integer and bool dtypes go through an int32 copy.
+    """
+    if type(out) is _ndarray:
+        _np.add.at(out, key, values)
+        return
+    cp = require_cuda()
+    import cupyx
+    dt = out.dtype
+    if dt in _ATOMIC_ADD:
+        cupyx.scatter_add(out, key, cp.asarray(values, dtype=dt))
+    elif dt == _np.int64:
+        cupyx.scatter_add(out.view(_np.uint64), key, cp.asarray(values, dtype=_np.int64).view(_np.uint64))
+    else:
+        wide = out.astype(_np.int32)
+        cupyx.scatter_add(wide, key, cp.asarray(values).astype(_np.int32))
+        out[...] = (wide != 0) if dt == _np.bool_ else wide.astype(dt)
+
+
+def synchronize(dev=None):
+    """Wait until every queued kernel on CUDA device ``dev`` (default: the current one) has finished."""
+    cp = require_cuda()
+    idx = current_cuda_index() if dev is None or dev.index is None else dev.index
+    _check_index(cp, idx)
+    cp.cuda.Device(idx).synchronize()
