@@ -671,3 +671,19 @@ def test_module_training_on_cuda_matches_cpu(cuda):
     gpu_model.cpu()
     assert all(type(p._data) is np.ndarray and type(p.grad._data) is np.ndarray for p in gpu_model.parameters())
     assert all(type(b._data) is np.ndarray for b in gpu_model.buffers())
+
+
+def test_zero_dim_cpu_tensor_acts_as_a_number_in_a_gpu_op(cuda):
+    """torch lets a 0-dim CPU tensor join a CUDA op (it is treated as a scalar); larger CPU tensors are refused."""
+    import torch
+    g = mt.ones(3).cuda()
+    s = mt.tensor(2.0)
+    for out in (g * s, s * g, mt.where(g > 0, g, s)):
+        assert _on_fake(out)
+    np.testing.assert_array_equal((g * s).cpu().numpy(), (torch.ones(3) * torch.tensor(2.0)).numpy())
+    w = mt.tensor(3.0, requires_grad=True)
+    x = mt.ones(2).cuda().requires_grad_()
+    (x * w).sum().backward()
+    assert w.grad.device == mt.device("cpu") and float(w.grad) == 2.0 and _on_fake(x.grad)
+    with pytest.raises(RuntimeError, match="Expected all tensors to be on the same device"):
+        g + mt.ones(3)

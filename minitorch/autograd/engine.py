@@ -7,7 +7,7 @@ Sorting the graph so that every node comes after all of its consumers, then
 walking that list once, guarantees it (micrograd's one reversed loop).
 """
 from . import grad_mode
-from .function import AccumulateGrad, accumulator_of, _anomaly
+from .function import AccumulateGrad, accumulator_of, _anomaly, _profiling
 from .. import _backend
 
 
@@ -103,6 +103,7 @@ def run_backward(outputs, grad_outputs, retain_graph, create_graph, inputs=None,
     given = {id(g._data) for g in grad_outputs}
 
     pruning = inputs is not None and not accumulate
+    hooked = _profiling[0] is not None or _anomaly[0]      # profiler or anomaly mode: the slow path below
     with grad_mode.set_grad_enabled(create_graph):
         for node in _topological_order(roots):
             buf = buffers.pop(node, None)
@@ -116,7 +117,10 @@ def run_backward(outputs, grad_outputs, retain_graph, create_graph, inputs=None,
                         results[k] = g
             if type(node) is AccumulateGrad:
                 if accumulate:
-                    _accumulate(node, buf[0], create_graph, given)
+                    if hooked:
+                        _hooked_call(node, _accumulate, node, buf[0], create_graph, given)
+                    else:
+                        _accumulate(node, buf[0], create_graph, given)
                 continue
             if pruning and not _leads_to_capture(node, capture):
                 continue
@@ -124,7 +128,10 @@ def run_backward(outputs, grad_outputs, retain_graph, create_graph, inputs=None,
                 xp = node.xp
                 buf = [g if g is not None else Tensor._from_array(xp.zeros(s, d))
                        for g, (s, d) in zip(buf, node._output_meta)]
-            grads_in = node._function.backward(node, *buf)
+            if hooked:
+                grads_in = _hooked_call(node, node._function.backward, node, *buf)
+            else:
+                grads_in = node._function.backward(node, *buf)
             if type(grads_in) is not tuple:
                 grads_in = (grads_in,)
             if node._post_hooks:
@@ -137,7 +144,9 @@ def run_backward(outputs, grad_outputs, retain_graph, create_graph, inputs=None,
             for edge, g in zip(node._edges, grads_in):
                 if not edge or g is None:
                     continue
-                child, nr, shape, dtype = edge
+                child, nr, shape, dtype, array_type = edge
+                if type(g._data) is not array_type:            # a 0-dim CPU tensor used in a GPU op
+                    g = g.cpu() if array_type is _backend._ndarray else g
                 if g._data.shape != shape:
                     g = _reduce_to_shape(g, shape, node)
                 if g._data.dtype != dtype:
@@ -154,7 +163,8 @@ def run_backward(outputs, grad_outputs, retain_graph, create_graph, inputs=None,
                 elif create_graph:
                     cbuf[nr] = old + g                     # recorded: the sum is differentiable too
                 else:
-                    cbuf[nr] = Tensor._from_array(old._data + g._data)
+                    s = old._data + g._data                # numpy gives a scalar for 0-d: keep an array
+                    cbuf[nr] = Tensor._from_array(s if type(s) is type(old._data) else _backend.numpy.asarray(s))
             if not retain_graph and node._saved is not None:
                 node._saved = None
                 node._freed = True
@@ -165,6 +175,20 @@ def run_backward(outputs, grad_outputs, retain_graph, create_graph, inputs=None,
                 raise RuntimeError("One of the differentiated Tensors appears to not have been used in the "
                                    "graph. Set allow_unused=True if this is the desired behavior.")
         return tuple(results)
+
+
+def _hooked_call(node, fn, *args):
+    """``fn(*args)`` for ``node`` while the profiler or anomaly mode is on: timed by the profiler; an
+    error under anomaly mode first warns with the forward traceback of ``node``, as torch does."""
+    try:
+        prof = _profiling[0]
+        return fn(*args) if prof is None else prof._backward(node, fn, args)
+    except Exception:
+        if _anomaly[0] and node._anomaly_trace:
+            import warnings
+            warnings.warn(f"Error detected in {node.name()}. Traceback of forward call that caused the error:\n"
+                          + "".join(node._anomaly_trace).rstrip(), stacklevel=2)
+        raise
 
 
 def _leads_to_capture(node, capture):

@@ -208,6 +208,8 @@ class Function:
     @classmethod
     def apply(cls, *args, **kwargs):
         """Run ``forward`` on the arrays of ``args`` and record the op on the tape when a gradient is needed."""
+        if _profiling[0] is not None:                      # minitorch.profiler is recording: time this call
+            return _profiling[0]._forward(cls, args, kwargs)
         ctx = cls._Node()
         arrays = []
         first = None
@@ -218,7 +220,7 @@ class Function:
                 if first is None:
                     first = d
                 elif type(d) is not type(first) or (type(d) is not _ndarray and d.device != first.device):
-                    _device_mismatch(first, d)
+                    first, d = _scalar_on_device(d, first, arrays)
                 if a._requires_grad:
                     any_grad = True
                 arrays.append(d)
@@ -250,9 +252,9 @@ class Function:
                         fn = ref() if ref is not None else None
                         if fn is None:
                             fn = accumulator_of(a)
-                        edges.append((fn, 0, d.shape, d.dtype))
+                        edges.append((fn, 0, d.shape, d.dtype, type(d)))
                     else:
-                        edges.append((fn, a._output_nr, d.shape, d.dtype))
+                        edges.append((fn, a._output_nr, d.shape, d.dtype, type(d)))
                 else:
                     edges.append(None)
             else:
@@ -286,7 +288,7 @@ def _record(ctx, args, outputs, out=None):
     """Make ``ctx`` the ``grad_fn`` of the outputs and turn the arrays forward saved into tensors.
 
     ``ctx._edges`` (set before forward) has one entry per forward argument:
-    ``(node, output_nr, shape, dtype)`` for a tensor that requires grad, ``None``
+    ``(node, output_nr, shape, dtype, array type)`` for a tensor that requires grad, ``None``
     for a tensor that does not, ``False`` for a non-tensor argument.
     """
     non_diff = ctx._non_diff
@@ -342,10 +344,28 @@ def _saved_tensor(arr, args, outputs, out=None):
     return _make(arr)
 
 
+def _scalar_on_device(d, first, arrays):
+    """torch lets a 0-dim CPU tensor take part in a GPU op as a number: move it there; any other mix is an error.
+
+    Returns the (possibly new) reference array for the device and the array to use for ``d``."""
+    if type(d) is _ndarray and d.ndim == 0:
+        return first, _backend.to_device(d, _backend.device_of(first))
+    if type(first) is _ndarray and first.ndim == 0 and all(type(x) is not _ndarray or x.ndim == 0 for x in arrays):
+        dev = _backend.device_of(d)
+        for i, x in enumerate(arrays):
+            if type(x) is _ndarray:
+                arrays[i] = _backend.to_device(x, dev)
+        return d, d
+    _device_mismatch(first, d)
+
+
 def _device_mismatch(a, b):
     da, db = _backend.device_of(a), _backend.device_of(b)
+    if db.type == "cuda" and da.type != "cuda":
+        da, db = db, da                    # torch names the GPU first: "cuda:0 and cpu"
     raise RuntimeError("Expected all tensors to be on the same device, but found at least two devices, "
-                       f"{db if db.type == 'cuda' else da} and {da if db.type == 'cuda' else db}!")
+                       f"{da} and {db}!")
 
 
 _anomaly = [False]
+_profiling = [None]      # the active minitorch.profiler.profile, or None
