@@ -35,6 +35,13 @@ from .ops.index import (index_select, masked_select, masked_fill, gather, scatte
                         argwhere, take, index_put)
 from .ops.linalg import matmul, mm, bmm, dot, inner, mv, outer, ger, addmm, baddbmm, einsum
 from ._tensor_str import set_printoptions, get_printoptions
+from . import nn
+from . import utils
+from . import vision
+from .serialization import save, load
+from . import cuda
+from . import optim
+from . import viz, profiler
 
 float = float32
 double = float64
