@@ -41,7 +41,7 @@ def setup():
     pip = [py, "-m", "pip", "install", "-q", "--disable-pip-version-check"]
     sh(*pip, "--upgrade", "pip")
     sh(*pip, TORCH)
-    sh(*pip, "-e", ".[test]")
+    sh(*pip, "-e", ".[test,plot]")
     with open(STAMP, "w") as f:
         f.write("ok\n")
 
