@@ -81,6 +81,9 @@ class detect_anomaly:
 
     def __init__(self, check_nan=True):
         self.check_nan = check_nan
+        import warnings
+        warnings.warn("Anomaly Detection has been enabled. This mode will increase the runtime and should only be "
+                      "enabled for debugging.", stacklevel=2)
 
     def __enter__(self):
         self._prev = _anomaly[0]
@@ -108,5 +111,5 @@ def is_anomaly_enabled():
     return _anomaly[0]
 
 
-from .gradcheck import gradcheck, gradgradcheck  # noqa: E402
+from .gradcheck import gradcheck, gradgradcheck, GradcheckError  # noqa: E402
 from . import functional  # noqa: E402

@@ -58,8 +58,8 @@ def _initial_grads(outputs, grad_outputs, make_ones):
             g = _tensor(g, dtype=out.dtype, device=out.device)
         else:
             if g.shape != out.shape:
-                raise RuntimeError(f"Mismatch in shape: grad_output[{i}] has a shape of {tuple(g.shape)} and "
-                                   f"output[{i}] has a shape of {tuple(out.shape)}.")
+                raise RuntimeError(f"Mismatch in shape: grad_output[{i}] has a shape of {g.shape} and "
+                                   f"output[{i}] has a shape of {out.shape}.")
             if g.device != out.device:
                 raise RuntimeError(f"invalid gradient at index {i} - expected device {out.device} but got {g.device}")
         grads.append(g)
@@ -172,7 +172,7 @@ def run_backward(outputs, grad_outputs, retain_graph, create_graph, inputs=None,
     if inputs is not None:
         for k, r in enumerate(results):
             if r is None and not allow_unused:
-                raise RuntimeError("One of the differentiated Tensors appears to not have been used in the "
+                raise RuntimeError(f"The differentiated Tensor at index {k} appears to not have been used in the "
                                    "graph. Set allow_unused=True if this is the desired behavior.")
         return tuple(results)
 

@@ -97,7 +97,11 @@ class Node:
     @property
     def next_functions(self):
         """``((node, output_nr), ...)``: where each tensor input's gradient goes (``(None, 0)`` for inputs needing none)."""
-        return tuple((e[0], e[1]) if e else (None, 0) for e in self._edges if e is not False)
+        edges = self._edges
+        inputs = self._function.differentiable_inputs if self._function is not None else None
+        if inputs is not None:                 # positions torch lists (numbers it wraps as tensors included)
+            return tuple((edges[i][0], edges[i][1]) if i < len(edges) and edges[i] else (None, 0) for i in inputs)
+        return tuple((e[0], e[1]) if e else (None, 0) for e in edges if e is not False)
 
     @classmethod
     def name(cls):
@@ -190,6 +194,7 @@ class Function:
     """
     is_view = False
     node_name = None
+    differentiable_inputs = None   # positions listed in next_functions (default: every tensor argument)
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -229,7 +234,10 @@ class Function:
         xp = ctx.xp = _np if type(first) is _ndarray else _backend.array_module(first)
 
         if not (any_grad and _enabled[0]):                 # the fast path: nothing to record
-            out = cls.forward(ctx, *arrays, **kwargs)
+            try:
+                out = cls.forward(ctx, *arrays, **kwargs)
+            except ValueError as e:
+                _broadcast_error(e, arrays)
             if type(out) is tuple:
                 outs = tuple(_make(o if type(o) is _ndarray else _as_array(o, xp)) for o in out)
                 if cls.is_view:
@@ -260,7 +268,10 @@ class Function:
             else:
                 edges.append(False)
         ctx._edges = edges
-        out = cls.forward(ctx, *arrays, **kwargs)
+        try:
+            out = cls.forward(ctx, *arrays, **kwargs)
+        except ValueError as e:
+            _broadcast_error(e, arrays)
         if type(out) is tuple:
             outputs = tuple(_make(o if type(o) is _ndarray else _as_array(o, xp)) for o in out)
         else:
@@ -269,6 +280,22 @@ class Function:
             _share_version(args[0], outputs)
         _record(ctx, args, outputs, out)
         return outputs if type(out) is tuple else outputs[0]
+
+
+def _broadcast_error(error, arrays):
+    """numpy's "could not be broadcast" ValueError, raised again as torch's RuntimeError naming both sizes."""
+    if "broadcast" in str(error):
+        shapes = [a.shape for a in arrays if hasattr(a, "shape")]
+        for i, a in enumerate(shapes):
+            for b in shapes[i + 1:]:
+                n = max(len(a), len(b))
+                for k in range(1, n + 1):
+                    da = a[-k] if k <= len(a) else 1
+                    db = b[-k] if k <= len(b) else 1
+                    if da != db and da != 1 and db != 1:
+                        raise RuntimeError(f"The size of tensor a ({da}) must match the size of tensor b ({db}) "
+                                           f"at non-singleton dimension {n - k}") from None
+    raise error
 
 
 def _as_array(x, xp):

@@ -133,6 +133,7 @@ def gradgradcheck(func, inputs, grad_outputs=None, *, eps=1e-6, atol=1e-5, rtol=
                   raise_exception=True, fast_mode=False, **kwargs):
     """Check second derivatives: gradcheck of the function (inputs, v) -> vector-Jacobian product v^T J."""
     from . import grad
+    from .grad_mode import enable_grad
     from ..creation import randn_like
     from ..tensor import Tensor
     inputs = _as_tuple(inputs)
@@ -145,9 +146,10 @@ def gradgradcheck(func, inputs, grad_outputs=None, *, eps=1e-6, atol=1e-5, rtol=
 
     def vjp(*args):
         xs, vs = args[:n_in], args[n_in:]
-        os = _flat_outputs(func, xs)
-        diff = [xs[i] for i in diff_idx]
-        gs = grad(os, diff, vs, create_graph=True, allow_unused=True)
+        with enable_grad():                  # the numerical Jacobian calls this under no_grad
+            os = _flat_outputs(func, xs)
+            diff = [xs[i] for i in diff_idx]
+            gs = grad(os, diff, vs, create_graph=True, allow_unused=True)
         return tuple(g for g in gs if g is not None)
 
     return gradcheck(vjp, tuple(inputs) + tuple(grad_outputs), eps=eps, atol=atol, rtol=rtol,
