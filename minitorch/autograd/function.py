@@ -198,7 +198,9 @@ class Function:
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
-        name = cls.__dict__.get("node_name") or cls.__name__ + "Backward0"
+        # torch names its own ops' nodes "ExpBackward0" and a user's Function "MyFnBackward"
+        suffix = "Backward0" if cls.__module__.startswith("minitorch.") else "Backward"
+        name = cls.__dict__.get("node_name") or cls.__name__ + suffix
         cls._Node = type(name, (Node,), {"_function": cls, "__module__": cls.__module__,
                                          "__qualname__": name})
 
