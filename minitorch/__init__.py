@@ -35,6 +35,7 @@ from .ops.index import (index_select, masked_select, masked_fill, gather, scatte
                         argwhere, take, index_put)
 from .ops.linalg import matmul, mm, bmm, dot, inner, mv, outer, ger, addmm, baddbmm, einsum
 from ._tensor_str import set_printoptions, get_printoptions
+from .ops.activation import softmax, log_softmax, erf, erfc
 from . import nn
 from . import utils
 from . import vision

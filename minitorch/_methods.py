@@ -43,7 +43,7 @@ _METHODS = {
     "repeat": S.repeat, "tile": S.tile, "repeat_interleave": S.repeat_interleave, "narrow": S.narrow,
     "movedim": S.movedim, "sum_to_size": S.sum_to_size,
     # indexing
-    "index_select": I.index_select, "masked_select": I.masked_select, "masked_fill": I.masked_fill,
+    "index_select": I.index_select, "select": I.select, "masked_select": I.masked_select, "masked_fill": I.masked_fill,
     "gather": I.gather, "scatter": I.scatter, "scatter_add": I.scatter_add, "nonzero": I.nonzero,
     "argwhere": I.argwhere, "take": I.take, "index_put": I.index_put,
     # linear algebra
@@ -77,10 +77,18 @@ Tensor.copy_ = IP.copy_
 
 
 def _reshape_inplace(fn):
+    """``squeeze_``, ``t_``, ...: the tensor takes the new shape (and, when recorded, the view's history)."""
     def method(self, *args):
+        IP.check_inplace(self)                    # torch's rules: not on a leaf that requires grad
         out = fn(self, *args)
         self._data = out._data
+        self._vc[0] += 1
+        if out.grad_fn is not None:
+            self.grad_fn = out.grad_fn
+            self._output_nr = out._output_nr
         return self
+    method.__name__ = fn.__name__ + "_"
+    method.__doc__ = f"In-place ``{fn.__name__}``: this tensor takes the new shape."
     return method
 
 
@@ -212,3 +220,40 @@ def _ior(self, other):
 
 Tensor.__iand__ = _iand
 Tensor.__ior__ = _ior
+
+
+# ---- nn activations as Tensor methods (owned by the nn.functional work; keep this block last)
+def _bind_activation_methods():
+    from .ops import activation as ACT
+
+    def softmax(self, dim, dtype=None):
+        """softmax along ``dim`` (``torch.Tensor.softmax``)."""
+        return ACT.softmax(self, dim, dtype)
+
+    def log_softmax(self, dim, dtype=None):
+        """log-softmax along ``dim`` (``torch.Tensor.log_softmax``)."""
+        return ACT.log_softmax(self, dim, dtype)
+
+    def erf(self):
+        """The error function, elementwise."""
+        return ACT.erf(self)
+
+    def erfc(self):
+        """1 - erf(x), elementwise."""
+        return ACT.erfc(self)
+
+    def hardshrink(self, lambd=0.5):
+        from .nn.functional import hardshrink as f
+        return f(self, lambd)
+
+    def prelu(self, weight):
+        from .nn.functional import prelu as f
+        return f(self, weight)
+
+    for fn in (softmax, log_softmax, erf, erfc, hardshrink, prelu):
+        setattr(Tensor, fn.__name__, fn)
+    Tensor.erf_ = IP.inplace(erf, "erf_")
+    Tensor.erfc_ = IP.inplace(erfc, "erfc_")
+
+
+_bind_activation_methods()

@@ -7,15 +7,13 @@ passes written in Tensor ops (so gradients of gradients work). Functions that
 are cheap compositions of existing ops (``layer_norm``, ``normalize``,
 ``mish``, ...) are written here directly with Tensor ops.
 """
-import math
-import numbers
 import warnings
 
 from .. import _backend
 from .._dtype import as_dtype, int64, uint8
 from ..autograd import grad_mode
 from ..autograd.function import Function
-from ..tensor import Tensor, Size, _wrap_dim
+from ..tensor import Tensor, _wrap_dim
 from ..ops import activation as _A, conv as _C, pool as _P, loss as _L
 from ..ops import elementwise as _E, shape as _S
 from ..ops.conv import linear  # noqa: F401  (re-exported)
@@ -55,13 +53,6 @@ def _ntuple(v, n, name="argument"):
 def _check_float(input, name):
     if input._data.dtype.kind != "f":
         raise NotImplementedError(f"\"{name}_cpu\" not implemented for '{input.dtype._legacy[:-6]}'")
-
-
-def _inplace(input, result):
-    """Write ``result`` into ``input`` (torch's ``inplace=True``), recording the edit when grad is on."""
-    from ..ops.inplace import check_inplace, commit_inplace
-    recorded = check_inplace(input)
-    return commit_inplace(input, result, recorded)
 
 
 def _apply_maybe_inplace(fn, input, inplace, *args):
@@ -757,17 +748,27 @@ class BatchNorm(Function):
     node_name = "NativeBatchNormBackward0"
 
     @staticmethod
-    def forward(ctx, x, w, b, mean, invstd, training, eps):
+    def forward(ctx, x, w, b, mean, invstd, training, eps, stats=None):
+        """``mean``/``invstd`` are the running statistics' (eval) or None (training: batch statistics,
+        reported back through the ``stats`` list for the running-average update)."""
         xp = ctx.xp
         c = x.shape[1]
         shape = (1, c) + (1,) * (x.ndim - 2)
-        ctx.training, ctx.eps, ctx.shape = training, eps, shape
-        ctx.axes = (0,) + tuple(range(2, x.ndim))
+        axes = (0,) + tuple(range(2, x.ndim))
+        ctx.training, ctx.eps, ctx.shape, ctx.axes = training, eps, shape, axes
+        if training:
+            mean = x.mean(axis=axes)
+            y = x - mean.reshape(shape)
+            sq = y * y
+            var = sq.mean(axis=axes)
+            del sq
+            invstd = 1.0 / xp.sqrt(var + eps)
+            stats.append((mean, var))
+        else:
+            y = x - mean.reshape(shape)
         ctx.mean, ctx.invstd = mean, invstd
         ctx.save_for_backward(x, w)
-        scale = invstd if w is None else invstd * w
-        y = x - mean.reshape(shape)
-        y *= scale.reshape(shape)
+        y *= (invstd if w is None else invstd * w).reshape(shape)
         if b is not None:
             y += b.reshape(shape)
         return y
@@ -794,25 +795,25 @@ class BatchNorm(Function):
             g, xa = grad._data, x._data
             mu, inv = ctx.mean, ctx.invstd
             gsum = g.sum(axis=axes)
-            gxs = (g * xa).sum(axis=axes)
+            tmp = g * xa
+            gxs = tmp.sum(axis=axes)
             gxhat = inv * (gxs - mu * gsum)                      # sum g * xhat per channel
             wa = w._data if w is not None else 1.0
             k1 = inv * wa
             if need[0]:
+                out = g * k1.reshape(shape)
                 if ctx.training:
                     k2 = -k1 * inv * gxhat / m
                     k3 = -k1 * gsum / m - k2 * mu
-                    out = g * k1.reshape(shape)
-                    out += xa * k2.reshape(shape)
+                    xp.multiply(xa, k2.reshape(shape), out=tmp)
+                    out += tmp
                     out += k3.reshape(shape)
-                else:
-                    out = g * k1.reshape(shape)
                 gx = _T(out.astype(xa.dtype, copy=False))
             if w is not None and need[1]:
                 gw = _T(gxhat.astype(xa.dtype, copy=False))
             if len(need) > 2 and need[2]:
                 gb = _T(gsum.astype(xa.dtype, copy=False))
-            return gx, gw, gb, None, None, None, None
+            return gx, gw, gb, None, None, None, None, None
         xhat = (d if d is not None else x - mean) * invstd
         gh = grad if w is None else grad * w.reshape(shape)
         if need[0]:
@@ -824,7 +825,7 @@ class BatchNorm(Function):
             gw = (grad * xhat).sum(axes)
         if len(need) > 2 and need[2]:
             gb = grad.sum(axes)
-        return gx, gw, gb, None, None, None, None
+        return gx, gw, gb, None, None, None, None, None
 
 
 def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False, momentum=0.1,
@@ -852,28 +853,24 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
             raise RuntimeError(f"{name} should contain {c} elements not {t.numel()}")
     xp = _backend.array_module(input._data)
     x = input._data
-    if training:
-        axes = (0,) + tuple(range(2, x.ndim))
-        mean = x.mean(axis=axes)
-        d = x - mean.reshape((1, c) + (1,) * (x.ndim - 2))
-        var = (d * d).mean(axis=axes)
-        del d
-        invstd = 1.0 / xp.sqrt(var + eps)
-        if running_mean is not None:
-            rm = running_mean._data
-            rm *= 1 - momentum
-            rm += momentum * mean.astype(rm.dtype, copy=False)
-            running_mean._vc[0] += 1
-        if running_var is not None:
-            rv = running_var._data
-            rv *= 1 - momentum
-            rv += (momentum * size / (size - 1)) * var.astype(rv.dtype, copy=False)
-            running_var._vc[0] += 1
-    else:
+    if not training:
         mean = running_mean._data.astype(x.dtype, copy=False)
         invstd = 1.0 / xp.sqrt(running_var._data.astype(x.dtype, copy=False) + eps)
-    return BatchNorm.apply(input, weight, bias, mean.astype(x.dtype, copy=False),
-                           invstd.astype(x.dtype, copy=False), training, eps)
+        return BatchNorm.apply(input, weight, bias, mean, invstd.astype(x.dtype, copy=False), False, eps)
+    stats = []
+    out = BatchNorm.apply(input, weight, bias, None, None, True, eps, stats)
+    mean, var = stats[0]
+    if running_mean is not None:
+        rm = running_mean._data
+        rm *= 1 - momentum
+        rm += momentum * mean.astype(rm.dtype, copy=False)
+        running_mean._vc[0] += 1
+    if running_var is not None:
+        rv = running_var._data
+        rv *= 1 - momentum
+        rv += (momentum * size / (size - 1)) * var.astype(rv.dtype, copy=False)
+        running_var._vc[0] += 1
+    return out
 
 
 def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-05):
@@ -1243,9 +1240,9 @@ def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_
                       "'mean' will be changed to behave the same as 'batchmean' in the next major release.")
     if log_target:
         loss = _E.exp(target) * (target - input)
-    else:
+    else:                                      # target * log(target), taken as 0 where target = 0
         safe = _E.where(target > 0, target, target * 0 + 1)
-        loss = _E.where(target > 0, target * (_E.log(safe) - input), target * 0 - target * input * 0)
+        loss = target * _E.log(safe) - target * input
     if reduction == "none":
         return loss
     if reduction == "batchmean":

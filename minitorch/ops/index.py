@@ -27,10 +27,18 @@ def _convert_key(key):
                 k, basic = a, False
         elif isinstance(k, (list, range)):
             k, basic = _backend.numpy.asarray(k), False
+            if k.dtype.kind not in "biu":
+                if k.size:
+                    raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
+                k = k.astype(_backend.numpy.int64)           # [] is an empty list of indices
         elif isinstance(k, bool):
             basic = False
+        elif isinstance(k, str):
+            raise TypeError("new(): invalid data type 'str'")
         elif k is not None and k is not Ellipsis and not isinstance(k, (int, slice)):
-            if hasattr(k, "__index__"):
+            if _backend.is_array(k) and (k.ndim or k.dtype.kind == "b"):
+                basic = False
+            elif hasattr(k, "__index__"):
                 k = k.__index__()
             elif _backend.is_array(k):
                 basic = False
@@ -80,6 +88,29 @@ class Select(Slice):
     is_view = True
 
 
+class _UnsqueezeKey(Slice):
+    """A basic key whose last effective part is ``None`` (torch's graph ends with an unsqueeze)."""
+    node_name = "UnsqueezeBackward0"
+    is_view = True
+
+
+class Alias(Slice):
+    """A basic key that changes nothing (``x[...]``, ``x[:, :]``): a plain view."""
+    is_view = True
+
+
+def _basic_function(key, single):
+    """The node torch's chain of select/slice/unsqueeze views ends with, for a basic key."""
+    for k in reversed(key):
+        if k is None:
+            return _UnsqueezeKey
+        if isinstance(k, int):
+            return Select
+        if isinstance(k, slice) and k != slice(None):
+            return Slice
+    return Slice if single and isinstance(key[0], slice) else Alias
+
+
 class IndexAddIntoZeros(Function):
     """y = zeros(shape); y[key] += g.   dL/dg = dL/dy[key]."""
     node_name = "IndexPutBackward0"
@@ -102,11 +133,7 @@ class IndexAddIntoZeros(Function):
 
 def _add_at(xp, out, key, values):
     """out[key] += values, where repeated indices accumulate."""
-    if xp is _backend.numpy:
-        xp.add.at(out, key, values)
-    else:
-        import cupyx
-        cupyx.scatter_add(out, key, values)
+    _backend.add_at(out, key, values)
 
 
 def pad_slice(grad, shape, dim, start):
@@ -116,20 +143,22 @@ def pad_slice(grad, shape, dim, start):
 
 
 def getitem(input, key):
-    """``input[key]``."""
+    """``input[key]``: a view for basic keys (ints, slices, None, ...), a copy for index tensors and masks."""
+    single = not isinstance(key, tuple)
     key, basic = _convert_key(key)
     key = _match_device(key, _backend.array_module(input._data))
-    if basic:
-        if len(key) == 1 and isinstance(key[0], int):
-            n = input._data.shape[0] if input._data.ndim else None
-            if n is None:
-                raise IndexError("invalid index of a 0-dim tensor. Use `tensor.item()` in Python or "
-                                 "`tensor.item<T>()` in C++ to convert a 0-dim tensor to a number")
-            if not -n <= key[0] < n:
-                raise IndexError(f"index {key[0]} is out of bounds for dimension 0 with size {n}")
-            return Select.apply(input, key)
-        return Slice.apply(input, key)
     try:
+        if basic:
+            if len(key) == 1 and isinstance(key[0], int):
+                n = input._data.shape[0] if input._data.ndim else None
+                if n is None:
+                    raise IndexError("invalid index of a 0-dim tensor. Use `tensor.item()` in Python or "
+                                     "`tensor.item<T>()` in C++ to convert a 0-dim tensor to a number")
+                if not -n <= key[0] < n:
+                    raise IndexError(f"index {key[0]} is out of bounds for dimension 0 with size {n}")
+            if Ellipsis not in key:
+                key = key + (Ellipsis,)          # numpy then returns a 0-d view, never a scalar copy
+            return _basic_function(key, single).apply(input, key)
         return Index.apply(input, key)
     except IndexError as e:
         raise IndexError(str(e).replace("axis", "dimension")) from None
@@ -159,6 +188,11 @@ class IndexPut(Function):
         return gx, gv, None, None
 
 
+class IndexPutAdvanced(IndexPut):
+    """``x[key] = v`` / ``index_put`` with index tensors (torch's ``IndexPutBackward0``)."""
+    node_name = "IndexPutBackward0"
+
+
 def index_put(input, key, value, accumulate=False):
     """A copy of ``input`` with ``value`` written (or added, when ``accumulate``) at ``key``."""
     from ..creation import tensor
@@ -169,12 +203,21 @@ def index_put(input, key, value, accumulate=False):
         value = tensor(value, dtype=input.dtype, device=input.device)
     elif value.dtype != input.dtype:
         value = value.to(input.dtype)
-    return IndexPut.apply(clone_for_write(input), value, key, accumulate)
+    return IndexPutAdvanced.apply(clone_for_write(input), value, key, accumulate)
 
 
 def clone_for_write(t):
     from .shape import clone
     return clone(t)
+
+
+def _index_put_first(key):
+    """torch writes an advanced key straight with index_put (``IndexPutBackward0``) unless ints, slices or
+    None make a view first (then the write is recorded as ``CopySlices``)."""
+    if not any(_backend.is_array(k) or isinstance(k, bool) for k in key):
+        return False
+    return not any(k is None or isinstance(k, int) and not isinstance(k, bool) or
+                   isinstance(k, slice) and k != slice(None) for k in key)
 
 
 def setitem(input, key, value):
@@ -203,8 +246,32 @@ def setitem(input, key, value):
         return
     if not isinstance(value, Tensor):
         value = tensor(value, dtype=input.dtype, device=input.device)
-    out = IndexPut.apply(input, value, key, False)
+    if all(k is Ellipsis or k == slice(None) for k in key if not _backend.is_array(k)) and \
+            not any(_backend.is_array(k) or isinstance(k, bool) for k in key):
+        # the whole tensor: torch fills (0-d value) or copies into it
+        return input.fill_(value) if value._data.ndim == 0 else input.copy_(value)
+    from .inplace import snapshot
+    target = input if input._base is None else snapshot(input)   # a view: computed aside, then written back
+    try:
+        out = (IndexPutAdvanced if _index_put_first(key) else IndexPut).apply(target, value, key, False)
+    except ValueError as e:
+        raise RuntimeError(str(e)) from None
     commit_inplace(input, out)
+
+
+def select(input, dim, index):
+    """``input[..., index, ...]`` at position ``dim``: a view with that dim removed."""
+    d = _wrap_dim(dim, input._data.ndim)
+    n = input._data.shape[d]
+    if not -n <= index < n:
+        raise IndexError(f"select(): index {index} out of range for tensor of size {list(input.shape)} at "
+                         f"dimension {d}")
+    return Select.apply(input, (slice(None),) * d + (index,))
+
+
+class IndexSelect(Index):
+    """y = x[..., index, ...] at dim ``dim`` (a copy).   dL/dx = zeros with dL/dy added at index."""
+    node_name = "IndexSelectBackward0"
 
 
 def index_select(input, dim, index):
@@ -214,28 +281,92 @@ def index_select(input, dim, index):
         raise IndexError("index_select(): Index is supposed to be a vector")
     if index._data.dtype.kind not in "iu":
         raise RuntimeError("index_select(): Expected dtype int32/int64 for index")
-    key = (slice(None),) * d + (index._data.reshape(-1),)
-    out = Index.apply(input, key)
-    return out
+    idx = index._data.reshape(-1)
+    n = input._data.shape[d] if input._data.ndim else 1
+    if idx.size and (bool((idx >= n).any()) or bool((idx < -n).any())):
+        raise IndexError(f"index out of range in self")
+    key = (slice(None),) * d + (idx,)
+    return IndexSelect.apply(input, key if input._data.ndim else (idx.reshape(()),))
+
+
+class MaskedSelect(Index):
+    """y = the elements of x where ``mask`` holds (1-D copy).   dL/dx = zeros with dL/dy at the mask."""
+    node_name = "MaskedSelectBackward0"
 
 
 def masked_select(input, mask):
-    """The elements of ``input`` where the bool ``mask`` (broadcast to its shape) is True, as a 1-D tensor."""
+    """The elements of ``input`` where the bool ``mask`` (broadcast with it) is True, as a 1-D tensor."""
     from .shape import broadcast_tensors
     if mask._data.dtype.kind != "b":
         raise RuntimeError(f"masked_select: expected BoolTensor for mask")
     x, m = broadcast_tensors(input, mask)
-    return Index.apply(x, (m._data,))
+    return MaskedSelect.apply(x, (m._data,))
+
+
+class MaskedFill(Function):
+    """y = x with ``value`` where ``mask`` holds.   dL/dx = dL/dy where not mask;  dL/dvalue = sum of the rest."""
+    differentiable_inputs = (0,)
+
+    @staticmethod
+    def forward(ctx, x, mask, value):
+        ctx.save_for_backward(mask)
+        return ctx.xp.where(mask, value, x).astype(x.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, grad):
+        from .elementwise import where
+        from .reduce import sum as _sum
+        mask, = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        gx = where(mask, 0.0, grad) if need[0] else None
+        gv = _sum(where(mask, grad, 0.0)) if len(need) > 2 and need[2] else None
+        return gx, None, gv
+
+
+class MaskedFillTensor(MaskedFill):
+    node_name = "MaskedFillBackward1"
+    differentiable_inputs = (0, 2)
 
 
 def masked_fill(input, mask, value):
-    """A copy of ``input`` with ``value`` where ``mask`` is True."""
-    from .elementwise import where, _scalar_tensor
-    if mask._data.dtype.kind != "b":
-        raise RuntimeError(f"masked_fill_ only supports boolean masks, but got mask with dtype {mask.dtype}")
-    if not isinstance(value, Tensor):
-        value = _scalar_tensor(value, input)
-    return where(mask, value.to(input.dtype), input)
+    """A copy of ``input`` with ``value`` (a number or a 0-d tensor) where ``mask`` is True."""
+    if not isinstance(mask, Tensor) or mask._data.dtype.kind != "b":
+        raise RuntimeError(f"masked_fill_ only supports boolean masks, but got mask with dtype "
+                           f"{mask.dtype if isinstance(mask, Tensor) else type(mask).__name__}")
+    if isinstance(value, Tensor):
+        if value._data.ndim:
+            raise RuntimeError(f"masked_fill_ only supports a 0-dimensional value tensor, but got tensor with "
+                               f"{value._data.ndim} dimension(s).")
+        return MaskedFillTensor.apply(input, mask, value.to(input.dtype))
+    return MaskedFill.apply(input, mask, value)
+
+
+class Take(Function):
+    """y = x.flatten()[index].   dL/dx = zeros with dL/dy added at index (reshaped like x)."""
+
+    @staticmethod
+    def forward(ctx, x, index):
+        ctx.index, ctx.in_shape = index, x.shape
+        return ctx.xp.take(x, index)
+
+    @staticmethod
+    def backward(ctx, grad):
+        from .shape import reshape
+        n = 1
+        for s in ctx.in_shape:
+            n *= s
+        flat = IndexAddIntoZeros.apply(grad, (ctx.index,), (n,), False)
+        return reshape(flat, ctx.in_shape), None
+
+
+def take(input, index):
+    """The elements of ``input`` (read as 1-D) at ``index``, in ``index``'s shape."""
+    n = input._data.size
+    idx = index._data
+    if idx.size and (bool((idx >= n).any()) or bool((idx < -n).any())):
+        raise IndexError(f"out of range: tried to access index {int(idx.max() if (idx >= n).any() else idx.min())} "
+                         f"on a tensor of {n} elements.")
+    return Take.apply(input, idx)
 
 
 class Gather(Function):
@@ -244,29 +375,59 @@ class Gather(Function):
     @staticmethod
     def forward(ctx, x, dim, index):
         ctx.dim, ctx.index, ctx.in_shape = dim, index, x.shape
-        return ctx.xp.take_along_axis(x, index, axis=dim)
+        return ctx.xp.take_along_axis(x[_region(index, dim)], index, axis=dim)
 
     @staticmethod
     def backward(ctx, grad):
         return scatter_add(grad.new_zeros(ctx.in_shape), ctx.dim, _T(ctx.index), grad), None, None
 
 
+def _check_index(name, input, d, index, src=None):
+    """torch's checks for gather/scatter: an int64 index, same number of dims, sizes and values in range."""
+    if index._data.dtype.kind not in "iu":
+        raise RuntimeError(f"{name}(): Expected dtype int64 for index")
+    nd = input._data.ndim
+    if index._data.ndim != nd and not (index._data.ndim <= 1 and nd <= 1):
+        raise RuntimeError("Index tensor must have the same number of dimensions as "
+                           f"{'input' if name == 'gather' else 'self'} tensor")
+    ishape, xshape = index._data.shape, input._data.shape
+    for k in range(builtins_min(len(ishape), len(xshape))):
+        if k == d:
+            continue
+        if ishape[k] > xshape[k] or (src is not None and ishape[k] > src._data.shape[k]):
+            if name == "gather":
+                raise RuntimeError(f"Size does not match at dimension {k} expected index {list(ishape)} to be "
+                                   f"no larger than self {list(xshape)} apart from dimension {d}")
+            raise RuntimeError(f"Expected index {list(ishape)} to be no larger than self {list(xshape)} apart from "
+                               f"dimension {d} and to be no larger size than src {list(src._data.shape)}")
+    if src is not None and ishape and ishape[d] > src._data.shape[d]:
+        raise RuntimeError(f"Expected index {list(ishape)} to be no larger than self {list(xshape)} apart from "
+                           f"dimension {d} and to be no larger size than src {list(src._data.shape)}")
+    n = xshape[d] if xshape else 1
+    idx = index._data
+    if idx.size and (bool((idx >= n).any()) or bool((idx < 0).any())):
+        bad = int(idx[(idx >= n) | (idx < 0)].reshape(-1)[0])
+        raise RuntimeError(f"index {bad} is out of bounds for dimension {d} with size {n}")
+
+
+builtins_min = min
+
+
 def gather(input, dim, index, *, sparse_grad=False):
     """Pick values along ``dim`` at ``index`` (an int64 tensor with input's number of dims)."""
     d = _wrap_dim(dim, input._data.ndim)
-    if index._data.dtype.kind not in "iu":
-        raise RuntimeError("gather(): Expected dtype int64 for index")
-    if index._data.ndim != input._data.ndim:
-        raise RuntimeError("Index tensor must have the same number of dimensions as input tensor")
-    for k in range(input._data.ndim):
-        if k != d and index._data.shape[k] > input._data.shape[k]:
-            raise RuntimeError(f"Size does not match at dimension {k} expected index {list(index.shape)} to be "
-                               f"smaller than self {list(input.shape)} apart from dimension {d}")
-    idx = index._data
-    if idx.shape[:d] + idx.shape[d + 1:] != input._data.shape[:d] + input._data.shape[d + 1:]:
-        key = tuple(slice(0, s) if k != d else slice(None) for k, s in enumerate(idx.shape))
-        return Gather.apply(getitem(input, key), d, idx)
-    return Gather.apply(input, d, idx)
+    _check_index("gather", input, d, index)
+    return Gather.apply(input, d, index._data)
+
+
+def _index_region(src, index):
+    """``src`` cut to ``index``'s shape (scatter reads only that part of a larger ``src``)."""
+    return src[tuple(slice(0, s) for s in index.shape)]
+
+
+def _region(index, dim):
+    """The part of the input that an index smaller than it (outside ``dim``) addresses: a basic key."""
+    return tuple(slice(0, s) if k != dim else slice(None) for k, s in enumerate(index.shape))
 
 
 class ScatterAdd(Function):
@@ -277,10 +438,9 @@ class ScatterAdd(Function):
         xp = ctx.xp
         ctx.dim, ctx.index = dim, index
         out = x.copy()
-        src = src[tuple(slice(0, s) for s in index.shape)]
         grids = list(xp.indices(index.shape, sparse=True))
         grids[dim] = index
-        _add_at(xp, out, tuple(grids), src)
+        _add_at(xp, out, tuple(grids), _index_region(src, index))
         return out
 
     @staticmethod
@@ -300,21 +460,27 @@ class Scatter(Function):
         out = x.copy()
         if not _backend.is_array(src):
             src = xp.full(index.shape, src, dtype=x.dtype)
-        src = src[tuple(slice(0, s) for s in index.shape)]
-        xp.put_along_axis(out, index, src, axis=dim)
+        xp.put_along_axis(out[_region(index, dim)], index, _index_region(src, index), axis=dim)
         return out
 
     @staticmethod
     def backward(ctx, grad):
         need = ctx.needs_input_grad
         gx = scatter(grad, ctx.dim, _T(ctx.index), 0.0) if need[0] else None
-        gs = Gather.apply(grad, ctx.dim, ctx.index) if need[3] else None
+        gs = Gather.apply(grad, ctx.dim, ctx.index) if len(need) > 3 and need[3] else None
         return gx, None, None, gs
+
+
+class ScatterValue(Scatter):
+    """``scatter`` with a number as the source (torch's ``ScatterBackward1``)."""
+    node_name = "ScatterBackward1"
 
 
 def scatter_add(input, dim, index, src):
     """A copy of ``input`` with ``src`` added at ``index`` along ``dim``."""
-    return ScatterAdd.apply(input, _wrap_dim(dim, input._data.ndim), index._data, src)
+    d = _wrap_dim(dim, input._data.ndim)
+    _check_index("scatter_add", input, d, index, src)
+    return ScatterAdd.apply(input, d, index._data, src)
 
 
 def scatter(input, dim, index, src=None, value=None, reduce=None):
@@ -323,7 +489,14 @@ def scatter(input, dim, index, src=None, value=None, reduce=None):
         src = value
     if reduce == "add":
         return scatter_add(input, dim, index, src)
-    return Scatter.apply(input, _wrap_dim(dim, input._data.ndim), index._data, src)
+    if reduce is not None:
+        raise RuntimeError(f"reduce argument must be either add or multiply, got {reduce}"
+                           if reduce not in ("multiply",) else "scatter(reduce='multiply') is not supported")
+    d = _wrap_dim(dim, input._data.ndim)
+    _check_index("scatter", input, d, index, src if isinstance(src, Tensor) else None)
+    if isinstance(src, Tensor):
+        return Scatter.apply(input, d, index._data, src.to(input.dtype))
+    return ScatterValue.apply(input, d, index._data, src)
 
 
 def nonzero(input, *, as_tuple=False):
@@ -336,9 +509,6 @@ def nonzero(input, *, as_tuple=False):
 
 
 def argwhere(input):
+    """The indices of the nonzero elements, as an (n, ndim) int64 tensor."""
     return nonzero(input)
 
-
-def take(input, index):
-    from .shape import reshape
-    return getitem(reshape(input, (-1,)), index)

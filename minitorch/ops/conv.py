@@ -1,0 +1,468 @@
+"""Dense and convolution layers on arrays: ``linear``, ``conv2d`` (and ``conv1d``), with hand-written backward.
+
+Convolution as a matrix product (im2col)
+-----------------------------------------
+A 2-D convolution (cross-correlation, as in torch) of ``x`` (N, C, H, W) with a
+weight ``w`` (O, C, kh, kw) computes, for every output position (n, oy, ox),
+
+    y[n, o, oy, ox] = sum over c, i, j of  w[o, c, i, j] * xp[n, c, oy*sh + i*dh, ox*sw + j*dw]
+
+where ``xp`` is ``x`` zero-padded. Lay every receptive field out as one column
+of a matrix ``cols`` with rows indexed by (c, i, j) and columns by (n, oy, ox):
+
+    cols[(c, i, j), (n, oy, ox)] = xp[n, c, oy*sh + i*dh, ox*sw + j*dw]       ("image to columns")
+
+and the convolution is ONE matrix product, ``y = w.reshape(O, C*kh*kw) @ cols``,
+which BLAS does fast. ``cols`` is built without a Python loop: it is a strided
+*view* of ``xp`` (``as_strided`` with shape (C, kh, kw, N, Ho, Wo) — moving one
+step in i moves dh rows of the image, one step in oy moves sh rows), copied once
+into a contiguous array. This (C*kh*kw, N*Ho*Wo) layout makes the product one
+wide GEMM, about twice as fast here as the transposed (N*Ho*Wo, C*kh*kw) one.
+With ``groups`` the channels split into independent blocks: cols has a leading
+group axis and the product is batched over it.
+
+The three products of a convolution layer
+-----------------------------------------
+    forward        y  = W @ cols(x)
+    weight grad    dW = dY @ cols(x)^T                (dY laid out as (O, N*Ho*Wo))
+    input grad     dX = col2im(W^T @ dY)              (adjoint of im2col: add each column back)
+
+The input gradient is computed as a loop over the kh*kw kernel offsets: each
+offset is a small GEMM (C x O) @ (O x N*Ho*Wo) whose result is added into a
+shifted, strided slice of the padded gradient. It never materialises the big
+column matrix and beats ``np.add.at`` scatters by far.
+
+Each of the three is a ``Function`` whose backward is made of the other two:
+the convolution is bilinear in (x, w), so the derivative of the input-grad map
+with respect to dY is the forward convolution, and so on. That closes the loop
+and gives gradients of any order (``create_graph=True`` works).
+
+All array code reaches numpy or cupy through ``ctx.xp`` (``xp.lib.stride_tricks``
+exists in both).
+"""
+from ..autograd import grad_mode
+from ..autograd.function import Function
+from ..tensor import Tensor
+
+_T = Tensor._from_array
+
+
+# ---------------------------------------------------------------- linear
+class Linear(Function):
+    """y = x @ W^T + b  (x: (*, in), W: (out, in), b: (out,)).
+
+    dX = dY @ W,   dW = dY^T @ X (over all leading dims),   db = sum of dY over leading dims.
+    """
+    node_name = "AddmmBackward0"
+
+    @staticmethod
+    def forward(ctx, x, w, b):
+        xp = ctx.xp
+        ctx.save_for_backward(x, w)
+        if x.ndim == 2:
+            y = xp.matmul(x, w.T)
+        elif x.ndim == 1:
+            y = xp.matmul(w, x)
+        else:
+            y = xp.matmul(x.reshape(-1, x.shape[-1]), w.T).reshape(x.shape[:-1] + (w.shape[0],))
+        if b is not None:
+            y += b
+        return y
+
+    @staticmethod
+    def backward(ctx, grad):
+        from .linalg import MatMul
+        x, w = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        gx = gw = gb = None
+        nd = x._data.ndim
+        if not grad_mode._enabled[0]:
+            # not recording (no create_graph): the same products straight on arrays, without per-op overhead
+            g, xa, wa = grad._data, x._data, w._data
+            g2 = g.reshape(-1, wa.shape[0])
+            if need[0]:
+                gx = _T((g2 @ wa).reshape(xa.shape))
+            if need[1]:
+                gw = _T(g2.T @ xa.reshape(-1, wa.shape[1]))
+            if len(need) > 2 and need[2]:
+                gb = _T(g2.sum(0))                     # the engine sums it to a (1,) or () bias
+            return gx, gw, gb
+        if nd == 1:
+            if need[0]:
+                gx = MatMul.apply(grad.reshape(1, -1), w).reshape(-1)
+            if need[1]:
+                gw = grad.reshape(-1, 1) * x.reshape(1, -1)
+            if len(need) > 2 and need[2]:
+                gb = grad
+            return gx, gw, gb
+        g2 = grad if nd == 2 else grad.reshape(-1, grad._data.shape[-1])
+        if need[0]:
+            gx = MatMul.apply(g2, w)
+            if nd != 2:
+                gx = gx.reshape(x._data.shape)
+        if need[1]:
+            x2 = x if nd == 2 else x.reshape(-1, x._data.shape[-1])
+            gw = MatMul.apply(g2.t(), x2)
+        if len(need) > 2 and need[2]:
+            gb = g2.sum(0)
+        return gx, gw, gb
+
+
+class LinearNoBias(Linear):
+    node_name = "MmBackward0"
+
+
+def linear(input, weight, bias=None):
+    """y = input @ weight^T + bias, one fused op (torch.nn.functional.linear)."""
+    xs, ws = input._data.shape, weight._data.shape
+    rows = 1
+    for d in xs[:-1]:
+        rows *= d
+    if weight._data.ndim != 2 or not xs or xs[-1] != ws[1]:
+        raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({rows}x{xs[-1] if xs else 1} and "
+                           f"{'x'.join(map(str, ws[::-1]))})")
+    if input._data.dtype != weight._data.dtype:
+        raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: {_cname(input)} != {_cname(weight)}")
+    if bias is not None:
+        if bias._data.shape not in ((ws[0],), (1,), ()):
+            raise RuntimeError(f"The expanded size of the tensor ({ws[0]}) must match the existing size "
+                               f"({bias._data.shape[-1] if bias._data.ndim else 1}) at non-singleton dimension 1.  "
+                               f"Target sizes: [{rows}, {ws[0]}].  Tensor sizes: {list(bias._data.shape)}")
+        if bias._data.dtype != input._data.dtype:
+            raise RuntimeError(f"self and mat2 must have the same dtype, but got {bias.dtype._legacy[:-6]} and "
+                               f"{input.dtype._legacy[:-6]}")
+    if bias is None:
+        return LinearNoBias.apply(input, weight, None)
+    return Linear.apply(input, weight, bias)
+
+
+def _cname(t):
+    """The C type name torch prints in dtype errors ('float', 'double', ...)."""
+    return {"float32": "float", "float64": "double", "float16": "c10::Half", "int64": "long int",
+            "int32": "int"}.get(t.dtype.name, t.dtype.name)
+
+
+# ---------------------------------------------------------------- geometry
+class Geometry(tuple):
+    """(stride (sh, sw), padding (top, bottom, left, right), dilation (dh, dw), groups) of a 2-D convolution."""
+    __slots__ = ()
+
+    def __new__(cls, stride, pads, dilation, groups):
+        return tuple.__new__(cls, (tuple(stride), tuple(pads), tuple(dilation), int(groups)))
+
+    @property
+    def stride(self):
+        return self[0]
+
+    @property
+    def pads(self):
+        return self[1]
+
+    @property
+    def dilation(self):
+        return self[2]
+
+    @property
+    def groups(self):
+        return self[3]
+
+    def out_size(self, h, w, kh, kw):
+        (sh, sw), (pt, pb, pl, pr), (dh, dw) = self[0], self[1], self[2]
+        return (h + pt + pb - dh * (kh - 1) - 1) // sh + 1, (w + pl + pr - dw * (kw - 1) - 1) // sw + 1
+
+
+def _as4d(a):
+    """(N, C, L) arrays (conv1d) are treated as (N, C, 1, L)."""
+    return a if a.ndim == 4 else a.reshape(a.shape[:2] + (1,) + a.shape[2:])
+
+
+def _strided(xp, arr, shape, strides):
+    return xp.lib.stride_tricks.as_strided(arr, shape=shape, strides=strides)
+
+
+# Work on the batch in chunks of images whose column matrix fits in about this many bytes: the columns
+# are then written and read back by the GEMM while still in cache, and no large temporary is allocated
+# (fresh large arrays cost a page fault per 4 KiB page on every call). But give each GEMM at least
+# CHUNK_MIN_FLOPS of work: many tiny multi-threaded BLAS calls cost more in thread hand-offs than they
+# save (and stall badly when another process holds a core). On a GPU: one chunk.
+CHUNK_BYTES = 2 << 20
+CHUNK_MIN_FLOPS = 128e6
+
+
+def _chunk(xp, n, per_image_bytes, per_image_flops):
+    if xp.__name__ != "numpy":
+        return n
+    by_cache = CHUNK_BYTES // max(per_image_bytes, 1)
+    by_work = int(-(-CHUNK_MIN_FLOPS // max(per_image_flops, 1)))
+    return max(1, min(n, max(by_cache, by_work)))
+
+
+class _Padded:
+    """A reusable zero-bordered buffer (nb, C, H + pt + pb, W + pl + pr) for chunks of the input.
+
+    The border is written once; each chunk only overwrites the interior. Without padding the
+    chunk of x is used directly (no copy).
+    """
+
+    def __init__(self, xp, x, nb, pads):
+        self.x, self.pads = x, pads
+        n, c, h, w = x.shape
+        pt, pb, pl, pr = pads
+        self.any = bool(pt or pb or pl or pr)
+        if self.any:
+            self.buf = xp.zeros((nb, c, h + pt + pb, w + pl + pr), dtype=x.dtype)
+
+    def get(self, n0, nc):
+        if not self.any:
+            return self.x[n0:n0 + nc]
+        pt, _, pl, _ = self.pads
+        h, w = self.x.shape[2:]
+        b = self.buf[:nc]
+        b[:, :, pt:pt + h, pl:pl + w] = self.x[n0:n0 + nc]
+        return b
+
+
+def _cols_view(xp, xpd, kh, kw, geo, ho, wo):
+    """The strided view (C, kh, kw, n, Ho, Wo) of a padded chunk: element (c, i, j, n, oy, ox) is
+    xpd[n, c, oy*sh + i*dh, ox*sw + j*dw]. Copying it gives the column matrix."""
+    (sh, sw), _, (dh, dw), _ = geo
+    n, c = xpd.shape[:2]
+    s_n, s_c, s_h, s_w = xpd.strides
+    return _strided(xp, xpd, (c, kh, kw, n, ho, wo), (s_c, s_h * dh, s_w * dw, s_n, s_h * sh, s_w * sw))
+
+
+def im2col(xp, x, kh, kw, geo):
+    """The column matrix of all of ``x`` (N, C, H, W): shape (groups, C/groups * kh * kw, N * Ho * Wo).
+
+    ``cols[g, (c, i, j), (n, oy, ox)] = xpad[n, g*C/groups + c, oy*sh + i*dh, ox*sw + j*dw]``.
+    (The layer code builds it chunk by chunk instead; this whole-batch form is for reference and tests.)
+    """
+    n, c, h, w = x.shape
+    ho, wo = geo.out_size(h, w, kh, kw)
+    xpd = _Padded(xp, x, n, geo.pads).get(0, n)
+    cols = xp.empty((c, kh, kw, n, ho, wo), dtype=x.dtype)
+    cols[...] = _cols_view(xp, xpd, kh, kw, geo, ho, wo)
+    return cols.reshape(geo.groups, (c // geo.groups) * kh * kw, n * ho * wo)
+
+
+def _mm(xp, a, b, out=None):
+    """Product batched over the group axis (a plain 2-D GEMM when there is one group)."""
+    if a.shape[0] == 1:
+        if out is not None:
+            xp.matmul(a[0], b[0], out=out[0])
+            return out
+        return xp.matmul(a[0], b[0])[None]
+    return xp.matmul(a, b, out=out)
+
+
+# ---------------------------------------------------------------- the three array kernels
+def conv_forward(xp, x, w, b, geo):
+    """y = conv(x, w) + b on 4-D arrays: per chunk of images, columns + one GEMM (see the module docstring)."""
+    n, c, h, wd = x.shape
+    o, cg, kh, kw = w.shape
+    g = geo.groups
+    ho, wo = geo.out_size(h, wd, kh, kw)
+    (sh, sw), pads = geo.stride, geo.pads
+    if kh == kw == 1 and g == 1 and not any(pads):
+        # 1x1 kernel: no columns to build, y[n] = W @ x[n] (a batch of GEMMs, output already NCHW)
+        xs = x[:, :, ::sh, ::sw] if (sh, sw) != (1, 1) else x
+        xs = xp.ascontiguousarray(xs).reshape(n, c, ho * wo)
+        y = xp.matmul(w.reshape(o, c), xs)
+        if b is not None:
+            y += b.reshape(1, o, 1)
+        return y.reshape(n, o, ho, wo)
+    k = cg * kh * kw
+    L = ho * wo
+    nb = _chunk(xp, n, c * kh * kw * L * x.itemsize, 2 * o * cg * kh * kw * L)
+    src = _Padded(xp, x, nb, pads)
+    cols = xp.empty((c, kh, kw, nb, ho, wo), dtype=x.dtype)
+    wm = w.reshape(g, o // g, k)
+    out = xp.empty((n, o, ho, wo), dtype=x.dtype)
+    bias = b.reshape(1, o, 1) if b is not None else None
+    for n0 in range(0, n, nb):
+        nc = min(nb, n - n0)
+        cb = cols if nc == nb else xp.empty((c, kh, kw, nc, ho, wo), dtype=x.dtype)
+        cb[...] = _cols_view(xp, src.get(n0, nc), kh, kw, geo, ho, wo)
+        y = _mm(xp, wm, cb.reshape(g, k, nc * L))                       # (g, O/g, nc*L)
+        dst = out[n0:n0 + nc].reshape(nc, o, L)
+        y = y.reshape(o, nc, L).transpose(1, 0, 2)
+        if bias is not None:
+            xp.add(y, bias, out=dst)
+        else:
+            dst[...] = y
+    return out
+
+
+def _rows_chunk(xp, gy, n0, nc, g):
+    """dY of images n0..n0+nc as (groups, O/groups, nc*Ho*Wo): the row layout the GEMMs want."""
+    n, o, ho, wo = gy.shape
+    part = gy[n0:n0 + nc]
+    if nc == 1:
+        return xp.ascontiguousarray(part).reshape(g, o // g, ho * wo)
+    r = xp.empty((o, nc, ho, wo), dtype=gy.dtype)
+    r[...] = part.transpose(1, 0, 2, 3)
+    return r.reshape(g, o // g, nc * ho * wo)
+
+
+def conv_weight_grad(xp, x, gy, w_shape, geo):
+    """dW = sum over chunks of dY_chunk @ cols(x_chunk)^T, reshaped to the weight's (O, C/groups, kh, kw)."""
+    o, cg, kh, kw = w_shape
+    n, c, h, wd = x.shape
+    g = geo.groups
+    ho, wo = gy.shape[2], gy.shape[3]
+    k, L = cg * kh * kw, ho * wo
+    nb = _chunk(xp, n, c * kh * kw * L * x.itemsize, 2 * o * k * L)
+    src = _Padded(xp, x, nb, geo.pads)
+    cols = xp.empty((c, kh, kw, nb, ho, wo), dtype=x.dtype)
+    gw = xp.zeros((g, o // g, k), dtype=x.dtype)
+    part = xp.empty((g, o // g, k), dtype=x.dtype)
+    for n0 in range(0, n, nb):
+        nc = min(nb, n - n0)
+        cb = cols if nc == nb else xp.empty((c, kh, kw, nc, ho, wo), dtype=x.dtype)
+        cb[...] = _cols_view(xp, src.get(n0, nc), kh, kw, geo, ho, wo)
+        rows = _rows_chunk(xp, gy, n0, nc, g)
+        _mm(xp, rows, cb.reshape(g, k, nc * L).transpose(0, 2, 1), out=part)
+        gw += part
+    return gw.reshape(w_shape)
+
+
+def conv_input_grad(xp, gy, w, x_shape, geo):
+    """dX = col2im(W^T @ dY): per chunk, one GEMM gives the column gradients, and each kernel offset's
+    slice of them is added into a shifted, strided window of the padded input gradient."""
+    n, c, h, wd = x_shape
+    o, cg, kh, kw = w.shape
+    g = geo.groups
+    (sh, sw), (pt, pb, pl, pr), (dh, dw) = geo.stride, geo.pads, geo.dilation
+    ho, wo = gy.shape[2], gy.shape[3]
+    k, L = cg * kh * kw, ho * wo
+    nb = _chunk(xp, n, c * kh * kw * L * gy.itemsize, 2 * o * k * L)
+    wt = xp.ascontiguousarray(w.reshape(g, o // g, k).transpose(0, 2, 1))     # (g, C/g*kh*kw, O/g)
+    if (sh, sw) == (1, 1):
+        return _input_grad_rows(xp, gy, wt, x_shape, geo, kh, kw, nb)
+    gxp = xp.empty((c, nb, h + pt + pb, wd + pl + pr), dtype=gy.dtype)
+    gx = xp.empty(x_shape, dtype=gy.dtype)
+    for n0 in range(0, n, nb):
+        nc = min(nb, n - n0)
+        dcols = _mm(xp, wt, _rows_chunk(xp, gy, n0, nc, g)).reshape(c, kh, kw, nc, ho, wo)
+        acc = gxp[:, :nc]
+        acc.fill(0)
+        for i in range(kh):
+            for j in range(kw):
+                y0, x0 = i * dh, j * dw
+                acc[:, :, y0:y0 + sh * (ho - 1) + 1:sh, x0:x0 + sw * (wo - 1) + 1:sw] += dcols[:, i, j]
+        gx[n0:n0 + nc] = acc[:, :, pt:pt + h, pl:pl + wd].transpose(1, 0, 2, 3)
+    return gx
+
+
+def _input_grad_rows(xp, gy, wt, x_shape, geo, kh, kw, nb):
+    """Stride-1 input gradient on whole padded rows, so that col2im adds long contiguous runs.
+
+    dY is laid out on the padded width Wp (its extra Wp - Wo columns are zeros). Then kernel offset
+    (i, j) is a plain shift by i*dh*Wp + j*dw in the flattened padded image: each add is one
+    contiguous run per (channel, image) instead of Ho runs of Wo elements.
+    """
+    n, c, h, wd = x_shape
+    g = geo.groups
+    (pt, pb, pl, pr), (dh, dw) = geo.pads, geo.dilation
+    o, ho, wo = gy.shape[1], gy.shape[2], gy.shape[3]
+    hp, wp = h + pt + pb, wd + pl + pr
+    lw = ho * wp                                                      # columns per image, on padded rows
+    rows = xp.zeros((o, nb, ho, wp), dtype=gy.dtype)
+    acc = xp.empty((c, nb, hp * wp + (kw - 1) * dw), dtype=gy.dtype)
+    gx = xp.empty(x_shape, dtype=gy.dtype)
+    for n0 in range(0, n, nb):
+        nc = min(nb, n - n0)
+        r = rows[:, :nc] if nc == nb else xp.zeros((o, nc, ho, wp), dtype=gy.dtype)
+        r[:, :, :, :wo] = gy[n0:n0 + nc].transpose(1, 0, 2, 3)
+        dcols = _mm(xp, wt, r.reshape(g, o // g, nc * lw)).reshape(c, kh, kw, nc, lw)
+        a = acc[:, :nc]
+        a.fill(0)
+        for i in range(kh):
+            for j in range(kw):
+                off = i * dh * wp + j * dw
+                a[:, :, off:off + lw] += dcols[:, i, j]
+        img = a[:, :, :hp * wp].reshape(c, nc, hp, wp)
+        gx[n0:n0 + nc] = img[:, :, pt:pt + h, pl:pl + wd].transpose(1, 0, 2, 3)
+    return gx
+
+
+# ---------------------------------------------------------------- Functions
+class Convolution(Function):
+    """y = conv(x, w) + b.   dX = ConvInputGrad(dY, w),  dW = ConvWeightGrad(x, dY),  db = sum of dY over (N, H, W)."""
+    node_name = "ConvolutionBackward0"
+
+    @staticmethod
+    def forward(ctx, x, w, b, geo):
+        ctx.geo = geo
+        ctx.save_for_backward(x, w)
+        y = conv_forward(ctx.xp, _as4d(x), _as4d(w), b, geo)
+        return y if x.ndim == 4 else y.reshape(y.shape[:2] + y.shape[3:])
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, w = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        geo = ctx.geo
+        gx = ConvInputGrad.apply(grad, w, x._data.shape, geo) if need[0] else None
+        gw = ConvWeightGrad.apply(x, grad, w._data.shape, geo) if need[1] else None
+        gb = None
+        if len(need) > 2 and need[2]:
+            gb = grad.sum((0,) + tuple(range(2, grad._data.ndim)))
+        return gx, gw, gb, None
+
+
+class ConvInputGrad(Function):
+    """dX = convT(dY, w) (the adjoint of the convolution in x).
+
+    Bilinear in (dY, w), so with upstream G (shaped like x):
+    d/d(dY) = conv(G, w),   d/dw = ConvWeightGrad(G, dY).
+    """
+    node_name = "ConvolutionBackwardBackward0"
+
+    @staticmethod
+    def forward(ctx, gy, w, x_shape, geo):
+        ctx.geo, ctx.x_shape = geo, x_shape
+        ctx.save_for_backward(gy, w)
+        x4 = x_shape if len(x_shape) == 4 else x_shape[:2] + (1,) + x_shape[2:]
+        gx = conv_input_grad(ctx.xp, _as4d(gy), _as4d(w), x4, geo)
+        return gx.reshape(x_shape)
+
+    @staticmethod
+    def backward(ctx, grad):
+        gy, w = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        g_gy = Convolution.apply(grad, w, None, ctx.geo) if need[0] else None
+        g_w = ConvWeightGrad.apply(grad, gy, w._data.shape, ctx.geo) if need[1] else None
+        return g_gy, g_w, None, None
+
+
+class ConvWeightGrad(Function):
+    """dW = correlation of x with dY (the adjoint of the convolution in w).
+
+    Bilinear in (x, dY), so with upstream G (shaped like w):
+    d/dx = ConvInputGrad(dY, G),   d/d(dY) = conv(x, G).
+    """
+    node_name = "ConvolutionBackwardBackward0"
+
+    @staticmethod
+    def forward(ctx, x, gy, w_shape, geo):
+        ctx.geo = geo
+        ctx.save_for_backward(x, gy)
+        w4 = w_shape if len(w_shape) == 4 else w_shape[:2] + (1,) + w_shape[2:]
+        return conv_weight_grad(ctx.xp, _as4d(x), _as4d(gy), w4, geo).reshape(w_shape)
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, gy = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        g_x = ConvInputGrad.apply(gy, grad, x._data.shape, ctx.geo) if need[0] else None
+        g_gy = Convolution.apply(x, grad, None, ctx.geo) if need[1] else None
+        return g_x, g_gy, None, None
+
+
+def convolution(input, weight, bias, stride, pads, dilation, groups):
+    """The convolution op on checked arguments: 2-D (N, C, H, W) or 1-D (N, C, L) batched input.
+
+    ``stride`` and ``dilation`` are (h, w) pairs, ``pads`` is (top, bottom, left, right).
+    """
+    return Convolution.apply(input, weight, bias, Geometry(stride, pads, dilation, groups))

@@ -1,0 +1,395 @@
+"""Pooling on arrays: max, average and adaptive average pooling over the last two dims, with hand-written backward.
+
+Every pool here is a loop over the kh*kw kernel offsets, never over pixels:
+for offset (i, j) the strided slice ``xpad[..., i*dh : : sh, j*dw : : sw]``
+holds, for every output position at once, the input element at that offset
+of its window. A max is then a running elementwise maximum over kh*kw slices,
+an average a running sum. For the common 2x2 / stride 2 max pool that is just
+four strided slices and three ``maximum`` calls, much faster than building
+windows.
+
+Backward is the same loop run the other way: the gradient of each output
+goes back to one slice position per offset. Max pooling sends it to the
+*first* maximal element of each window (row-major order), as torch does; the
+argmax is kept as a small per-output offset code. The backward ops are
+Functions too (linear maps whose adjoints are each other), so double
+backward works.
+
+Arrays may be (N, C, H, W), or (N, C, L) for the 1-D pools (handled as H = 1).
+"""
+from ..autograd.function import Function
+from ..tensor import Tensor
+
+_T = Tensor._from_array
+
+
+def _as4d(a):
+    return a if a.ndim == 4 else a.reshape(a.shape[:2] + (1,) + a.shape[2:])
+
+
+def pool_out_size(size, k, s, p, d, ceil_mode):
+    """Output length of a pooling window sweep (torch's formula, including the ceil_mode rule that the
+    last window must start inside the input or its left padding)."""
+    num = size + 2 * p - d * (k - 1) - 1
+    out = (num + (s - 1 if ceil_mode else 0)) // s + 1
+    if ceil_mode and (out - 1) * s >= size + p:
+        out -= 1
+    return out
+
+
+class PoolGeometry(tuple):
+    """(kernel (kh, kw), stride (sh, sw), padding (ph, pw), dilation (dh, dw), output (Ho, Wo)) of a pool."""
+    __slots__ = ()
+
+    def __new__(cls, kernel, stride, padding, dilation, out):
+        return tuple.__new__(cls, (tuple(kernel), tuple(stride), tuple(padding), tuple(dilation), tuple(out)))
+
+    def padded_shape(self, h, w):
+        """Padded extent that covers every window (ceil_mode windows may hang past the right padding)."""
+        (kh, kw), (sh, sw), (ph, pw), (dh, dw), (ho, wo) = self
+        return (max(h + 2 * ph, (ho - 1) * sh + dh * (kh - 1) + 1),
+                max(w + 2 * pw, (wo - 1) * sw + dw * (kw - 1) + 1))
+
+    def slices(self):
+        """(k, (row slice, col slice)) for every kernel offset k = i*kw + j, into the padded plane."""
+        (kh, kw), (sh, sw), _, (dh, dw), (ho, wo) = self
+        for i in range(kh):
+            for j in range(kw):
+                yield i * kw + j, (slice(i * dh, i * dh + (ho - 1) * sh + 1, sh),
+                                   slice(j * dw, j * dw + (wo - 1) * sw + 1, sw))
+
+    @property
+    def overlapping(self):
+        """True when windows share input elements (then backward must add, not assign)."""
+        (kh, kw), (sh, sw), _, (dh, dw), _ = self
+        return dh * (kh - 1) + 1 > sh or dw * (kw - 1) + 1 > sw
+
+    @property
+    def is_2x2(self):
+        return self == ((2, 2), (2, 2), (0, 0), (1, 1), self[4])
+
+
+def _padded(xp, x, geo, fill):
+    """x (N, C, H, W) in a larger array filled with ``fill`` (the padding), or x itself when none is needed."""
+    n, c, h, w = x.shape
+    hp, wp = geo.padded_shape(h, w)
+    ph, pw = geo[2]
+    if (hp, wp) == (h, w):
+        return x
+    out = xp.full((n, c, hp, wp), fill, dtype=x.dtype)
+    out[:, :, ph:ph + h, pw:pw + w] = x
+    return out
+
+
+def _unpad(xp, gxp, geo, shape):
+    ph, pw = geo[2]
+    h, w = shape[2], shape[3]
+    if gxp.shape[2:] == (h, w):
+        return gxp
+    return xp.ascontiguousarray(gxp[:, :, ph:ph + h, pw:pw + w])
+
+
+# ---------------------------------------------------------------- max pooling
+def _max_2x2(xp, x, geo):
+    """2x2 / stride 2 max pool: four strided slices, three maximums."""
+    ho, wo = geo[4]
+    a, b = x[:, :, 0:2 * ho:2, 0:2 * wo:2], x[:, :, 0:2 * ho:2, 1:2 * wo:2]
+    c, d = x[:, :, 1:2 * ho:2, 0:2 * wo:2], x[:, :, 1:2 * ho:2, 1:2 * wo:2]
+    y = xp.maximum(a, b)
+    xp.maximum(y, c, out=y)
+    xp.maximum(y, d, out=y)
+    return y
+
+
+def _argmax_2x2(xp, x, y, geo):
+    """Offset code 0..3 of the first maximum of each 2x2 window (row-major: (0,0), (0,1), (1,0), (1,1)).
+
+    As in the general loop (torch's ``val > max or isnan(val)``), a NaN wins, the last one if several.
+    """
+    ho, wo = geo[4]
+    code = xp.full(y.shape, 3, dtype=xp.int16)
+    parts = [x[:, :, k // 2:2 * ho:2, k % 2:2 * wo:2] for k in range(4)]
+    for k in (2, 1, 0):                       # later offsets first, so the first match wins
+        xp.copyto(code, k, where=parts[k] == y)
+    if xp.isnan(y).any():
+        for k in range(4):
+            xp.copyto(code, k, where=xp.isnan(parts[k]))
+    return code
+
+
+def max_pool_forward(xp, x, geo):
+    """(y, code): the window maxima and, per output, the offset code i*kw + j of the first maximum.
+
+    torch's rule ``val > max or isnan(val)`` is followed: NaN propagates.
+    """
+    if geo.is_2x2 and 2 * geo[4][0] <= x.shape[2] and 2 * geo[4][1] <= x.shape[3]:
+        y = _max_2x2(xp, x, geo)
+        return y, None
+    xpd = _padded(xp, x, geo, -xp.inf)
+    y = code = None
+    for k, (rs, cs) in geo.slices():
+        v = xpd[:, :, rs, cs]
+        if y is None:
+            y = v.copy()
+            code = xp.zeros(y.shape, dtype=xp.int16)
+            continue
+        upd = (v > y) | (v != v)
+        xp.copyto(y, v, where=upd)
+        xp.copyto(code, k, where=upd)
+    return y, code
+
+
+def max_indices(xp, code, geo, in_hw):
+    """torch's ``return_indices``: flat positions h*W + w of each maximum in its (unpadded) input plane."""
+    (kh, kw), (sh, sw), (ph, pw), (dh, dw), (ho, wo) = geo
+    code = code.astype(xp.int64)
+    hh = xp.arange(ho, dtype=xp.int64).reshape(ho, 1) * sh - ph + (code // kw) * dh
+    ww = xp.arange(wo, dtype=xp.int64) * sw - pw + (code % kw) * dw
+    return hh * in_hw[1] + ww
+
+
+class MaxPool2d(Function):
+    """y = max over each window.   dL/dx: dL/dy routed to the first maximal element of its window."""
+    node_name = "MaxPool2DWithIndicesBackward0"
+
+    @staticmethod
+    def forward(ctx, x, geo, return_indices=False):
+        xp = ctx.xp
+        x4 = _as4d(x)
+        y, code = max_pool_forward(xp, x4, geo)
+        ctx.geo, ctx.in_shape, ctx.code = geo, x.shape, code
+        if code is None and ctx.needs_input_grad:
+            # the 2x2 path finds its argmax in backward, from x and a private copy of y (the returned
+            # output may be edited in place later, e.g. by relu_, which torch allows)
+            ctx.save_for_backward(x, y.copy())
+        out_shape = x.shape[:2] + y.shape[2:] if x.ndim == 4 else x.shape[:2] + y.shape[3:]
+        if not return_indices:
+            return y.reshape(out_shape)
+        if code is None:
+            code = ctx.code = _argmax_2x2(xp, x4, y, geo)
+        idx = max_indices(xp, code, geo, x4.shape[2:]).reshape(out_shape)
+        ctx.mark_non_differentiable(idx)
+        return y.reshape(out_shape), idx
+
+    @staticmethod
+    def backward(ctx, grad, *_):
+        code = ctx.code
+        if code is None:
+            x, y = ctx.saved_tensors
+            code = FirstMax2x2(ctx.xp, _as4d(x._data), _as4d(y._data), ctx.geo)
+        return MaxPoolScatter.apply(grad, code, ctx.geo, ctx.in_shape), None, None
+
+
+class FirstMax2x2:
+    """The argmax of a 2x2 / stride 2 max pool, kept as (x, y) and found only when needed.
+
+    ``scatter`` routes a gradient straight to the first maximum of each window with four
+    comparisons and four strided writes (no offset-code array, no boolean-mask indexing).
+    """
+
+    def __init__(self, xp, x, y, geo):
+        self.xp, self.x, self.y, self.geo = xp, x, y, geo
+        self._code = None
+        self.shape = y.shape
+
+    @property
+    def code(self):
+        if self._code is None:
+            self._code = _argmax_2x2(self.xp, self.x, self.y, self.geo)
+        return self._code
+
+    def scatter(self, g4, in_hw):
+        xp, x, y = self.xp, self.x, self.y
+        n, c, ho, wo = y.shape
+        h, w = in_hw
+        if xp.isnan(y).any():
+            return None                                       # NaN windows: the general code path
+        if (2 * ho, 2 * wo) == (h, w):
+            gx = xp.empty((n, c, ho, 2, wo, 2), dtype=g4.dtype)
+            views = [gx[:, :, :, k // 2, :, k % 2] for k in range(4)]
+            gx = gx.reshape(n, c, h, w)
+        else:
+            gx = xp.zeros((n, c, h, w), dtype=g4.dtype)
+            views = [gx[:, :, k // 2:2 * ho:2, k % 2:2 * wo:2] for k in range(4)]
+        rest = None
+        for k in range(3):
+            m = x[:, :, k // 2:2 * ho:2, k % 2:2 * wo:2] == y
+            if rest is None:
+                rest = ~m
+            else:
+                m &= rest
+                rest ^= m
+            xp.multiply(g4, m, out=views[k])
+        xp.multiply(g4, rest, out=views[3])
+        return gx
+
+
+class MaxPoolScatter(Function):
+    """gx = zeros like x; each gradient of an output added at its window's argmax (given by ``code``).
+
+    Linear in the gradient; its adjoint (the backward) is ``MaxPoolGather``.
+    """
+    node_name = "MaxPool2DWithIndicesBackwardBackward0"
+
+    @staticmethod
+    def forward(ctx, g, code, geo, in_shape):
+        xp = ctx.xp
+        ctx.code, ctx.geo, ctx.out_shape = code, geo, g.shape
+        g4 = g.reshape(code.shape)
+        n, c = code.shape[:2]
+        h, w = (in_shape[2], in_shape[3]) if len(in_shape) == 4 else (1, in_shape[2])
+        if isinstance(code, FirstMax2x2):
+            gx = code.scatter(g4, (h, w))
+            if gx is not None:
+                return gx.reshape(in_shape)
+            code = code.code
+        hp, wp = geo.padded_shape(h, w)
+        gxp = xp.zeros((n, c, hp, wp), dtype=g.dtype)
+        overlap = geo.overlapping
+        for k, (rs, cs) in geo.slices():
+            view = gxp[:, :, rs, cs]
+            if overlap:
+                view += g4 * (code == k)
+            else:
+                xp.multiply(g4, code == k, out=view)
+        return _unpad(xp, gxp, geo, (n, c, h, w)).reshape(in_shape)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return MaxPoolGather.apply(grad, ctx.code, ctx.geo, ctx.out_shape), None, None, None
+
+
+class MaxPoolGather(Function):
+    """g[out] = G[argmax of out's window]: the adjoint of ``MaxPoolScatter``."""
+    node_name = "MaxPool2DWithIndicesBackwardBackward1"
+
+    @staticmethod
+    def forward(ctx, G, code, geo, out_shape):
+        xp = ctx.xp
+        if isinstance(code, FirstMax2x2):
+            code = code.code
+        ctx.code, ctx.geo, ctx.in_shape = code, geo, G.shape
+        Gp = _padded(xp, _as4d(G), geo, 0)
+        out = xp.zeros(code.shape, dtype=G.dtype)
+        for k, (rs, cs) in geo.slices():
+            m = code == k
+            out[m] = Gp[:, :, rs, cs][m]
+        return out.reshape(out_shape)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return MaxPoolScatter.apply(grad, ctx.code, ctx.geo, ctx.in_shape), None, None, None
+
+
+# ---------------------------------------------------------------- average pooling
+def _axis_divisors(xp, size, k, s, p, out, count_include_pad):
+    """Per-output window sizes along one axis (torch's rule: windows are clipped to the padded input,
+    and also to the input itself when padding is not counted)."""
+    starts = [o * s - p for o in range(out)]
+    ends = [min(st + k, size + p) for st in starts]
+    if count_include_pad:
+        return [e - st for st, e in zip(starts, ends)]
+    return [min(e, size) - max(st, 0) for st, e in zip(starts, ends)]
+
+
+def avg_scale(xp, geo, in_hw, count_include_pad, divisor_override, dtype):
+    """The (Ho, Wo) array of 1/divisor per output position."""
+    (kh, kw), (sh, sw), (ph, pw), _, (ho, wo) = geo
+    if divisor_override:
+        return xp.full((ho, wo), 1.0 / divisor_override, dtype=dtype)
+    dh = _axis_divisors(xp, in_hw[0], kh, sh, ph, ho, count_include_pad)
+    dw = _axis_divisors(xp, in_hw[1], kw, sw, pw, wo, count_include_pad)
+    d = xp.asarray(dh, dtype=xp.float64).reshape(ho, 1) * xp.asarray(dw, dtype=xp.float64)
+    return (1.0 / d).astype(dtype)
+
+
+class AvgPool2d(Function):
+    """y = (sum over each window) / divisor.   dL/dx: dL/dy / divisor spread over the window (``AvgPoolSpread``)."""
+    node_name = "AvgPool2DBackward0"
+
+    @staticmethod
+    def forward(ctx, x, geo, scale):
+        xp = ctx.xp
+        ctx.geo, ctx.scale, ctx.in_shape = geo, scale, x.shape
+        x4 = _as4d(x)
+        xpd = _padded(xp, x4, geo, 0)
+        y = None
+        for _, (rs, cs) in geo.slices():
+            if y is None:
+                y = xpd[:, :, rs, cs].copy()
+            else:
+                y += xpd[:, :, rs, cs]
+        y *= scale
+        return y.reshape(x.shape[:2] + y.shape[2:] if x.ndim == 4 else x.shape[:2] + y.shape[3:])
+
+    @staticmethod
+    def backward(ctx, grad):
+        return AvgPoolSpread.apply(grad, ctx.geo, ctx.scale, ctx.in_shape), None, None
+
+
+class AdaptiveAvgPoolDivisible(AvgPool2d):
+    """Adaptive average pooling whose windows tile the input exactly: a plain average pool."""
+    node_name = "AdaptiveAvgPool2DBackward0"
+
+
+class AvgPoolSpread(Function):
+    """gx: every output gradient, times 1/divisor, added to each element of its window.
+
+    Linear in the gradient; its adjoint (the backward) is the average pool itself.
+    """
+    node_name = "AvgPool2DBackwardBackward0"
+
+    @staticmethod
+    def forward(ctx, g, geo, scale, in_shape):
+        xp = ctx.xp
+        ctx.geo, ctx.scale = geo, scale
+        gs = _as4d(g) * scale
+        n, c = gs.shape[:2]
+        h, w = (in_shape[2], in_shape[3]) if len(in_shape) == 4 else (1, in_shape[2])
+        hp, wp = geo.padded_shape(h, w)
+        gxp = xp.zeros((n, c, hp, wp), dtype=g.dtype)
+        overlap = geo.overlapping
+        for _, (rs, cs) in geo.slices():
+            if overlap:
+                gxp[:, :, rs, cs] += gs
+            else:
+                gxp[:, :, rs, cs] = gs
+        return _unpad(xp, gxp, geo, (n, c, h, w)).reshape(in_shape)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return AvgPool2d.apply(grad, ctx.geo, ctx.scale), None, None, None
+
+
+# ---------------------------------------------------------------- adaptive average pooling
+def adaptive_matrix(xp, size, out, dtype):
+    """P (out, size): row o averages input positions floor(o*size/out) .. ceil((o+1)*size/out) - 1."""
+    p = xp.zeros((out, size), dtype=dtype)
+    for o in range(out):
+        a = (o * size) // out
+        b = -((-(o + 1) * size) // out)
+        p[o, a:b] = 1.0 / (b - a)
+    return p
+
+
+class AdaptiveAvgPool2d(Function):
+    """y = Ph @ x @ Pw^T over the last two dims (averaging matrices; windows may overlap or differ in size).
+
+    dL/dx = Ph^T @ dL/dy @ Pw, written with Tensor matmuls (so it is differentiable again).
+    """
+    node_name = "AdaptiveAvgPool2DBackward0"
+
+    @staticmethod
+    def forward(ctx, x, ph, pw):
+        xp = ctx.xp
+        ctx.ph, ctx.pw = ph, pw
+        y = xp.matmul(ph, x) if ph is not None else x
+        return xp.matmul(y, pw.T)
+
+    @staticmethod
+    def backward(ctx, grad):
+        from .linalg import matmul
+        g = matmul(grad, _T(ctx.pw))
+        if ctx.ph is not None:
+            g = matmul(_T(ctx.ph.T), g)
+        return g, None, None

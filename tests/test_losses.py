@@ -1,0 +1,304 @@
+"""Losses of ``minitorch.nn.functional`` against torch: every option, double backward, stability, errors."""
+import warnings
+
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as TF
+from hypothesis import given, strategies as st
+
+import minitorch as mt
+import minitorch.nn.functional as F
+from harness import compare, assert_same, tol_for
+
+FLOATS = [np.float32, np.float64]
+dtypes = st.sampled_from(FLOATS)
+seeds = st.integers(0, 2 ** 31 - 1)
+REDUCTIONS = ["mean", "sum", "none"]
+
+
+def data(shape, dtype, seed=0, scale=1.0):
+    return np.asarray(np.random.default_rng(seed).standard_normal(shape) * scale).astype(dtype)
+
+
+def name_of(t):
+    return None if t.grad_fn is None else type(t.grad_fn).__name__
+
+
+def both(fn_m, fn_t, arrays, **kw):
+    """compare, with double backward checked only where torch supports it."""
+    return compare(fn_m, arrays, fn_t, **kw)
+
+
+# ---------------------------------------------------------------- cross_entropy / nll_loss
+@st.composite
+def class_index_cases(draw):
+    n = draw(st.integers(1, 4))
+    c = draw(st.integers(1, 5))
+    extra = tuple(draw(st.lists(st.integers(1, 3), max_size=2)))
+    unbatched = draw(st.booleans()) and not extra
+    use_weight = draw(st.booleans())
+    ignore = draw(st.sampled_from([-100, 0, 1]))
+    smoothing = draw(st.sampled_from([0.0, 0.0, 0.1, 0.5, 1.0]))
+    reduction = draw(st.sampled_from(REDUCTIONS))
+    seed = draw(seeds)
+    rng = np.random.default_rng(seed)
+    if unbatched:
+        x_shape, t_shape = (c,), ()
+    else:
+        x_shape, t_shape = (n, c) + extra, (n,) + extra
+    target = rng.integers(0, c, t_shape)
+    if ignore == -100 and target.size and draw(st.booleans()):
+        target.reshape(-1)[0] = -100                       # some ignored samples
+    if ignore >= 0 and ignore < c and reduction == "mean" and not (target != ignore).any():
+        target = np.full(t_shape, (ignore + 1) % c) if c > 1 else target
+    weight = rng.uniform(0.2, 2.0, c) if use_weight else None
+    return dict(x_shape=x_shape, target=np.asarray(target, dtype=np.int64), weight=weight, ignore_index=ignore,
+                label_smoothing=smoothing, reduction=reduction, seed=seed)
+
+
+def _ce_args(case, dtype):
+    x = data(case["x_shape"], dtype, case["seed"], 2.0)
+    arrays = [x, case["target"]] + ([case["weight"].astype(dtype)] if case["weight"] is not None else [])
+    kw = dict(ignore_index=case["ignore_index"], reduction=case["reduction"], label_smoothing=case["label_smoothing"])
+    return arrays, kw
+
+
+@given(class_index_cases(), dtypes)
+def test_cross_entropy_class_indices_matches_torch(case, dtype):
+    arrays, kw = _ce_args(case, dtype)
+    if case["reduction"] == "mean" and not (case["target"] != case["ignore_index"]).any():
+        return                                                  # 0/0: both nan; nothing to compare in gradients
+    out_m, out_t = compare(lambda x, t, *w: F.cross_entropy(x, t, *w, **kw), arrays,
+                           lambda x, t, *w: TF.cross_entropy(x, t, *w, **kw),
+                           requires_grad=[True, False, False], tol=tol_for(dtype, 5))
+    if not kw["label_smoothing"] and not (kw["reduction"] == "none" and len(case["x_shape"]) in (3, 5)):
+        assert name_of(out_m) == name_of(out_t)
+    # without create_graph the backward reuses the softmax saved by forward: same numbers
+    compare(lambda x, t, *w: F.cross_entropy(x, t, *w, **kw), arrays, lambda x, t, *w: TF.cross_entropy(x, t, *w, **kw),
+            requires_grad=[True, False, False], tol=tol_for(dtype, 5), gradgrad=False)
+
+
+@given(class_index_cases(), dtypes)
+def test_nll_loss_matches_torch(case, dtype):
+    arrays, kw = _ce_args(case, dtype)
+    kw.pop("label_smoothing")
+    if case["reduction"] == "mean" and not (case["target"] != case["ignore_index"]).any():
+        return
+    out_m, out_t = compare(lambda x, t, *w: F.nll_loss(x, t, *w, **kw), arrays,
+                           lambda x, t, *w: TF.nll_loss(x, t, *w, **kw), requires_grad=[True, False, False])
+    if not (kw["reduction"] == "none" and len(case["x_shape"]) in (3, 5)):
+        assert name_of(out_m) == name_of(out_t)
+
+
+@given(st.integers(1, 4), st.integers(1, 5), st.lists(st.integers(1, 3), max_size=2), st.booleans(),
+       st.sampled_from([0.0, 0.2]), st.sampled_from(REDUCTIONS), dtypes, seeds)
+def test_cross_entropy_class_probabilities_matches_torch(n, c, extra, use_weight, smoothing, reduction, dtype, seed):
+    rng = np.random.default_rng(seed)
+    shape = (n, c) + tuple(extra)
+    x = data(shape, dtype, seed, 2.0)
+    p = rng.uniform(0, 1, shape)
+    p = (p / p.sum(1, keepdims=True)).astype(dtype)
+    arrays = [x, p] + ([rng.uniform(0.2, 2, c).astype(dtype)] if use_weight else [])
+    kw = dict(reduction=reduction, label_smoothing=smoothing)
+    compare(lambda x, t, *w: F.cross_entropy(x, t, *w, **kw), arrays, lambda x, t, *w: TF.cross_entropy(x, t, *w, **kw),
+            requires_grad=[True, True, False], tol=tol_for(dtype, 5))
+
+
+def test_cross_entropy_unbatched_and_byte_targets():
+    x = data((5,), np.float64, 0)
+    compare(lambda a, t: F.cross_entropy(a, t), [x, np.array(2)], lambda a, t: TF.cross_entropy(a, t),
+            requires_grad=[True, False])
+    compare(lambda a, t: F.cross_entropy(a, t, label_smoothing=0.3), [x, np.array(2)],
+            lambda a, t: TF.cross_entropy(a, t, label_smoothing=0.3), requires_grad=[True, False])
+    x2 = data((4, 3), np.float32, 1)
+    compare(lambda a, t: F.cross_entropy(a, t), [x2, np.array([0, 2, 1, 1], np.uint8)],
+            lambda a, t: TF.cross_entropy(a, t), requires_grad=[True, False])
+
+
+@pytest.mark.parametrize("dtype", FLOATS)
+@pytest.mark.parametrize("smoothing", [0.0, 0.1])
+def test_cross_entropy_stable_for_huge_logits(dtype, smoothing):
+    """Logits of +-1e4 (exp overflows): finite loss and gradients, equal to torch's."""
+    x = np.array([[1e4, -1e4, 0.0], [-1e4, 1e4, 1e4], [0.0, 0.0, -1e4]], dtype=dtype)
+    t = np.array([1, 2, 0])
+    out_m, _ = compare(lambda a, b: F.cross_entropy(a, b, label_smoothing=smoothing), [x, t],
+                       lambda a, b: TF.cross_entropy(a, b, label_smoothing=smoothing), requires_grad=[True, False])
+    assert np.isfinite(out_m.item())
+    xm = mt.tensor(x, requires_grad=True)
+    F.cross_entropy(xm, mt.tensor(t), label_smoothing=smoothing).backward()
+    assert np.isfinite(xm.grad.numpy()).all()
+    for fn, tfn in ((F.log_softmax, TF.log_softmax), (F.softmax, TF.softmax)):
+        compare(lambda a: fn(a, 1), [x], lambda a: tfn(a, 1))
+    z = np.array([1e4, -1e4, 3.0, -3.0], dtype=dtype)
+    y = np.array([1.0, 0.0, 0.0, 1.0], dtype=dtype)
+    out_m, _ = compare(lambda a, b: F.binary_cross_entropy_with_logits(a, b), [z, y],
+                       lambda a, b: TF.binary_cross_entropy_with_logits(a, b))
+    assert np.isfinite(out_m.item())
+
+
+def test_cross_entropy_fused_backward_is_softmax_minus_target():
+    x = data((6, 4), np.float64, 3)
+    t = np.array([0, 1, 2, 3, 0, 1])
+    xm = mt.tensor(x, requires_grad=True)
+    F.cross_entropy(xm, mt.tensor(t)).backward()
+    p = np.exp(x - x.max(1, keepdims=True))
+    p /= p.sum(1, keepdims=True)
+    p[np.arange(6), t] -= 1
+    np.testing.assert_allclose(xm.grad.numpy(), p / 6, rtol=1e-12, atol=1e-15)
+
+
+def test_class_index_errors_match_torch():
+    x = mt.randn(3, 5)
+    cases = [
+        (lambda: F.cross_entropy(x, mt.tensor([1.0, 2.0, 3.0])), RuntimeError,
+         "expected target dtype to be Long or Byte, but got Float"),
+        (lambda: F.cross_entropy(x, mt.tensor([1, 2, 3]).int()), RuntimeError,
+         "expected target dtype to be Long or Byte, but got Int"),
+        (lambda: F.cross_entropy(x, mt.tensor([1, 2, 5])), IndexError, "Target 5 is out of bounds."),
+        (lambda: F.cross_entropy(x, mt.tensor([1, 2, -1])), IndexError, "Target -1 is out of bounds."),
+        (lambda: F.cross_entropy(x, mt.tensor([1, 2])), ValueError,
+         "Expected input batch_size (3) to match target batch_size (2)."),
+        (lambda: F.cross_entropy(x, mt.randn(3, 4)), RuntimeError,
+         "0D or 1D target tensor expected, multi-target not supported"),
+        (lambda: F.cross_entropy(x, mt.randn(3, 5).long()), RuntimeError,
+         "Expected floating point type for target with class probabilities, got Long"),
+        (lambda: F.cross_entropy(mt.randn(3, 5, 2), mt.tensor([[1, 2], [0, 0]])), ValueError,
+         "Expected input batch_size (3) to match target batch_size (2)."),
+        (lambda: F.cross_entropy(mt.randn(3, 5, 2), mt.tensor([1, 2, 0])), RuntimeError,
+         "Expected target size [3, 2], got [3]"),
+        (lambda: F.cross_entropy(x, mt.tensor([1, 2, 3]), reduction="foo"), ValueError,
+         "foo is not a valid value for reduction"),
+        (lambda: F.cross_entropy(x, mt.tensor([1, 2, 3]), weight=mt.ones(4)), RuntimeError,
+         "weight tensor should be defined either for all 5 classes or no classes but got weight tensor of shape: [4]"),
+        (lambda: F.cross_entropy(x, mt.tensor([1, 2, 3]), label_smoothing=1.5), RuntimeError,
+         "label_smoothing must be between 0.0 and 1.0. Got: 1.5"),
+        (lambda: F.nll_loss(x, mt.tensor([1.0, 2.0, 3.0])), RuntimeError,
+         "expected target dtype to be Long or Byte, but got Float"),
+        (lambda: F.nll_loss(x, mt.tensor([1, 2, 7])), IndexError, "Target 7 is out of bounds."),
+        (lambda: F.nll_loss(mt.randn(3, 5, 2), mt.tensor([1, 2, 7])), RuntimeError,
+         "Expected target size [3, 2], got [3]"),
+    ]
+    for fn, kind, msg in cases:
+        with pytest.raises(kind) as info:
+            fn()
+        assert str(info.value) == msg
+
+
+def test_ignored_targets_may_be_out_of_range_and_all_ignored_is_nan():
+    x = data((3, 4), np.float64, 0)
+    t = np.array([1, -100, 3])
+    compare(lambda a, b: F.cross_entropy(a, b), [x, t], lambda a, b: TF.cross_entropy(a, b), requires_grad=[True, False])
+    lm = F.cross_entropy(mt.tensor(x), mt.tensor([-100, -100, -100]))
+    lt = TF.cross_entropy(torch.tensor(x), torch.tensor([-100, -100, -100]))
+    assert np.isnan(lm.item()) and np.isnan(lt.item())
+
+
+# ---------------------------------------------------------------- pointwise losses
+POINTWISE = [
+    ("mse_loss", {}), ("l1_loss", {}), ("smooth_l1_loss", {"beta": 1.0}), ("smooth_l1_loss", {"beta": 0.5}),
+    ("smooth_l1_loss", {"beta": 0.0}), ("huber_loss", {"delta": 1.0}), ("huber_loss", {"delta": 0.3}),
+]
+
+
+@pytest.mark.parametrize("name, extra", POINTWISE)
+@given(st.sampled_from(REDUCTIONS), dtypes, seeds, st.booleans(),
+       st.sampled_from([(3, 4), (5,), (2, 3, 2), ()]))
+def test_pointwise_losses_match_torch(name, extra, reduction, dtype, seed, weighted, shape):
+    rng = np.random.default_rng(seed)
+    arrays = [data(shape, dtype, seed), data(shape, dtype, seed + 1)]
+    has_weight = name in ("mse_loss", "l1_loss", "huber_loss") and weighted
+    if has_weight:
+        arrays.append(rng.uniform(0.1, 2.0, shape).astype(dtype))
+    kw = dict(extra, reduction=reduction)
+    fm = lambda a, b, *w: getattr(F, name)(a, b, weight=w[0] if w else None, **kw)
+    ft = lambda a, b, *w: getattr(TF, name)(a, b, weight=w[0] if w else None, **kw)
+    if name == "smooth_l1_loss":
+        fm = lambda a, b: F.smooth_l1_loss(a, b, **kw)
+        ft = lambda a, b: TF.smooth_l1_loss(a, b, **kw)
+    # torch's double backward of |x| is a ZeroTensor it cannot export; the first derivatives are what we compare
+    gradgrad = name in ("mse_loss", "huber_loss") or (name == "smooth_l1_loss" and extra["beta"] > 0)
+    out_m, out_t = compare(fm, arrays, ft, requires_grad=[True, True, False], gradgrad=gradgrad,
+                           tol=tol_for(dtype, 5))
+    if not has_weight:
+        assert name_of(out_m) == name_of(out_t)
+
+
+def test_mse_broadcast_warns_like_torch():
+    a, b = data((3,), np.float64, 0), data((3, 1), np.float64, 1)
+    with pytest.warns(UserWarning, match="Using a target size"):
+        compare(lambda x, y: F.mse_loss(x, y), [a, b], lambda x, y: TF.mse_loss(x, y))
+    with pytest.raises(RuntimeError):
+        F.mse_loss(mt.rand(3), mt.rand(4))
+    with pytest.raises(ValueError, match="Weights and input must have the same size."):
+        F.mse_loss(mt.rand(3), mt.rand(3), weight=mt.rand(2))
+
+
+def test_legacy_size_average_and_reduce():
+    a, b = data((4, 3), np.float64, 0), data((4, 3), np.float64, 1)
+    for sa, red in ((False, None), (None, False), (True, True)):
+        with pytest.warns(UserWarning):
+            compare(lambda x, y: F.mse_loss(x, y, size_average=sa, reduce=red), [a, b],
+                    lambda x, y: TF.mse_loss(x, y, size_average=sa, reduce=red))
+
+
+@given(st.sampled_from(REDUCTIONS), dtypes, seeds, st.booleans(), st.sampled_from([(3, 4), (5,), ()]))
+def test_binary_cross_entropy_matches_torch(reduction, dtype, seed, weighted, shape):
+    rng = np.random.default_rng(seed)
+    x = rng.uniform(0.02, 0.98, shape).astype(dtype)
+    t = rng.uniform(0, 1, shape).astype(dtype)
+    arrays = [x, t] + ([rng.uniform(0.1, 2, shape).astype(dtype)] if weighted else [])
+    out_m, out_t = compare(lambda a, b, *w: F.binary_cross_entropy(a, b, *w, reduction=reduction), arrays,
+                           lambda a, b, *w: TF.binary_cross_entropy(a, b, *w, reduction=reduction),
+                           requires_grad=[True, True, False], gradgrad=False, tol=tol_for(dtype, 5))
+    assert name_of(out_m) == name_of(out_t)
+
+
+def test_binary_cross_entropy_clamps_logs_like_torch():
+    x = np.array([0.0, 1.0, 0.5, 1e-50], dtype=np.float64)
+    t = np.array([1.0, 0.0, 1.0, 0.0], dtype=np.float64)
+    lm = F.binary_cross_entropy(mt.tensor(x), mt.tensor(t), reduction="none")
+    lt = TF.binary_cross_entropy(torch.tensor(x), torch.tensor(t), reduction="none")
+    assert_same(lm, lt)
+    xs = np.array([0.3, 0.6, 0.999], dtype=np.float64)
+    compare(lambda a, b: F.binary_cross_entropy(a, b), [xs, np.array([1.0, 0.0, 1.0])],
+            lambda a, b: TF.binary_cross_entropy(a, b), requires_grad=[True, False],
+            gradgrad_tol=dict(rtol=1e-8, atol=1e-12))      # torch's second derivative adds 1e-12 to x and 1 - x
+    with pytest.raises(RuntimeError, match="all elements of input should be between 0 and 1"):
+        F.binary_cross_entropy(mt.rand(3) + 1, mt.rand(3))
+    with pytest.raises(ValueError) as info:
+        F.binary_cross_entropy(mt.rand(3), mt.rand(3, 1))
+    assert str(info.value) == ("Using a target size (torch.Size([3, 1])) that is different to the input size "
+                               "(torch.Size([3])) is deprecated. Please ensure they have the same size.")
+
+
+@given(st.sampled_from(REDUCTIONS), dtypes, seeds, st.booleans(), st.booleans(), st.sampled_from([(3, 4), (6,)]))
+def test_binary_cross_entropy_with_logits_matches_torch(reduction, dtype, seed, weighted, pos, shape):
+    rng = np.random.default_rng(seed)
+    arrays = [data(shape, dtype, seed, 3.0), rng.uniform(0, 1, shape).astype(dtype)]
+    arrays.append(rng.uniform(0.1, 2, shape).astype(dtype) if weighted else None)
+    arrays.append(rng.uniform(0.1, 3, shape[-1:]).astype(dtype) if pos else None)
+    out_m, out_t = compare(lambda a, b, w, p: F.binary_cross_entropy_with_logits(a, b, w, reduction=reduction,
+                                                                                 pos_weight=p), arrays,
+                           lambda a, b, w, p: TF.binary_cross_entropy_with_logits(a, b, w, reduction=reduction,
+                                                                                  pos_weight=p),
+                           requires_grad=[True, True, False, False], tol=tol_for(dtype, 5))
+    assert name_of(out_m) == name_of(out_t)
+    with pytest.raises(ValueError) as info:
+        F.binary_cross_entropy_with_logits(mt.rand(3), mt.rand(3, 1))
+    assert str(info.value) == "Target size (torch.Size([3, 1])) must be the same as input size (torch.Size([3]))"
+
+
+@pytest.mark.parametrize("reduction", ["batchmean", "sum", "none", "mean"])
+@pytest.mark.parametrize("log_target", [False, True])
+def test_kl_div_matches_torch(reduction, log_target):
+    rng = np.random.default_rng(0)
+    x = np.log(rng.dirichlet(np.ones(4), 3))
+    t = rng.dirichlet(np.ones(4), 3)
+    t[0, 1] = 0.0
+    if log_target:
+        t = np.log(t + 0.1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        compare(lambda a, b: F.kl_div(a, b, reduction=reduction, log_target=log_target), [x, t],
+                lambda a, b: TF.kl_div(a, b, reduction=reduction, log_target=log_target), requires_grad=[True, False])
