@@ -4,6 +4,8 @@ Binary ops first promote their operands to torch's result dtype (``_promote``),
 then work on arrays of one dtype. Gradients come back in the output's shape;
 the engine sums them down to each input's (broadcast) shape.
 """
+import builtins
+import contextlib
 import math
 
 from .._dtype import result_type, get_default_dtype, bool_
@@ -62,7 +64,7 @@ def _promote(a, b):
     t, s = (a, b) if at else (b, a)
     if type(s) is float or type(s) is int:
         kind = t._data.dtype.kind
-        if kind == "f" or (kind in "iu" and type(s) is int):
+        if kind == "f" or (kind == "i" and type(s) is int and -128 <= s < 128):
             return a, b                    # numpy keeps the tensor's dtype, as torch does
     if not _is_number(s):
         s = _as_tensor_like(s, t)
@@ -72,7 +74,16 @@ def _promote(a, b):
     rt = result_type(t, s)
     if rt.np != t._data.dtype:
         t = _cast(t, rt)
-    return (t, s) if at else (s, t)
+    return (t, _wrap_int(s, rt)) if at else (_wrap_int(s, rt), t)
+
+
+def _wrap_int(s, dt):
+    """A Python int out of an integer dtype's range wraps around (as torch's C casts do)."""
+    if type(s) is int and dt.category == 1:
+        info = _backend.numpy.iinfo(dt.np)
+        if not info.min <= s <= info.max:
+            return (s - int(info.min)) % (int(info.max) - int(info.min) + 1) + int(info.min)
+    return s
 
 
 def _scalar_tensor(s, like):
@@ -91,12 +102,13 @@ def _float_input(t):
 # ---------------------------------------------------------------- arithmetic
 class Add(Function):
     """z = x + alpha*y.   dz/dx = 1,  dz/dy = alpha."""
+    differentiable_inputs = (0, 1)       # a number operand is listed too (torch wraps it as a tensor)
 
     @staticmethod
     def forward(ctx, x, y, alpha=1):
         ctx.alpha = alpha
         if alpha != 1:
-            y = y * alpha
+            return (x + y * alpha).astype(x.dtype, copy=False)     # bool * int would widen
         return x + y
 
     @staticmethod
@@ -106,12 +118,13 @@ class Add(Function):
 
 class Sub(Function):
     """z = x - alpha*y.   dz/dx = 1,  dz/dy = -alpha."""
+    differentiable_inputs = (0, 1)       # a number operand is listed too (torch wraps it as a tensor)
 
     @staticmethod
     def forward(ctx, x, y, alpha=1):
         ctx.alpha = alpha
         if alpha != 1:
-            y = y * alpha
+            return (x - y * alpha).astype(x.dtype, copy=False)
         return x - y
 
     @staticmethod
@@ -121,6 +134,7 @@ class Sub(Function):
 
 class Mul(Function):
     """z = x*y.   dz/dx = y,  dz/dy = x."""
+    differentiable_inputs = (0, 1)       # a number operand is listed too (torch wraps it as a tensor)
 
     @staticmethod
     def forward(ctx, x, y):
@@ -137,6 +151,7 @@ class Mul(Function):
 
 class Div(Function):
     """z = x/y.   dz/dx = 1/y,  dz/dy = -x/y^2."""
+    differentiable_inputs = (0, 1)       # a number operand is listed too (torch wraps it as a tensor)
 
     @staticmethod
     def forward(ctx, x, y):
@@ -165,7 +180,26 @@ class Neg(Function):
 
 
 class Pow(Function):
-    """z = x^y.   dz/dx = y*x^(y-1),  dz/dy = x^y*ln(x) (0 where x = 0 and y >= 0)."""
+    """z = x^y for a number y.   dz/dx = y*x^(y-1) (0 when y = 0)."""
+
+    @staticmethod
+    def forward(ctx, x, y):
+        ctx.save_for_backward(x)
+        ctx.y = y
+        return ctx.xp.power(x, y)
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, = ctx.saved_tensors
+        y = ctx.y
+        if y == 0:
+            return grad.new_zeros(grad.shape), None
+        return grad * (y * pow(x, y - 1)), None
+
+
+class PowTensor(Function):
+    """z = x^y, both tensors.   dz/dx = y*x^(y-1) (0 where y = 0),  dz/dy = z*ln(x) (0 where x = 0 and y >= 0)."""
+    node_name = "PowBackward1"
 
     @staticmethod
     def forward(ctx, x, y):
@@ -179,18 +213,30 @@ class Pow(Function):
         need = ctx.needs_input_grad
         gx = gy = None
         if need[0]:
-            if isinstance(y, Tensor):
-                gx = grad * y * x ** (y - 1)
-            elif y == 0:
-                gx = grad * 0
-            else:
-                gx = grad * (y * x ** (y - 1))
-        if len(need) > 1 and need[1]:
-            if isinstance(x, Tensor):
-                gy = where((x == 0) & (y >= 0), 0.0, grad * z * log(x))
-            else:
-                gy = grad * z * math.log(x) if x > 0 else grad * 0
+            gx = where(y == 0, 0.0, grad * (y * pow(x, y - 1)))
+        if need[1]:
+            gy = where((x == 0) & (y >= 0), 0.0, grad * (z * log(x)))
         return gx, gy
+
+
+class PowScalarBase(Function):
+    """z = b^y for a number b.   dz/dy = z*ln(b) (0 where b = 0 and y >= 0)."""
+    node_name = "PowBackward2"
+
+    @staticmethod
+    def forward(ctx, y, b):
+        z = ctx.xp.power(b, y)
+        ctx.save_for_backward(y, z)
+        ctx.b = b
+        return z
+
+    @staticmethod
+    def backward(ctx, grad):
+        y, z = ctx.saved_tensors
+        b = ctx.b
+        if b == 0:
+            return where(y >= 0, 0.0, grad * (z * math.log(b) if b > 0 else math.nan)), None
+        return grad * (z * (math.log(b) if b > 0 else math.nan)), None
 
 
 # ---------------------------------------------------------------- unary math
@@ -283,6 +329,7 @@ class Log10(Function):
 
 class Log1p(Function):
     """y = ln(1 + x).   dy/dx = 1/(1 + x)."""
+    node_name = "Log1PBackward0"
 
     @staticmethod
     def forward(ctx, x):
@@ -490,9 +537,9 @@ class Sigmoid(Function):
     @staticmethod
     def forward(ctx, x):
         xp = ctx.xp
-        # exp of a non-positive number never overflows: split by sign
-        e = xp.exp(-xp.abs(x))
-        y = xp.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype, copy=False)
+        # torch's formula; for x << 0, e^-x overflows to inf and 1/inf is the exact 0, so silence the warning
+        with _quiet(xp):
+            y = 1 / (1 + xp.exp(-x))
         ctx.save_for_backward(y)
         return y
 
@@ -533,13 +580,32 @@ class Relu(Function):
         return ThresholdBackward.apply(grad, y)
 
 
+def _quiet(xp):
+    """numpy's floating-point warnings off (overflow to inf is intended); cupy warns of nothing."""
+    errstate = getattr(xp, "errstate", None)
+    return errstate(over="ignore") if errstate is not None else contextlib.nullcontext()
+
+
+def _keep_where(xp, g, keep):
+    """``g`` where ``keep`` else +0, exactly (a NaN in ``g`` is zeroed too), without branches.
+
+    ``where`` over a half-random mask (every ReLU's) mispredicts a branch per element
+    and is ~8x slower than this: AND the float's bits with all-ones or all-zeros.
+    """
+    if g.dtype.kind != "f" or g.itemsize not in (4, 8):
+        return xp.where(keep, g, 0).astype(g.dtype, copy=False)
+    bits = xp.uint32 if g.itemsize == 4 else xp.uint64
+    g = xp.ascontiguousarray(g)
+    return xp.bitwise_and(g.view(bits), xp.negative(keep.astype(bits))).view(g.dtype)
+
+
 class ThresholdBackward(Function):
     """z = g where y > 0 else 0, relu's backward as one op.   dz/dg = [y > 0],  dz/dy = 0."""
 
     @staticmethod
     def forward(ctx, g, y):
         ctx.save_for_backward(y)
-        return ctx.xp.where(y > 0, g, 0).astype(g.dtype, copy=False)
+        return _keep_where(ctx.xp, g, ~(y <= 0))        # a NaN in y passes the gradient, as in torch
 
     @staticmethod
     def backward(ctx, grad):
@@ -562,7 +628,8 @@ class Abs(Function):
 
 
 class Clamp(Function):
-    """y = min(max(x, lo), hi).   dy/dx = 1 where lo <= x <= hi, else 0."""
+    """y = min(max(x, lo), hi) for numbers lo, hi.   dy/dx = 1 where lo <= x <= hi, else 0."""
+    node_name = "ClampBackward1"
 
     @staticmethod
     def forward(ctx, x, lo, hi):
@@ -583,7 +650,87 @@ class Clamp(Function):
     @staticmethod
     def backward(ctx, grad):
         mask, = ctx.saved_tensors
-        return (grad if mask is None else grad * mask), None, None
+        return (grad if mask is None else where(mask, grad, 0.0)), None, None
+
+
+class ClampMin(Clamp):
+    node_name = "ClampMinBackward0"
+
+
+class ClampMax(Clamp):
+    node_name = "ClampMaxBackward0"
+
+
+class ClampTensor(Function):
+    """y = min(max(x, lo), hi) for tensors lo, hi (either may be None).
+
+    dy/dx = [lo <= x <= hi],  dy/dlo = [x < lo and lo < hi],  dy/dhi = [x > hi or hi < lo]  (torch's rule).
+    """
+    node_name = "ClampBackward0"
+
+    @staticmethod
+    def forward(ctx, x, lo, hi):
+        xp = ctx.xp
+        y = x
+        if lo is not None:
+            y = xp.maximum(y, lo)
+        if hi is not None:
+            y = xp.minimum(y, hi)
+        ctx.save_for_backward(x, lo, hi)
+        return y.astype(x.dtype, copy=False) if y is not x else x.copy()
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, lo, hi = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        x, lo, hi = x.detach(), lo.detach() if lo is not None else None, hi.detach() if hi is not None else None
+        gx = glo = ghi = None
+        if lo is not None and hi is not None:
+            if need[0]:
+                gx = where((x >= lo) & (x <= hi), grad, 0.0)
+            if need[1]:
+                glo = where((x < lo) & (lo < hi), grad, 0.0)
+            if need[2]:
+                ghi = where((x > hi) | (hi < lo), grad, 0.0)
+        elif lo is not None:
+            gx = where(x >= lo, grad, 0.0) if need[0] else None
+            glo = where(x < lo, grad, 0.0) if need[1] else None
+        else:
+            gx = where(x <= hi, grad, 0.0) if need[0] else None
+            ghi = where(x > hi, grad, 0.0) if need[2] else None
+        return gx, glo, ghi
+
+
+builtins_abs = builtins.abs
+
+
+class Lerp(Function):
+    """z = x + w (e - x) (computed as e - (e - x)(1 - w) when w >= 0.5, as torch does).
+
+    dz/dx = 1 - w,  dz/de = w,  dz/dw = e - x.
+    """
+    node_name = "LerpBackward0"
+
+    @staticmethod
+    def forward(ctx, x, e, w):
+        xp = ctx.xp
+        ctx.save_for_backward(x, e, w)
+        d = e - x
+        if _backend.is_array(w):
+            return xp.where(xp.abs(w) < 0.5, x + w * d, e - d * (1 - w)).astype(d.dtype, copy=False)
+        return x + w * d if builtins_abs(w) < 0.5 else e - d * (1 - w)
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, e, w = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        return (grad * (1 - w) if need[0] else None,
+                grad * w if need[1] else None,
+                grad * (e - x) if len(need) > 2 and need[2] else None)
+
+
+class LerpTensor(Lerp):
+    node_name = "LerpBackward1"
 
 
 class Maximum(Function):
@@ -597,8 +744,10 @@ class Maximum(Function):
     @staticmethod
     def backward(ctx, grad):
         x, y = ctx.saved_tensors
-        w = (x > y) + (x == y) * 0.5
-        return grad * w, grad * (1 - w)
+        need = ctx.needs_input_grad
+        half = where(x == y, grad / 2, grad)          # torch's rule (a nan sends the gradient to both)
+        return (where(x < y, 0.0, half) if need[0] else None,
+                where(x > y, 0.0, half) if need[1] else None)
 
 
 class Minimum(Function):
@@ -612,12 +761,15 @@ class Minimum(Function):
     @staticmethod
     def backward(ctx, grad):
         x, y = ctx.saved_tensors
-        w = (x < y) + (x == y) * 0.5
-        return grad * w, grad * (1 - w)
+        need = ctx.needs_input_grad
+        half = where(x == y, grad / 2, grad)
+        return (where(x > y, 0.0, half) if need[0] else None,
+                where(x < y, 0.0, half) if need[1] else None)
 
 
 class Where(Function):
     """z = x where cond else y.   dz/dx = cond,  dz/dy = not cond."""
+    differentiable_inputs = (1, 2)
 
     @staticmethod
     def forward(ctx, cond, x, y):
@@ -646,7 +798,46 @@ class _ZeroGrad(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        return grad * 0
+        return grad.new_zeros(grad.shape)
+
+
+class RoundDecimals(_ZeroGrad):
+    """y = x rounded to ``decimals`` places (half to even).   dy/dx = 0."""
+    node_name = "RoundBackward1"
+
+    @staticmethod
+    def forward(ctx, x, decimals):
+        return ctx.xp.round(x, decimals)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad.new_zeros(grad.shape), None
+
+
+class Frac(Function):
+    """y = x - trunc(x).   dy/dx = 1."""
+
+    @staticmethod
+    def forward(ctx, x):
+        return x - ctx.xp.trunc(x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad
+
+
+class Rsub(Function):
+    """z = s - alpha*x for a number s (``s - x``).   dz/dx = -alpha."""
+    node_name = "RsubBackward1"
+
+    @staticmethod
+    def forward(ctx, x, s, alpha=1):
+        ctx.alpha = alpha
+        return s - (x * alpha if alpha != 1 else x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return (-grad if ctx.alpha == 1 else grad * -ctx.alpha), None
 
 
 class Sign(_ZeroGrad):
@@ -674,8 +865,12 @@ def add(input, other, *, alpha=1, out=None):
     """input + alpha * other, with broadcasting."""
     if isinstance(other, Tensor) and isinstance(input, Tensor) and input._data.dtype is other._data.dtype:
         return Add.apply(input, other) if alpha == 1 else Add.apply(input, other, alpha=alpha)
+    if alpha != 1 and not isinstance(other, (Tensor, bool)):
+        other, alpha = other * alpha, 1
     a, b = _promote(input, other)
     if not isinstance(a, Tensor):
+        if alpha == 1:
+            return Add.apply(b, a)             # number + tensor: recorded as tensor + number, as torch does
         a = _scalar_tensor(a, b)
     return Add.apply(a, b, alpha=alpha)
 
@@ -687,9 +882,11 @@ def sub(input, other, *, alpha=1, out=None):
             (isinstance(other, Tensor) and other._data.dtype.kind == "b"):
         raise RuntimeError("Subtraction, the `-` operator, with a bool tensor is not supported. "
                            "If you are trying to invert a mask, use the `~` or `logical_not()` operator instead.")
+    if alpha != 1 and not isinstance(other, Tensor):
+        other, alpha = other * alpha, 1
     a, b = _promote(input, other)
     if not isinstance(a, Tensor):
-        a = _scalar_tensor(a, b)
+        return Rsub.apply(b, a, alpha=alpha)
     return Sub.apply(a, b, alpha=alpha)
 
 
@@ -706,29 +903,49 @@ def mul(input, other, *, out=None):
 def div(input, other, *, rounding_mode=None, out=None):
     """input / other (true division: integer inputs give the default float dtype)."""
     if rounding_mode is not None:
-        q = div(input, other)
-        if rounding_mode == "floor":
-            q = floor(q)
-        elif rounding_mode == "trunc":
-            q = trunc(q)
-        else:
-            raise ValueError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found '{rounding_mode}'")
-        it = input.dtype if isinstance(input, Tensor) else None
-        if it is not None and it.category < 2 and (not isinstance(other, Tensor) or other.dtype.category < 2) \
-                and not isinstance(other, float):
-            q = _cast(q, result_type(input, other))
-        return q
+        if rounding_mode not in ("floor", "trunc"):
+            raise ValueError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found "
+                             f"'{rounding_mode}'")
+        a, b = _promote(input, other)
+        if not isinstance(a, Tensor):
+            a = _scalar_tensor(a, b)
+        bd = b._data if isinstance(b, Tensor) else b
+        if a._data.dtype.kind in "biu" and bool((_backend.array_module(a._data).asarray(bd) == 0).any()):
+            raise RuntimeError("ZeroDivisionError")
+        return DivRounding.apply(a, b, rounding_mode)
+    if (isinstance(input, Tensor) and input._data.dtype.kind != "f") or \
+            (isinstance(other, Tensor) and other._data.dtype.kind != "f"):
+        rt = result_type(input, other)          # true division of integers: the default float dtype
+        if rt.category < 2:
+            rt = get_default_dtype()
+        input = _cast(input, rt) if isinstance(input, Tensor) else input
+        other = _cast(other, rt) if isinstance(other, Tensor) else other
     a, b = _promote(input, other)
-    for t in (a, b):
-        if isinstance(t, Tensor) and t._data.dtype.kind in "biu":
-            if isinstance(a, Tensor):
-                a = _cast(a, get_default_dtype())
-            if isinstance(b, Tensor):
-                b = _cast(b, get_default_dtype())
-            break
     if not isinstance(a, Tensor):
-        a = _scalar_tensor(a, b)
+        return mul(reciprocal(b), a)          # number / tensor, computed as torch does
     return Div.apply(a, b)
+
+
+class DivRounding(Function):
+    """z = floor(x / y) or trunc(x / y) (integers stay integers).   Piecewise constant: dz/dx = dz/dy = 0."""
+    node_name = "DivBackward2"
+    differentiable_inputs = (0, 1)
+
+    @staticmethod
+    def forward(ctx, x, y, mode):
+        xp = ctx.xp
+        if mode == "floor":
+            return xp.floor_divide(x, y)                # Python's (and torch's) floor division
+        if x.dtype.kind in "biu":
+            q = xp.floor_divide(xp.abs(x), xp.abs(y))
+            return xp.where((x < 0) != (xp.asarray(y) < 0), -q, q).astype(x.dtype, copy=False)
+        return xp.trunc(x / y)
+
+    @staticmethod
+    def backward(ctx, grad):
+        need = ctx.needs_input_grad
+        zero = grad.new_zeros(grad.shape)
+        return zero if need[0] else None, (zero if len(need) > 1 and need[1] else None), None
 
 
 true_divide = divide = div
@@ -737,25 +954,67 @@ subtract = sub
 
 
 def floor_divide(input, other):
-    """Floor of input / other (integers stay integers)."""
+    """Floor of input / other (integers stay integers). Not differentiable (torch has no derivative either)."""
     a, b = _promote(input, other)
     if not isinstance(a, Tensor):
         a = _scalar_tensor(a, b)
     xp = _backend.array_module(a._data)
     bd = b._data if isinstance(b, Tensor) else b
-    return _T(xp.floor_divide(a._data, bd))
+    return _T(xp.asarray(xp.floor_divide(a._data, bd)))
+
+
+class Remainder(Function):
+    """z = x - y*floor(x/y) (sign of the divisor).   dz/dx = 1,  dz/dy = -floor(x/y)."""
+    node_name = "RemainderBackward1"
+    fn, rounding = "remainder", "floor"
+
+    @classmethod
+    def forward(cls, ctx, x, y):
+        ctx.save_for_backward(x, y)
+        return getattr(ctx.xp, cls.fn)(x, y)
+
+    @classmethod
+    def backward(cls, ctx, grad):
+        x, y = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        gy = None
+        if len(need) > 1 and need[1]:
+            gy = -grad * div(x.detach(), y.detach(), rounding_mode=cls.rounding)
+        return grad, gy
+
+
+class Fmod(Remainder):
+    """z = x - y*trunc(x/y) (sign of the dividend, C's fmod).   dz/dx = 1,  dz/dy = -trunc(x/y)."""
+    node_name = "FmodBackward1"
+    fn, rounding = "fmod", "trunc"
+
+
+def _modulo(cls, input, other):
+    a, b = _promote(input, other)
+    if not isinstance(a, Tensor):
+        a = _scalar_tensor(a, b)
+    if not isinstance(b, Tensor):
+        b = _scalar_tensor(b, a)
+    if a._data.dtype.kind in "biu" and b._data.dtype.kind in "biu" and bool((b._data == 0).any()):
+        raise RuntimeError("ZeroDivisionError")
+    return cls.apply(a, b)
 
 
 def remainder(input, other):
-    """Python-style modulus (sign of the divisor); differentiable in input (gradient 1)."""
-    return sub(input, mul(floor_divide(input, other), other))
+    """Python-style modulus: the result has the sign of ``other``. Differentiable (dz/dx = 1, dz/dy = -floor(x/y))."""
+    return _modulo(Remainder, input, other)
 
 
-fmod = remainder
+def fmod(input, other):
+    """C-style modulus: the result has the sign of ``input``. Differentiable (dz/dx = 1, dz/dy = -trunc(x/y))."""
+    return _modulo(Fmod, input, other)
 
 
 def neg(input):
     """-input."""
+    if input._data.dtype.kind == "b":
+        raise RuntimeError("Negation, the `-` operator, on a bool tensor is not supported. If you are trying to "
+                           "invert a mask, use the `~` or `logical_not()` operator instead.")
     return Neg.apply(input)
 
 
@@ -763,20 +1022,26 @@ negative = neg
 
 
 def pow(input, exponent):
-    """input ** exponent (either may be a tensor)."""
+    """input ** exponent (either may be a tensor, or a number)."""
     if isinstance(input, Tensor) and not isinstance(exponent, Tensor):
-        if input._data.dtype.kind in "iu" and isinstance(exponent, int) and exponent < 0:
+        if input._data.dtype.kind in "biu" and isinstance(exponent, int) and exponent < 0:
             raise RuntimeError("Integers to negative integer powers are not allowed.")
-        if exponent == 1 and input._data.dtype.kind == "f":
-            return input * 1
     a, b = _promote(input, exponent)
+    if (a if isinstance(a, Tensor) else b)._data.dtype.kind == "b":
+        if isinstance(b, Tensor):
+            raise NotImplementedError("\"pow\" not implemented for 'Bool'")
+        from ..creation import ones_like
+        return a.clone() if b else ones_like(a)
     if not isinstance(a, Tensor):
-        a = _scalar_tensor(a, b)
-    return Pow.apply(a, b)
+        return PowScalarBase.apply(b, a)
+    if not isinstance(b, Tensor):
+        return Pow.apply(a, b)
+    return PowTensor.apply(a, b)
 
 
 def square(input):
-    return mul(input, input)
+    """input ** 2."""
+    return pow(input, 2)
 
 
 def _unary(fn_class, float_only=True):
@@ -808,7 +1073,16 @@ cosh = _unary(Cosh)
 tanh = _unary(Tanh)
 sigmoid = _unary(Sigmoid)
 relu = _unary(Relu, float_only=False)
-abs = _unary(Abs, float_only=False)
+_abs = _unary(Abs, float_only=False)
+
+
+def abs(input, *, out=None):
+    """|input| elementwise (not for bool tensors, as in torch)."""
+    if input._data.dtype.kind == "b":
+        raise NotImplementedError("\"abs_cpu\" not implemented for 'Bool'")
+    return _abs(input)
+
+
 absolute = abs
 sign = _unary(Sign, float_only=False)
 floor = _unary(Floor, float_only=False)
@@ -821,11 +1095,12 @@ def round(input, decimals=0):
     """Round half to even, as torch does (optionally to ``decimals`` places)."""
     if decimals == 0:
         return round_(input)
-    return round_(input * 10 ** decimals) / 10 ** decimals
+    return RoundDecimals.apply(input, decimals)
 
 
 def frac(input):
-    return input - trunc(input)
+    """The fractional part, x - trunc(x)."""
+    return Frac.apply(input)
 
 
 def clamp(input, min=None, max=None):
@@ -833,26 +1108,41 @@ def clamp(input, min=None, max=None):
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
     if isinstance(min, Tensor) or isinstance(max, Tensor):
-        out = input
-        if min is not None:
-            out = maximum(out, min if isinstance(min, Tensor) else _scalar_tensor(min, input))
-        if max is not None:
-            out = minimum(out, max if isinstance(max, Tensor) else _scalar_tensor(max, input))
-        return out
-    if input._data.dtype.kind in "iu" and (isinstance(min, float) or isinstance(max, float)):
-        input = _cast(input, get_default_dtype())
-    return Clamp.apply(input, min, max)
+        from ..creation import tensor
+        rt = result_type(*[v for v in (input, min, max) if v is not None])
+        lo = None if min is None else _cast(min if isinstance(min, Tensor) else tensor(min, device=input.device), rt)
+        hi = None if max is None else _cast(max if isinstance(max, Tensor) else tensor(max, device=input.device), rt)
+        return ClampTensor.apply(_cast(input, rt), lo, hi)
+    return _clamp(Clamp, input, min, max)
+
+
+def _clamp(cls, input, min, max):
+    rt = result_type(*[v for v in (input, min, max) if v is not None])
+    if rt is bool_:
+        raise NotImplementedError("\"clamp_scalar_cpu\" not implemented for 'Bool'")
+    input = _cast(input, rt)
+    if min is not None:
+        min = _wrap_int(min.item() if hasattr(min, "item") else min, rt)
+    if max is not None:
+        max = _wrap_int(max.item() if hasattr(max, "item") else max, rt)
+    return cls.apply(input, min, max)
 
 
 clip = clamp
 
 
 def clamp_min(input, min):
-    return clamp(input, min=min)
+    """max(input, min)."""
+    if isinstance(min, Tensor):
+        return clamp(input, min=min)
+    return _clamp(ClampMin, input, min, None)
 
 
 def clamp_max(input, max):
-    return clamp(input, max=max)
+    """min(input, max)."""
+    if isinstance(max, Tensor):
+        return clamp(input, max=max)
+    return _clamp(ClampMax, input, None, max)
 
 
 def maximum(input, other):
@@ -889,8 +1179,10 @@ def where(condition, input=None, other=None):
 
 
 def lerp(input, end, weight):
-    """input + weight * (end - input)."""
-    return input + weight * (end - input)
+    """input + weight * (end - input); ``weight`` is a number or a tensor."""
+    if isinstance(weight, Tensor):
+        return LerpTensor.apply(input, end, weight)
+    return Lerp.apply(input, end, weight)
 
 
 # ---------------------------------------------------------------- comparisons and logic (no gradient)
@@ -904,7 +1196,7 @@ def _compare(name):
         else:
             flipped = name
         xp = _backend.array_module(a._data)
-        return _T(getattr(xp, flipped)(a._data, b._data if isinstance(b, Tensor) else b))
+        return _T(xp.asarray(getattr(xp, flipped)(a._data, b._data if isinstance(b, Tensor) else b)))
     op.__name__ = name
     op.__doc__ = f"Elementwise ``{name}`` comparison, as a bool tensor."
     return op
@@ -947,14 +1239,14 @@ bitwise_xor = _logical("bitwise_xor", bitwise=True)
 
 def logical_not(input):
     xp = _backend.array_module(input._data)
-    return _T(xp.logical_not(input._data))
+    return _T(xp.asarray(xp.logical_not(input._data)))
 
 
 def bitwise_not(input):
     if input._data.dtype.kind == "f":
         raise TypeError("~ (bitwise_not) is only supported for integer and bool tensors")
     xp = _backend.array_module(input._data)
-    return _T(xp.invert(input._data))
+    return _T(xp.asarray(xp.invert(input._data)))
 
 
 def _predicate(name):
@@ -973,7 +1265,7 @@ signbit = _predicate("signbit")
 
 def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
     xp = _backend.array_module(input._data)
-    return _T(xp.isclose(input._data, other._data, rtol=rtol, atol=atol, equal_nan=equal_nan))
+    return _T(xp.asarray(xp.isclose(input._data, other._data, rtol=rtol, atol=atol, equal_nan=equal_nan)))
 
 
 def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
