@@ -106,6 +106,11 @@ def test_hook_in_double_backward():
 
 
 # ---------------------------------------------------------------- module hooks: a Linear/ReLU stack
+def snap(t):
+    """A copy of what a hook saw: both engines may later accumulate into the same memory (x.grad)."""
+    return to_numpy(t).copy()
+
+
 def test_module_hooks_on_linear_relu_stack_match_torch():
     rng = np.random.default_rng(1)
     params = [rng.standard_normal(s).astype(np.float32) for s in [(5, 4), (5,), (3, 5), (3,)]]
@@ -121,10 +126,10 @@ def test_module_hooks_on_linear_relu_stack_match_torch():
         handles = []
         for i, layer in enumerate(net):
             handles.append(layer.register_forward_hook(
-                lambda mod, args, out, i=i: rec.append(("fwd", i, to_numpy(args[0]), to_numpy(out)))))
+                lambda mod, args, out, i=i: rec.append(("fwd", i, snap(args[0]), snap(out)))))
             handles.append(layer.register_full_backward_hook(
                 lambda mod, gin, gout, i=i: rec.append(
-                    ("bwd", i, [None if g is None else to_numpy(g) for g in gin], [to_numpy(g) for g in gout]))))
+                    ("bwd", i, [None if g is None else snap(g) for g in gin], [snap(g) for g in gout]))))
         x = lib.from_numpy(x_np.copy()).requires_grad_()
         net(x).backward(lib.from_numpy(g_np))
         for h in handles:
