@@ -1,7 +1,8 @@
 """Peak memory of a training step, each engine in a fresh process.
 
-The child builds the model and data, records its peak resident set size (RSS),
-runs a few training steps, and reports how much the peak grew: the memory that
+The child builds the model and data, resets the kernel's peak-RSS mark, records
+its resident set size (RSS), runs a few training steps, and reports how far the
+peak rose above that: the memory that
 the steps themselves needed (activations, gradients, optimizer state,
 temporaries), not the libraries or the weights. On a GPU the peak of the
 device allocator is reported instead.
@@ -15,8 +16,38 @@ import subprocess
 import sys
 
 
+def _status_kib(field):
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+    raise KeyError(field)
+
+
+def _reset_peak_rss():
+    """Make the kernel's peak-RSS mark (VmHWM) start again from the current RSS (Linux >= 4.0)."""
+    try:
+        with open("/proc/self/clear_refs", "w") as f:
+            f.write("5")
+        return True
+    except OSError:
+        return False
+
+
+def _rss_bytes():
+    """Current resident set size."""
+    try:
+        return _status_kib("VmRSS") * 1024
+    except (OSError, KeyError):
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+
 def _peak_rss_bytes():
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024     # Linux reports KiB
+    """Peak resident set size since the last reset (or since the process started)."""
+    try:
+        return _status_kib("VmHWM") * 1024
+    except (OSError, KeyError):
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024     # Linux reports KiB
 
 
 def measure_in_child(lib_name, workload_name, device="cpu", steps=5):
@@ -51,7 +82,10 @@ def _child(lib_name, workload_name, device, steps):
             pool = cupy.get_default_memory_pool()
             base = pool.total_bytes()
     else:
-        base = _peak_rss_bytes()
+        import gc
+        gc.collect()
+        _reset_peak_rss()
+        base = _rss_bytes()
     for _ in range(steps):
         step()
     if gpu:

@@ -1,0 +1,32 @@
+"""The benchmark suite's smoke test (issue 5): ``python -m benchmarks --quick`` runs and writes its report.
+
+Timings are never asserted; this only checks that the comparison runs end to end
+and produces the table, the JSON and (with matplotlib) the plot.
+"""
+import json
+import os
+import subprocess
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def test_quick_benchmark_runs_and_writes_a_report(tmp_path):
+    proc = subprocess.run([sys.executable, "-m", "benchmarks", "--quick", "--device", "cpu", "--out", str(tmp_path)],
+                          cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "| workload | minitorch | torch | ratio (ours/torch) |" in proc.stdout
+    data = json.loads((tmp_path / "results-cpu.json").read_text())
+    names = {r["name"] for r in data["timings"]}
+    assert any(n.startswith("MLP") for n in names) and any(n.startswith("conv2d") for n in names)
+    for r in data["timings"]:
+        assert r["ours_s"] > 0 and r["torch_s"] > 0 and r["ratio"] > 0
+    assert data["meta"]["environment set by the suite"].startswith("OPENBLAS_THREAD_TIMEOUT")
+    assert (tmp_path / "report-cpu.md").exists()
+
+
+def test_memory_child_reports_a_step_peak():
+    sys.path.insert(0, ROOT)
+    from benchmarks.memory import measure_in_child
+    r = measure_in_child("minitorch", "MLP 784-512-512-10, batch 256", "cpu", steps=2)
+    assert "error" not in r and r["step_bytes"] > 0
