@@ -1,7 +1,7 @@
 """``Adagrad``: per-coordinate learning rates from the running sum of squared gradients."""
 from .. import _backend
 from ..tensor import Tensor
-from .optimizer import Optimizer, _on_device, _step_counter, _to_scalar, _use_grad
+from .optimizer import Optimizer, _step_counter, _to_scalar
 
 __all__ = ["Adagrad"]
 
@@ -71,17 +71,6 @@ class Adagrad(Optimizer):
 
     def share_memory(self):
         """No-op kept for torch compatibility (torch moves the sums to shared memory)."""
-
-    @_use_grad
-    def step(self, closure=None):
-        """Update every parameter that has a gradient (see the class docstring for the formula)."""
-        loss = self._closure_loss(closure)
-        for group in self.param_groups:
-            for p in group["params"]:
-                if p._grad is not None:
-                    with _on_device(p._data):
-                        self._update(p, group)
-        return loss
 
     def _update(self, p, group):
         """One Adagrad step of parameter ``p``, in place on its array."""

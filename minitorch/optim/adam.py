@@ -1,7 +1,7 @@
 """``Adam`` and ``AdamW``: adaptive moment estimation, with L2 or decoupled weight decay and AMSGrad."""
 from .. import _backend
 from ..tensor import Tensor
-from .optimizer import Optimizer, _on_device, _step_counter, _to_scalar, _use_grad
+from .optimizer import Optimizer, _step_counter, _to_scalar
 
 __all__ = ["Adam", "AdamW"]
 
@@ -104,20 +104,6 @@ class Adam(Optimizer):
         if group["amsgrad"]:
             state["max_exp_avg_sq"] = self._zeros_state(p)
         return state
-
-    @_use_grad
-    def step(self, closure=None):
-        """Update every parameter that has a gradient (see the class docstring for the formula).
-
-        ``closure``: optional callable that re-evaluates the model and returns the loss.
-        """
-        loss = self._closure_loss(closure)
-        for group in self.param_groups:
-            for p in group["params"]:
-                if p._grad is not None:
-                    with _on_device(p._data):
-                        self._update(p, group)
-        return loss
 
     def _update(self, p, group):
         """One Adam step of parameter ``p``, in place on its array."""

@@ -265,12 +265,26 @@ class Optimizer:
         """Call ``hook(optimizer)`` after ``load_state_dict``."""
         return _register(self._optimizer_load_state_dict_post_hooks, hook, prepend)
 
+    @_use_grad
     def step(self, closure=None):
-        """Perform a single optimization step (update every parameter that has a ``.grad``).
+        """Perform a single optimization step: ``_update`` every parameter that has a ``.grad``.
 
         ``closure``, when given, re-evaluates the model and returns the loss; it runs
-        with gradient recording on, and its result is returned.
+        with gradient recording on, and its result is returned. Each optimizer's
+        ``_update(p, group)`` holds its formula (see the class docstrings).
         """
+        if type(self)._update is Optimizer._update:       # a subclass must define step or _update
+            raise NotImplementedError
+        loss = self._closure_loss(closure)
+        for group in self.param_groups:
+            for p in group["params"]:
+                if p._grad is not None:
+                    with _on_device(p._data):
+                        self._update(p, group)
+        return loss
+
+    def _update(self, p, group):
+        """Update parameter ``p`` of ``group`` in place (each optimizer defines its own rule)."""
         raise NotImplementedError
 
     @staticmethod

@@ -2,7 +2,7 @@
 from .. import _backend
 from ..tensor import Tensor
 from .adam import _lerp_
-from .optimizer import Optimizer, _on_device, _step_counter, _to_scalar, _use_grad
+from .optimizer import Optimizer, _step_counter, _to_scalar
 
 __all__ = ["RMSprop"]
 
@@ -64,17 +64,6 @@ class RMSprop(Optimizer):
             group.setdefault("maximize", False)
             group.setdefault("differentiable", False)
             group.setdefault("capturable", False)
-
-    @_use_grad
-    def step(self, closure=None):
-        """Update every parameter that has a gradient (see the class docstring for the formula)."""
-        loss = self._closure_loss(closure)
-        for group in self.param_groups:
-            for p in group["params"]:
-                if p._grad is not None:
-                    with _on_device(p._data):
-                        self._update(p, group)
-        return loss
 
     def _update(self, p, group):
         """One RMSprop step of parameter ``p``, in place on its array."""

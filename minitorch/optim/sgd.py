@@ -1,7 +1,7 @@
 """``SGD``: stochastic gradient descent with momentum, dampening, Nesterov momentum and weight decay."""
 from .. import _backend
 from ..tensor import Tensor
-from .optimizer import Optimizer, _on_device, _to_scalar, _use_grad
+from .optimizer import Optimizer, _to_scalar
 
 __all__ = ["SGD"]
 
@@ -62,20 +62,6 @@ class SGD(Optimizer):
             group.setdefault("foreach", None)
             group.setdefault("differentiable", False)
             group.setdefault("fused", False)
-
-    @_use_grad
-    def step(self, closure=None):
-        """Update every parameter that has a gradient (see the class docstring for the formula).
-
-        ``closure``: optional callable that re-evaluates the model and returns the loss.
-        """
-        loss = self._closure_loss(closure)
-        for group in self.param_groups:
-            for p in group["params"]:
-                if p._grad is not None:
-                    with _on_device(p._data):
-                        self._update(p, group)
-        return loss
 
     def _update(self, p, group):
         """One SGD step of parameter ``p``, in place on its array."""
