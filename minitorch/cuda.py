@@ -284,12 +284,4 @@ def empty_cache():
 
 
 # ---------------------------------------------------------------- legacy tensor types
-FloatTensor = _legacy_types["FloatTensor"]
-DoubleTensor = _legacy_types["DoubleTensor"]
-HalfTensor = _legacy_types["HalfTensor"]
-LongTensor = _legacy_types["LongTensor"]
-IntTensor = _legacy_types["IntTensor"]
-ShortTensor = _legacy_types["ShortTensor"]
-CharTensor = _legacy_types["CharTensor"]
-ByteTensor = _legacy_types["ByteTensor"]
-BoolTensor = _legacy_types["BoolTensor"]
+globals().update(_legacy_types)     # FloatTensor, DoubleTensor, LongTensor, ... (see creation.legacy_types)
