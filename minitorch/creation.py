@@ -40,7 +40,7 @@ def _infer_array(data):
     if isinstance(data, _np.generic):
         return _np.asarray(data), True
     if isinstance(data, (list, tuple)):
-        if any(isinstance(x, (Tensor, list, tuple)) for x in data):
+        if any(isinstance(x, (Tensor, list, tuple)) or (isinstance(x, _np.ndarray) and x.ndim) for x in data):
             parts = [_infer_array(x) for x in data]
             if parts and all(p[1] for p in parts):
                 return _np.stack([_np.asarray(p[0]) for p in parts]) if parts else _np.zeros((0,)), True
@@ -77,12 +77,20 @@ def _torch_default_dtype(arr, typed):
 
 def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=False):
     """A new tensor holding a copy of ``data`` (nested lists, numbers, numpy arrays or tensors)."""
-    arr, typed = _infer_array(data)
+    if isinstance(data, Tensor):
+        arr, typed = data._data, True                  # copied where it lives, not through the host
+    else:
+        arr, typed = _infer_array(data)
     dt = as_dtype(dtype) if dtype is not None else _torch_default_dtype(arr, typed)
     dev = _backend.as_device(device) if device is not None else (
         data.device if isinstance(data, Tensor) else _backend.device_of(arr))
-    arr = _np.array(arr, dtype=dt.np, copy=True) if isinstance(arr, _np.ndarray) else arr.astype(dt.np, copy=True)
-    arr = _backend.to_device(arr, dev)
+    moved = _backend.device_of(arr) != dev
+    arr = _backend.to_device(arr, dev)                 # a copy when it moves
+    if not typed and dt.category == 1 and arr.dtype.kind in "iu" and arr.size:
+        info = _np.iinfo(dt.np)                        # Python ints that the integer dtype cannot hold
+        if int(arr.max()) > info.max or int(arr.min()) < info.min:
+            raise RuntimeError(f"value cannot be converted to type {dt.name} without overflow")
+    arr = arr.astype(dt.np, copy=not moved)
     if requires_grad and dt.category != 2:
         raise RuntimeError("Only Tensors of floating point and complex dtype can require gradients")
     return _finish(arr, requires_grad)
@@ -100,6 +108,9 @@ def as_tensor(data, dtype=None, device=None):
     if isinstance(data, _np.ndarray) and data.dtype.kind in "biuf":
         t = from_numpy(data)
         return as_tensor(t, dtype, device)
+    if _backend.is_array(data):                        # a cupy array: shared, like torch's __cuda_array_interface__
+        from_numpy_dtype(data.dtype)
+        return as_tensor(_T(data), dtype, device)
     return tensor(data, dtype=dtype, device=device)
 
 
@@ -115,6 +126,9 @@ def from_numpy(ndarray):
 
 
 def _size(size):
+    """``f(2, 3)``, ``f((2, 3))``, ``f([2, 3])`` and ``f(Size)`` alike, as a tuple of ints (a size is required)."""
+    if not size:
+        raise TypeError("missing 1 required positional arguments: \"size\"")
     if len(size) == 1 and isinstance(size[0], (tuple, list)):
         size = tuple(size[0])
     out = []
@@ -133,7 +147,8 @@ def _size(size):
 def _filled(fill, size, dtype, device, requires_grad):
     dev, xp = _device_and_module(device)
     dt = as_dtype(dtype) if dtype is not None else get_default_dtype()
-    arr = xp.full(_size(size), fill, dtype=dt.np) if fill is not None else xp.empty(_size(size), dtype=dt.np)
+    with _backend.device_guard(dev):
+        arr = xp.full(_size(size), fill, dtype=dt.np) if fill is not None else xp.empty(_size(size), dtype=dt.np)
     return _finish(arr, requires_grad)
 
 
@@ -207,10 +222,11 @@ def arange(start=0, end=None, step=1, *, out=None, dtype=None, layout=None, devi
     n = max(int(math.ceil((end - start) / step)), 0)
     dev, xp = _device_and_module(device)
     # computed in float64 (or int64) like torch, then cast
-    if dt.category == 2:
-        arr = (start + step * xp.arange(n, dtype=xp.float64)).astype(dt.np)
-    else:
-        arr = xp.arange(start, start + n * step, step)[:n].astype(dt.np)
+    with _backend.device_guard(dev):
+        if dt.category == 2:
+            arr = (start + step * xp.arange(n, dtype=xp.float64)).astype(dt.np)
+        else:
+            arr = xp.arange(start, start + n * step, step)[:n].astype(dt.np)
     return _finish(arr, requires_grad)
 
 
@@ -229,12 +245,16 @@ def linspace(start, end, steps, *, out=None, dtype=None, layout=None, device=Non
     dev, xp = _device_and_module(device)
     # torch fills the first half from the start and the second half from the end
     step = (end - start) / (steps - 1) if steps > 1 else 0.0
-    i = xp.arange(steps, dtype=xp.float64)
-    half = steps // 2
-    arr = xp.where(i < half, start + step * i, end - step * (steps - 1 - i))
-    if dt.category != 2:
-        arr = xp.trunc(arr) if dt.category == 1 else arr
-    return _finish(arr.astype(dt.np), requires_grad)
+    if steps == 1:
+        end = start                                    # a single step is the start
+    with _backend.device_guard(dev):
+        i = xp.arange(steps, dtype=xp.float64)
+        half = steps // 2
+        arr = xp.where(i < half, start + step * i, end - step * (steps - 1 - i))
+        if dt.category != 2:
+            arr = xp.trunc(arr) if dt.category == 1 else arr
+        arr = arr.astype(dt.np)
+    return _finish(arr, requires_grad)
 
 
 def logspace(start, end, steps, base=10.0, *, out=None, dtype=None, layout=None, device=None, requires_grad=False):
@@ -249,7 +269,9 @@ def eye(n, m=None, *, out=None, dtype=None, layout=None, device=None, requires_g
     """The n x m identity matrix."""
     dt = as_dtype(dtype) if dtype is not None else get_default_dtype()
     dev, xp = _device_and_module(device)
-    return _finish(xp.eye(n, m if m is not None else n, dtype=dt.np), requires_grad)
+    with _backend.device_guard(dev):
+        arr = xp.eye(n, m if m is not None else n, dtype=dt.np)
+    return _finish(arr, requires_grad)
 
 
 # ---------------------------------------------------------------- random
@@ -370,7 +392,7 @@ def _legacy_new(cls, dtype, args, device):
     if cls is not Tensor:
         cls = Tensor
     if not args:
-        return _T(_backend.module_for(_backend.as_device(device)).zeros((0,), dtype.np))
+        return zeros(0, dtype=dtype, device=device)
     if all(isinstance(a, numbers.Integral) and not isinstance(a, bool) for a in args) or \
             (len(args) == 1 and type(args[0]).__name__ == "Size"):
         return zeros(*args, dtype=dtype, device=device)

@@ -22,7 +22,12 @@ class Generator:
 
     def _reset(self):
         self._rng = _np.random.Generator(_np.random.PCG64(self._seed))
-        self._cuda_rng = None
+        self._seed_cuda(self._seed)
+
+    def _seed_cuda(self, seed):
+        """Seed only the CUDA draws (``minitorch.cuda.manual_seed``); needs no GPU: generators are made lazily."""
+        self._cuda_seed = int(seed) & 0xFFFFFFFFFFFFFFFF
+        self._cuda_rngs = {}              # device index -> cupy Generator, made on first draw
 
     def manual_seed(self, seed):
         """Reset the generator to a fixed seed; returns self."""
@@ -50,33 +55,49 @@ class Generator:
         self._rng = _np.random.Generator(_np.random.PCG64())
         self._rng.bit_generator.state = state["cpu"]
 
-    def _cuda(self):
-        if self._cuda_rng is None:
-            cp = _backend.require_cuda()
-            self._cuda_rng = cp.random.default_rng(self._seed)
-        return self._cuda_rng
+    def _cuda(self, device):
+        """The cupy generator of CUDA device ``device`` (made on first use from the CUDA seed), and cupy."""
+        cp = _backend.require_cuda()
+        idx = device.index if device.index is not None else _backend.current_cuda_index()
+        g = self._cuda_rngs.get(idx)
+        if g is None:
+            with _backend.device_guard(device):
+                g = self._cuda_rngs[idx] = cp.random.default_rng(self._cuda_seed)
+        return g, cp
 
-    # draws, returning arrays on the requested device
+    # draws, returning arrays on the requested device. On a GPU they come from cupy's
+    # generator, drawn in the target float precision (cupy draws float32 or float64).
     def uniform(self, shape, np_dtype, device):
         if device.type == "cuda":
-            cp = _backend.require_cuda()
-            with cp.cuda.Device(device.index or 0):
-                return self._cuda().random(shape, dtype=_np.float64).astype(np_dtype)
+            g, cp = self._cuda(device)
+            np_dtype = _np.dtype(np_dtype)
+            with _backend.device_guard(device):
+                return g.random(shape, dtype=_np.float32 if np_dtype == _np.float32 else _np.float64
+                                ).astype(np_dtype, copy=False)
         return self._rng.random(shape, dtype=_np.float64).astype(np_dtype, copy=False)
 
     def normal(self, shape, np_dtype, device):
         if device.type == "cuda":
-            cp = _backend.require_cuda()
-            with cp.cuda.Device(device.index or 0):
-                return self._cuda().standard_normal(shape, dtype=_np.float64).astype(np_dtype)
+            g, cp = self._cuda(device)
+            np_dtype = _np.dtype(np_dtype)
+            with _backend.device_guard(device):
+                return g.standard_normal(shape, dtype=_np.float32 if np_dtype == _np.float32 else _np.float64
+                                         ).astype(np_dtype, copy=False)
         return self._rng.standard_normal(shape, dtype=_np.float64).astype(np_dtype, copy=False)
 
     def integers(self, low, high, shape, np_dtype, device):
-        arr = self._rng.integers(low, high, shape, dtype=_np.int64).astype(np_dtype, copy=False)
-        return _backend.to_device(arr, device)
+        if device.type == "cuda":
+            g, cp = self._cuda(device)
+            with _backend.device_guard(device):
+                return g.integers(low, high, shape, dtype=_np.int64).astype(np_dtype, copy=False)
+        return self._rng.integers(low, high, shape, dtype=_np.int64).astype(np_dtype, copy=False)
 
     def permutation(self, n, np_dtype, device):
-        return _backend.to_device(self._rng.permutation(n).astype(np_dtype, copy=False), device)
+        if device.type == "cuda":
+            g, cp = self._cuda(device)      # a random permutation on the device: the order of uniform keys
+            with _backend.device_guard(device):
+                return cp.argsort(g.random(n)).astype(np_dtype, copy=False)
+        return self._rng.permutation(n).astype(np_dtype, copy=False)
 
     def choice(self, n, k, replace, p):
         return self._rng.choice(n, k, replace=replace, p=p)

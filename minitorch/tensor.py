@@ -72,11 +72,14 @@ class Tensor:
 
     @property
     def device(self):
-        return _backend.device_of(self._data)
+        """Where the data lives: ``device(type='cpu')`` or ``device(type='cuda', index=0)``."""
+        d = self._data
+        return _backend.CPU if type(d) is _np.ndarray else _backend.device_of(d)
 
     @property
     def is_cuda(self):
-        return self.device.type == "cuda"
+        """True when the data lives on a GPU."""
+        return type(self._data) is not _np.ndarray and self.device.type == "cuda"
 
     @property
     def ndim(self):
@@ -166,9 +169,13 @@ class Tensor:
             if not isinstance(value, Tensor):
                 raise TypeError(f"assigned grad expected to be a Tensor or None but got grad of type {type(value).__name__}")
             if value._data.shape != self._data.shape:
-                raise RuntimeError("assigned grad has data of a different size")
+                raise RuntimeError(f"attempting to assign a gradient of size '{list(value.shape)}' to a tensor of "
+                                   f"size '{list(self.shape)}'. Please ensure that the gradient and the tensor are "
+                                   "the same size")
             if value._data.dtype != self._data.dtype:
-                raise RuntimeError("assigned grad has data of a different type")
+                raise RuntimeError(f"attempting to assign a gradient with dtype '{_c_type(value.dtype)}' to a tensor "
+                                   f"with grad_dtype '{self.dtype._legacy[:-6]}'. The gradient must match the "
+                                   "tensor's grad_dtype (defaults to the tensor's dtype).")
             if value.device != self.device:
                 raise RuntimeError("assigned grad has data located on a different device")
         self._grad = value
@@ -271,7 +278,7 @@ class Tensor:
         if type(self._data) is not _np.ndarray:
             if force:
                 return _backend.to_numpy(self._data)
-            raise TypeError(f"can't convert {self.device.type}:{self.device.index or 0} device type tensor to "
+            raise TypeError(f"can't convert {self.device} device type tensor to "
                             "numpy. Use Tensor.cpu() to copy the tensor to host memory first.")
         return self._data
 
@@ -366,7 +373,7 @@ class Tensor:
         for a in args:
             if isinstance(a, Tensor):
                 dtype, dev = a.dtype, a.device
-            elif isinstance(a, _dtype.dtype) or a in (float, int, bool):
+            elif isinstance(a, _dtype.dtype) or a is float or a is int or a is bool:
                 dtype = a
             elif a is None:
                 continue
@@ -384,14 +391,17 @@ class Tensor:
         return t
 
     def cpu(self, memory_format=None):
-        return self.to("cpu")
+        """This tensor in CPU memory (itself when it already is there); differentiable."""
+        if type(self._data) is _np.ndarray:
+            return self
+        return self.to(_backend.CPU)
 
     def cuda(self, device=None, non_blocking=False, memory_format=None):
-        if device is None:
-            device = "cuda"
-        elif isinstance(device, int):
-            device = f"cuda:{device}"
-        return self.to(device)
+        """This tensor in GPU memory (``device``: an index, ``'cuda:1'``, ...; default the current GPU)."""
+        dev = _backend.as_device("cuda" if device is None else device)
+        if dev.type != "cuda":
+            raise RuntimeError("Invalid device, must be cuda device")
+        return self.to(dev)
 
     def float(self, memory_format=None):
         return self.to(_dtype.float32)
@@ -472,6 +482,12 @@ class Size(tuple):
 
     def __add__(self, other):
         return Size(tuple.__add__(self, tuple(other)))
+
+
+def _c_type(dt):
+    """torch's C name of a dtype in messages: 'float', 'double', 'long int', ..."""
+    return {"float32": "float", "float64": "double", "float16": "c10::Half", "int64": "long int", "int32": "int",
+            "int16": "short int", "int8": "signed char", "uint8": "unsigned char", "bool": "bool"}[dt.name]
 
 
 def _rebuild(array, requires_grad):

@@ -51,6 +51,30 @@ def _convert_key(key):
     return tuple(out), basic
 
 
+def _torch_order(key):
+    """torch applies the ints of a key that also holds index tensors first, as selects; numpy treats them
+    as index arrays, which moves dims differently (``x[0, :, [0, 1]]``). Such a key is split into the basic
+    key applied first and the advanced key applied to its result; None when numpy's order is torch's."""
+    if not any(type(k) is int for k in key) or any(type(k) is bool for k in key):
+        return None
+    basic, adv = [], []
+    for k in key:
+        if _backend.is_array(k):
+            if k.dtype.kind == "b" and k.ndim == 0:
+                return None
+            basic.extend([slice(None)] * (k.ndim if k.dtype.kind == "b" else 1))
+            adv.append(k)
+        elif type(k) is int:
+            basic.append(k)
+        elif k is Ellipsis:
+            basic.append(k)
+            adv.append(k)
+        else:                                        # a slice or None: one dim of the first result
+            basic.append(k)
+            adv.append(slice(None))
+    return tuple(basic), tuple(adv)
+
+
 def _match_device(key, xp):
     """Index arrays must live where the data does."""
     if xp is _backend.numpy:
@@ -99,16 +123,62 @@ class Alias(Slice):
     is_view = True
 
 
-def _basic_function(key, single):
-    """The node torch's chain of select/slice/unsqueeze views ends with, for a basic key."""
-    for k in reversed(key):
+def _basic_function(key, single, shape):
+    """The node torch's chain of select/slice/unsqueeze views ends with, for a basic key.
+
+    Slices that keep a whole dim (``:``, ``::1``, ``0:n``) make no node of their own.
+    """
+    if single and isinstance(key[0], slice):
+        return Slice
+    dims = None
+    for i in range(len(key) - 1, -1, -1):
+        k = key[i]
         if k is None:
             return _UnsqueezeKey
         if isinstance(k, int):
             return Select
-        if isinstance(k, slice) and k != slice(None):
-            return Slice
-    return Slice if single and isinstance(key[0], slice) else Alias
+        if isinstance(k, slice) and k != _FULL:
+            if dims is None:
+                dims = _key_dims(key, len(shape))
+            d = dims[i]
+            if d < len(shape) and not _keeps_dim(k, shape[d]):
+                return Slice
+    return Alias
+
+
+_FULL = slice(None)
+
+
+def _keeps_dim(k, n):
+    """Whether the slice ``k`` keeps a whole dim of size ``n`` (torch then makes no node for it)."""
+    return (k.step is None or k.step == 1) and (k.start is None or k.start == 0) and (k.stop is None or k.stop >= n)
+
+
+def _key_dims(key, ndim):
+    """The input dim that each part of a (converted) key addresses."""
+    consumed = sum(1 for k in key if k is not None and k is not Ellipsis and not
+                   (_backend.is_array(k) and k.dtype.kind == "b" and k.ndim > 1)) + \
+        sum(k.ndim for k in key if _backend.is_array(k) and k.dtype.kind == "b" and k.ndim > 1)
+    dims, d = [], 0
+    for k in key:
+        dims.append(d)
+        if k is Ellipsis:
+            d += ndim - consumed
+        elif _backend.is_array(k) and k.dtype.kind == "b":
+            d += k.ndim
+        elif k is not None:
+            d += 1
+    return dims
+
+
+def _whole(key, shape):
+    """Whether a key addresses the whole tensor (only ``...`` and slices keeping whole dims)."""
+    for k, d in zip(key, _key_dims(key, len(shape))):
+        if k is Ellipsis:
+            continue
+        if not isinstance(k, slice) or d >= len(shape) or not _keeps_dim(k, shape[d]):
+            return False
+    return True
 
 
 class IndexAddIntoZeros(Function):
@@ -144,6 +214,10 @@ def pad_slice(grad, shape, dim, start):
 
 def getitem(input, key):
     """``input[key]``: a view for basic keys (ints, slices, None, ...), a copy for index tensors and masks."""
+    if type(key) is int:                             # the most common key: one int
+        shape = input._data.shape
+        if shape and -shape[0] <= key < shape[0]:
+            return Select.apply(input, (key, Ellipsis))
     single = not isinstance(key, tuple)
     key, basic = _convert_key(key)
     key = _match_device(key, _backend.array_module(input._data))
@@ -158,7 +232,10 @@ def getitem(input, key):
                     raise IndexError(f"index {key[0]} is out of bounds for dimension 0 with size {n}")
             if Ellipsis not in key:
                 key = key + (Ellipsis,)          # numpy then returns a 0-d view, never a scalar copy
-            return _basic_function(key, single).apply(input, key)
+            return _basic_function(key, single, input._data.shape).apply(input, key)
+        split = _torch_order(key)
+        if split is not None:
+            return getitem(getitem(input, split[0]), split[1])
         return Index.apply(input, key)
     except IndexError as e:
         raise IndexError(str(e).replace("axis", "dimension")) from None
@@ -211,28 +288,45 @@ def clone_for_write(t):
     return clone(t)
 
 
-def _index_put_first(key):
+def _index_put_first(key, shape):
     """torch writes an advanced key straight with index_put (``IndexPutBackward0``) unless ints, slices or
     None make a view first (then the write is recorded as ``CopySlices``)."""
     if not any(_backend.is_array(k) or isinstance(k, bool) for k in key):
         return False
+    dims = _key_dims(key, len(shape))
     return not any(k is None or isinstance(k, int) and not isinstance(k, bool) or
-                   isinstance(k, slice) and k != slice(None) for k in key)
+                   isinstance(k, slice) and (d >= len(shape) or not _keeps_dim(k, shape[d]))
+                   for k, d in zip(key, dims))
 
 
 def setitem(input, key, value):
     """``input[key] = value`` in place; recorded on the tape when input or value requires grad."""
     from ..creation import tensor
     from .inplace import check_inplace, commit_inplace
-    key, _ = _convert_key(key)
+    key, basic = _convert_key(key)
     xp = _backend.array_module(input._data)
     key = _match_device(key, xp)
+    if not basic:
+        split = _torch_order(key)
+        if split is not None:                        # torch's order: the ints select a view, written into
+            return setitem(getitem(input, split[0]), split[1], value)
     if isinstance(value, Tensor):
         if value.device != input.device and value._data.ndim:
             raise RuntimeError(f"Expected all tensors to be on the same device, but found at least two devices, "
                                f"{value.device} and {input.device}!")
         if value.dtype != input.dtype:
             value = value.to(input.dtype)
+    if (value._data.size if isinstance(value, Tensor) else 1) == 0:
+        target = input._data[key].shape                  # numpy lets empty values through: check as torch does
+        try:
+            _backend.numpy.broadcast_shapes(value._data.shape, target)
+            ok = len(value._data.shape) <= len(target) and all(
+                v in (1, t) for v, t in zip(value._data.shape[::-1], target[::-1]))
+        except ValueError:
+            ok = False
+        if not ok:
+            raise RuntimeError(f"shape mismatch: value tensor of shape {list(value._data.shape)} cannot be "
+                               f"broadcast to indexing result of shape {list(target)}")
     recording = check_inplace(input, value)
     if not recording:
         v = value._data if isinstance(value, Tensor) else value
@@ -246,14 +340,14 @@ def setitem(input, key, value):
         return
     if not isinstance(value, Tensor):
         value = tensor(value, dtype=input.dtype, device=input.device)
-    if all(k is Ellipsis or k == slice(None) for k in key if not _backend.is_array(k)) and \
-            not any(_backend.is_array(k) or isinstance(k, bool) for k in key):
+    if _whole(key, input._data.shape):
         # the whole tensor: torch fills (0-d value) or copies into it
         return input.fill_(value) if value._data.ndim == 0 else input.copy_(value)
     from .inplace import snapshot
     target = input if input._base is None else snapshot(input)   # a view: computed aside, then written back
     try:
-        out = (IndexPutAdvanced if _index_put_first(key) else IndexPut).apply(target, value, key, False)
+        out = (IndexPutAdvanced if _index_put_first(key, input._data.shape) else IndexPut).apply(
+            target, value, key, False)
     except ValueError as e:
         raise RuntimeError(str(e)) from None
     commit_inplace(input, out)

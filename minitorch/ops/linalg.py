@@ -5,8 +5,7 @@ Batch dims that were broadcast are summed back by the engine.
 """
 from ..autograd.function import Function
 from ..tensor import Tensor
-from .elementwise import _promote
-from .shape import reshape, transpose, unsqueeze, squeeze
+from .shape import Squeeze, reshape, transpose, unsqueeze, squeeze
 
 
 class MatMul(Function):
@@ -32,43 +31,104 @@ class BMM(MatMul):
 
 
 class Batched(MatMul):
+    """A batched matmul (torch records it as a bmm followed by a reshape: ``UnsafeViewBackward0``)."""
     node_name = "UnsafeViewBackward0"
 
 
-def _check_dtypes(a, b, name):
+class Mv(Function):
+    """y = A @ v (matrix times vector).   dA = outer(dy, v),  dv = A^T @ dy."""
+
+    @staticmethod
+    def forward(ctx, a, v):
+        ctx.save_for_backward(a, v)
+        return ctx.xp.matmul(a, v)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, v = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        return (outer(grad, v) if need[0] else None,
+                matmul(transpose(a, 0, 1), grad) if need[1] else None)
+
+
+class _SqueezeRow(Squeeze):
+    """The final squeeze of vector @ matrix (torch's ``SqueezeBackward4``)."""
+    node_name = "SqueezeBackward4"
+    is_view = True
+
+
+def _dtype_name(t):
+    return t.dtype._legacy[:-6]
+
+
+def _check_same_dtype(a, b):
     if a._data.dtype != b._data.dtype:
-        raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: {a.dtype.name} != {b.dtype.name}"
-                           if name != "matmul" else
-                           f"expected scalar type {a.dtype._legacy[:-6]} but found {b.dtype._legacy[:-6]}")
+        raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: {_c_name(a)} != {_c_name(b)}")
+
+
+def _c_name(t):
+    """torch's C type name of a dtype, as its error messages print it (float, double, long, ...)."""
+    return {"float32": "float", "float64": "double", "float16": "c10::Half", "int64": "long int", "int32": "int",
+            "int16": "short int", "int8": "signed char", "uint8": "unsigned char", "bool": "bool"}[t.dtype.name]
+
+
+def _shape_str(shape):
+    return "x".join(map(str, shape))
 
 
 def matmul(input, other):
     """The matrix product with numpy/torch rules: 1-D operands are vectors, leading dims broadcast as batches."""
     a, b = input, other
     if not isinstance(a, Tensor) or not isinstance(b, Tensor):
-        raise TypeError("matmul(): argument 'other' (position 2) must be Tensor")
-    if a._data.ndim == 0 or b._data.ndim == 0:
-        raise RuntimeError(f"both arguments to matmul need to be at least 1D, but they are "
-                           f"{a._data.ndim}D and {b._data.ndim}D")
-    _check_dtypes(a, b, "matmul")
-    ka = a._data.shape[-1]
-    kb = b._data.shape[-2] if b._data.ndim > 1 else b._data.shape[0]
+        bad = b if isinstance(a, Tensor) else a
+        raise TypeError(f"matmul(): argument '{'other' if isinstance(a, Tensor) else 'input'}' (position "
+                        f"{2 if isinstance(a, Tensor) else 1}) must be Tensor, not {type(bad).__name__}")
+    na, nb = a._data.ndim, b._data.ndim
+    if na == 0 or nb == 0:
+        raise RuntimeError(f"both arguments to matmul need to be at least 1D, but they are {na}D and {nb}D")
+    sa, sb = a._data.shape, b._data.shape
+    if na == 1 and nb == 1:
+        return dot(a, b)
+    if na == 2 and nb == 1:
+        return mv(a, b)
+    _check_same_dtype(a, b)
+    ka, kb = sa[-1], (sb[-2] if nb > 1 else sb[0])
     if ka != kb:
-        if a._data.ndim == 1 and b._data.ndim == 1:
-            raise RuntimeError(f"inconsistent tensor size, expected tensor [{ka}] and src [{kb}] to have the same "
-                               "number of elements, but got " + f"{ka} and {kb} elements respectively")
-        sa = "x".join(map(str, (a._data.shape if a._data.ndim > 1 else (1,) + a._data.shape)[-2:]))
-        sb = "x".join(map(str, (b._data.shape if b._data.ndim > 1 else b._data.shape + (1,))[-2:]))
-        raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({sa} and {sb})")
-    if a._data.ndim == 1 and b._data.ndim == 1:
-        return Dot.apply(a, b)
-    if a._data.ndim == 1:
-        return squeeze(matmul(unsqueeze(a, 0), b), -2)
-    if b._data.ndim == 1:
+        if na <= 2 or nb <= 2:
+            ma = sa[-2:] if na > 1 else (1,) + sa
+            mb = sb[-2:] if nb > 1 else sb + (1,)
+            if na > 2 and nb == 2:
+                ma = (builtins_prod(sa[:-1]), sa[-1])
+            raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({_shape_str(ma)} and {_shape_str(mb)})")
+        raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: "
+                           f"[{_batch_size(sa, sb)}, {ka}] but got: [{_batch_size(sa, sb)}, {kb}].")
+    if na == 1:
+        return _SqueezeRow.apply(matmul(unsqueeze(a, 0), b), sb[:-2] + (sb[-1],))
+    if nb == 1:
         return squeeze(matmul(a, unsqueeze(b, 1)), -1)
-    if a._data.ndim == 2 and b._data.ndim == 2:
+    if na == 2 and nb == 2:
         return MatMul.apply(a, b)
+    from .shape import broadcast_shapes
+    try:
+        broadcast_shapes(sa[:-2], sb[:-2])
+    except RuntimeError:
+        for i in range(1, min(len(sa), len(sb)) - 1):
+            if sa[-2 - i] != sb[-2 - i] and 1 not in (sa[-2 - i], sb[-2 - i]):
+                raise RuntimeError(f"The size of tensor a ({sa[-2 - i]}) must match the size of tensor b "
+                                   f"({sb[-2 - i]}) at non-singleton dimension {max(na, nb) - 3 - i + 1}") from None
+        raise
     return Batched.apply(a, b)
+
+
+def builtins_prod(xs):
+    n = 1
+    for x in xs:
+        n *= x
+    return n
+
+
+def _batch_size(sa, sb):
+    return builtins_prod(sa[:-2]) if len(sa) > 2 else builtins_prod(sb[:-2])
 
 
 def mm(input, mat2):
@@ -86,15 +146,12 @@ def bmm(input, mat2):
         raise RuntimeError("batch1 must be a 3D tensor")
     if mat2._data.ndim != 3:
         raise RuntimeError("batch2 must be a 3D tensor")
-    if input._data.shape[0] != mat2._data.shape[0]:
-        raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: "
-                           f"[{input._data.shape[0]}, {input._data.shape[2]}] but got: "
+    b, n, m = input._data.shape
+    if mat2._data.shape[:2] != (b, m):
+        raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: [{b}, {m}] but got: "
                            f"[{mat2._data.shape[0]}, {mat2._data.shape[1]}].")
-    if input._data.shape[2] != mat2._data.shape[1]:
-        raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: "
-                           f"[{input._data.shape[0]}, {input._data.shape[2]}] but got: "
-                           f"[{mat2._data.shape[0]}, {mat2._data.shape[1]}].")
-    _check_dtypes(input, mat2, "bmm")
+    if input._data.dtype != mat2._data.dtype:
+        raise RuntimeError(f"expected scalar type {_dtype_name(input)} but found {_dtype_name(mat2)}")
     return BMM.apply(input, mat2)
 
 
@@ -109,24 +166,42 @@ class Dot(Function):
     @staticmethod
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
-        return grad * b, grad * a
+        need = ctx.needs_input_grad
+        return (grad * b if need[0] else None), (grad * a if need[1] else None)
 
 
 def dot(input, other):
     """Inner product of two 1-D tensors."""
     if input._data.ndim != 1 or other._data.ndim != 1:
         raise RuntimeError(f"1D tensors expected, but got {input._data.ndim}D and {other._data.ndim}D tensors")
-    return matmul(input, other)
+    if input._data.shape != other._data.shape:
+        n, m = input._data.shape[0], other._data.shape[0]
+        raise RuntimeError(f"inconsistent tensor size, expected tensor [{n}] and src [{m}] to have the same "
+                           f"number of elements, but got {n} and {m} elements respectively")
+    if input._data.dtype != other._data.dtype:
+        raise RuntimeError(f"dot : expected both vectors to have same dtype, but found {_dtype_name(input)} and "
+                           f"{_dtype_name(other)}")
+    return Dot.apply(input, other)
 
 
-inner = dot
+def inner(input, other):
+    """Sum of products over the last dims (``dot`` for vectors; numbers multiply)."""
+    if input._data.ndim == 0 or other._data.ndim == 0:
+        return input * other
+    if input._data.ndim == 1 and other._data.ndim == 1:
+        return dot(input, other)
+    return matmul(input, transpose(other, -1, -2) if other._data.ndim > 1 else other)
 
 
 def mv(input, vec):
     """Matrix-vector product."""
     if input._data.ndim != 2 or vec._data.ndim != 1:
         raise RuntimeError(f"vector + matrix @ vector expected, got 1, {input._data.ndim}, {vec._data.ndim}")
-    return matmul(input, vec)
+    if input._data.shape[1] != vec._data.shape[0]:
+        raise RuntimeError(f"size mismatch, got input ({input._data.shape[0]}), mat "
+                           f"({_shape_str(input._data.shape)}), vec ({vec._data.shape[0]})")
+    _check_same_dtype(input, vec)
+    return Mv.apply(input, vec)
 
 
 def outer(input, vec2):
@@ -137,19 +212,45 @@ def outer(input, vec2):
 ger = outer
 
 
+class Addmm(Function):
+    """y = beta*c + alpha*(a @ b).   dc = beta*dy,  da = alpha*dy @ b^T,  db = alpha*a^T @ dy."""
+
+    @staticmethod
+    def forward(ctx, c, a, b, beta, alpha):
+        ctx.save_for_backward(a, b)
+        ctx.beta, ctx.alpha = beta, alpha
+        p = ctx.xp.matmul(a, b)
+        if alpha != 1:
+            p = p * alpha
+        if beta == 0:
+            return ctx.xp.broadcast_to(p, ctx.xp.broadcast_shapes(c.shape, p.shape)).astype(p.dtype, copy=True)
+        return p + (c if beta == 1 else c * beta)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        g = grad if ctx.alpha == 1 else grad * ctx.alpha
+        return ((grad if ctx.beta == 1 else grad * ctx.beta) if need[0] else None,
+                matmul(g, transpose(b, -1, -2)) if need[1] else None,
+                matmul(transpose(a, -1, -2), g) if need[2] else None, None, None)
+
+
+class Baddbmm(Addmm):
+    """y = beta*c + alpha*(a @ b) for batches of matrices."""
+
+
 def addmm(input, mat1, mat2, *, beta=1, alpha=1):
     """beta * input + alpha * (mat1 @ mat2)."""
-    prod = mm(mat1, mat2)
-    if alpha != 1:
-        prod = prod * alpha
-    return prod + (input if beta == 1 else input * beta)
+    mm(mat1, mat2) if mat1._data.ndim != 2 or mat2._data.ndim != 2 else None
+    return Addmm.apply(input, mat1, mat2, beta, alpha)
 
 
 def baddbmm(input, batch1, batch2, *, beta=1, alpha=1):
-    prod = bmm(batch1, batch2)
-    if alpha != 1:
-        prod = prod * alpha
-    return prod + (input if beta == 1 else input * beta)
+    """beta * input + alpha * bmm(batch1, batch2)."""
+    if batch1._data.ndim != 3 or batch2._data.ndim != 3 or batch1._data.shape[2] != batch2._data.shape[1]:
+        bmm(batch1, batch2)
+    return Baddbmm.apply(input, batch1, batch2, beta, alpha)
 
 
 def einsum(equation, *operands):

@@ -25,10 +25,12 @@ def _dims(dim, ndim):
         if len(dim) == 0:
             return tuple(range(ndim))
         axes = tuple(sorted(_wrap_dim(d, ndim) for d in dim))
-        if len(set(axes)) != len(axes):
-            raise RuntimeError(f"dim {axes[0]} appears multiple times in the list of dims")
-        return axes
-    return (_wrap_dim(dim, ndim),)
+        for a, b in zip(axes, axes[1:]):
+            if a == b:
+                raise RuntimeError(f"dim {a} appears multiple times in the list of dims")
+        return axes if ndim else ()
+    _wrap_dim(dim, ndim)
+    return (dim + ndim if dim < 0 else dim,) if ndim else ()    # a 0-d tensor has nothing to reduce
 
 
 def _unsqueeze_dims(grad, axes, in_shape, keepdim):
@@ -42,7 +44,7 @@ def _unsqueeze_dims(grad, axes, in_shape, keepdim):
 
 
 class Sum(Function):
-    """y = sum of x over ``axes``.   dy/dx = 1 (the gradient is broadcast back)."""
+    """y = sum of x over all dims.   dy/dx = 1 (the gradient is broadcast back)."""
 
     @staticmethod
     def forward(ctx, x, axes, keepdim, np_dtype):
@@ -55,29 +57,50 @@ class Sum(Function):
         return expand(g, ctx.in_shape), None, None, None
 
 
+class SumDim(Sum):
+    """y = sum of x over the given dims (torch's ``SumBackward1``)."""
+    node_name = "SumBackward1"
+
+
 def sum(input, dim=None, keepdim=False, *, dtype=None):
     """Sum of elements over ``dim`` (all by default). Integer and bool inputs sum as int64."""
     axes = _dims(dim, input._data.ndim)
     np_dtype = dtype.np if dtype is not None else (int64.np if input._data.dtype.kind in "biu" else None)
-    return Sum.apply(input, axes, keepdim, np_dtype)
+    return (Sum if dim is None else SumDim).apply(input, axes, keepdim, np_dtype)
+
+
+def _count(shape, axes):
+    n = 1
+    for a in axes:
+        n *= shape[a]
+    return n
+
+
+def _mean_backward(grad, axes, in_shape, keepdim, n):
+    """dL/dx of a mean over ``axes`` of ``n`` elements: the gradient spread evenly."""
+    g = _unsqueeze_dims(grad, axes, in_shape, keepdim)
+    if n == 0:
+        return expand(g, in_shape) / n        # nothing to spread: no 0 * inf in the double backward
+    return expand(g / n, in_shape)
 
 
 class Mean(Function):
-    """y = mean of x over ``axes``.   dy/dx = 1/n."""
+    """y = mean of x over all dims.   dy/dx = 1/n."""
 
     @staticmethod
     def forward(ctx, x, axes, keepdim):
         ctx.axes, ctx.keepdim, ctx.in_shape = axes, keepdim, x.shape
-        n = 1
-        for a in axes:
-            n *= x.shape[a]
-        ctx.n = n
+        ctx.n = _count(x.shape, axes)
         return x.mean(axis=axes, keepdims=keepdim)
 
     @staticmethod
     def backward(ctx, grad):
-        g = _unsqueeze_dims(grad, ctx.axes, ctx.in_shape, ctx.keepdim)
-        return expand(g / ctx.n, ctx.in_shape), None, None
+        return _mean_backward(grad, ctx.axes, ctx.in_shape, ctx.keepdim, ctx.n), None, None
+
+
+class MeanDim(Mean):
+    """y = mean of x over the given dims (torch's ``MeanBackward1``)."""
+    node_name = "MeanBackward1"
 
 
 def mean(input, dim=None, keepdim=False, *, dtype=None):
@@ -86,8 +109,8 @@ def mean(input, dim=None, keepdim=False, *, dtype=None):
         input = _cast(input, dtype)
     if input._data.dtype.kind != "f":
         raise RuntimeError("mean(): could not infer output dtype. Input dtype must be either a floating point or "
-                           f"complex dtype. Got: {input.dtype.name.capitalize() if input.dtype.name != 'int64' else 'Long'}")
-    return Mean.apply(input, _dims(dim, input._data.ndim), keepdim)
+                           f"complex dtype. Got: {input.dtype._legacy[:-6]}")
+    return (Mean if dim is None else MeanDim).apply(input, _dims(dim, input._data.ndim), keepdim)
 
 
 def _correction(unbiased, correction):
@@ -98,31 +121,137 @@ def _correction(unbiased, correction):
     return 1 if unbiased else 0
 
 
-def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
-    """Variance over ``dim``: sum((x - mean)^2) / (n - correction); correction 1 (Bessel) by default."""
+def _var_backward(grad, x, axes, keepdim, correction):
+    """d var / dx = 2 (x - mean) / (n - correction), times the (un-reduced) gradient (torch's var_backward).
+
+    ``axes`` is None when no dim was given (a reduction over everything, where torch treats n <= correction apart).
+    """
+    shape = x._data.shape
+    if axes is None or not shape:
+        dof = x._data.size - correction
+        if dof <= 0:       # 2 / 0 = inf: inf * 0 = nan where x equals the mean, inf elsewhere
+            m = mean(x).detach()
+            return grad * where(x.detach() == m, float("nan"), float("inf"))
+        return (2.0 / dof) * grad * (x - mean(x))
+    dof = _count(shape, axes) - correction
+    g = _unsqueeze_dims(grad, axes, shape, keepdim)
+    return (2.0 / dof if dof else float("inf")) * g * (x - mean(x, axes, keepdim=True))
+
+
+def _std_backward(grad, std, x, axes, keepdim, correction):
+    """d std / dx = (d var / dx) / (2 std), 0 where std = 0."""
+    return _var_backward(where(std == 0, 0.0, grad / (std * 2)), x, axes, keepdim, correction)
+
+
+def _var_array(xp, x, axes, keepdim, correction):
+    axes = tuple(range(x.ndim)) if axes is None else axes
+    n = _count(x.shape, axes)
+    m = x.mean(axis=axes, keepdims=True)
+    c = x - m
+    with _backend.numpy.errstate(divide="ignore", invalid="ignore"):
+        v = (c * c).sum(axis=axes, keepdims=keepdim) / builtins.max(n - correction, 0)
+    return v.astype(x.dtype, copy=False), m
+
+
+class Var(Function):
+    """y = sum((x - mean)^2) / (n - correction) over ``axes``.   dy/dx = 2 (x - mean) / (n - correction)."""
+
+    @staticmethod
+    def forward(ctx, x, axes, keepdim, correction):
+        ctx.axes, ctx.keepdim, ctx.correction = axes, keepdim, correction
+        ctx.save_for_backward(x)
+        return _var_array(ctx.xp, x, axes, keepdim, correction)[0]
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, = ctx.saved_tensors
+        return _var_backward(grad, x, ctx.axes, ctx.keepdim, ctx.correction), None, None, None
+
+
+class Std(Function):
+    """y = sqrt(var(x)).   dy/dx = (x - mean) / ((n - correction) y)."""
+
+    @staticmethod
+    def forward(ctx, x, axes, keepdim, correction):
+        ctx.axes, ctx.keepdim, ctx.correction = axes, keepdim, correction
+        y = ctx.xp.sqrt(_var_array(ctx.xp, x, axes, keepdim, correction)[0])
+        ctx.save_for_backward(x, y)
+        return y
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, y = ctx.saved_tensors
+        return _std_backward(grad, y, x, ctx.axes, ctx.keepdim, ctx.correction), None, None, None
+
+
+class VarMean(Function):
+    """(var(x), mean(x)) over ``axes``, in one node.   dL/dx = var's gradient + mean's gradient."""
+
+    @staticmethod
+    def forward(ctx, x, axes, keepdim, correction):
+        ctx.axes, ctx.keepdim, ctx.correction = axes, keepdim, correction
+        v, m = _var_array(ctx.xp, x, axes, keepdim, correction)
+        ctx.save_for_backward(x)
+        return v, (m if keepdim else m.reshape(v.shape))
+
+    @staticmethod
+    def backward(ctx, gv, gm):
+        x, = ctx.saved_tensors
+        axes = tuple(range(x._data.ndim)) if ctx.axes is None else ctx.axes
+        return (_var_backward(gv, x, ctx.axes, ctx.keepdim, ctx.correction)
+                + _mean_backward(gm, axes, x._data.shape, ctx.keepdim, _count(x._data.shape, axes))), None, None, None
+
+
+class StdMean(Function):
+    """(std(x), mean(x)) over ``axes``, in one node.   dL/dx = std's gradient + mean's gradient."""
+
+    @staticmethod
+    def forward(ctx, x, axes, keepdim, correction):
+        ctx.axes, ctx.keepdim, ctx.correction = axes, keepdim, correction
+        v, m = _var_array(ctx.xp, x, axes, keepdim, correction)
+        s = ctx.xp.sqrt(v)
+        ctx.save_for_backward(x, s)
+        return s, (m if keepdim else m.reshape(v.shape))
+
+    @staticmethod
+    def backward(ctx, gs, gm):
+        x, s = ctx.saved_tensors
+        axes = tuple(range(x._data.ndim)) if ctx.axes is None else ctx.axes
+        return (_std_backward(gs, s, x, ctx.axes, ctx.keepdim, ctx.correction)
+                + _mean_backward(gm, axes, x._data.shape, ctx.keepdim, _count(x._data.shape, axes))), None, None, None
+
+
+def _var_args(input, dim, unbiased, correction, name):
     if isinstance(dim, bool):                     # var(x, False): the old positional `unbiased`
         unbiased, dim = dim, None
-    c = _correction(unbiased, correction)
-    axes = _dims(dim, input._data.ndim)
-    n = 1
-    for a in axes:
-        n *= input._data.shape[a]
-    centered = input - mean(input, axes, keepdim=True)
-    return sum(centered * centered, axes, keepdim) / builtins.max(n - c, 0)
+    if input._data.dtype.kind != "f":
+        raise RuntimeError(f"{name}(): input dtype should be either floating point or complex. "
+                           f"Got {input.dtype._legacy[:-6]} instead.")
+    return (None if dim is None else _dims(dim, input._data.ndim)), _correction(unbiased, correction)
+
+
+def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    """Variance over ``dim``: sum((x - mean)^2) / (n - correction); correction 1 (Bessel) by default."""
+    axes, c = _var_args(input, dim, unbiased, correction, "std and var")
+    return Var.apply(input, axes, keepdim, c)
 
 
 def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
-    """Standard deviation: sqrt of ``var``."""
-    from .elementwise import sqrt
-    return sqrt(var(input, dim, unbiased, keepdim, correction=correction))
+    """Standard deviation: sqrt of ``var`` (same ``dim``, ``correction`` and ``keepdim``)."""
+    axes, c = _var_args(input, dim, unbiased, correction, "std and var")
+    return Std.apply(input, axes, keepdim, c)
 
 
 def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
-    return var(input, dim, unbiased, keepdim, correction=correction), mean(input, dim, keepdim)
+    """``(var, mean)`` over ``dim``, computed together."""
+    axes, c = _var_args(input, dim, unbiased, correction, "var_mean")
+    return VarMean.apply(input, axes, keepdim, c)
 
 
 def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
-    return std(input, dim, unbiased, keepdim, correction=correction), mean(input, dim, keepdim)
+    """``(std, mean)`` over ``dim``, computed together."""
+    axes, c = _var_args(input, dim, unbiased, correction, "std_mean")
+    return StdMean.apply(input, axes, keepdim, c)
 
 
 class _Extreme(Function):
@@ -165,20 +294,29 @@ class MinBackward1(Amin):
 
 def amax(input, dim=(), keepdim=False):
     """Maximum over ``dim`` (all dims by default); gradient split evenly between ties."""
-    _check_nonempty(input, "amax")
-    return Amax.apply(input, _dims(dim, input._data.ndim), keepdim)
+    axes = _dims(dim, input._data.ndim)
+    _check_nonempty(input, "amax", None if dim in ((), [], None) else axes)
+    return Amax.apply(input, axes, keepdim)
 
 
 def amin(input, dim=(), keepdim=False):
-    _check_nonempty(input, "amin")
-    return Amin.apply(input, _dims(dim, input._data.ndim), keepdim)
+    """Minimum over ``dim`` (all dims by default); gradient split evenly between ties."""
+    axes = _dims(dim, input._data.ndim)
+    _check_nonempty(input, "amin", None if dim in ((), [], None) else axes)
+    return Amin.apply(input, axes, keepdim)
 
 
-def _check_nonempty(input, name, dim=None):
-    if input._data.size == 0:
-        raise RuntimeError(f"{name}(): Expected reduction dim to be specified for input.numel() == 0. "
-                           "Specify the reduction dim with the 'dim' argument." if dim is None else
-                           f"{name}(): Expected reduction dim {dim} to have non-zero size.")
+def _check_nonempty(input, name, axes=None, error=RuntimeError):
+    """torch's errors for reductions without an identity (max, argmax, ...) over nothing."""
+    shape = input._data.shape
+    if axes is None:
+        if input._data.size == 0:
+            raise error(f"{name}(): Expected reduction dim to be specified for input.numel() == 0." +
+                        (" Specify the reduction dim with the 'dim' argument." if error is RuntimeError else ""))
+        return
+    for d in axes:
+        if shape and shape[d] == 0:
+            raise IndexError(f"{name}(): Expected reduction dim {d} to have non-zero size.")
 
 
 class ScatterToDim(Function):
@@ -207,6 +345,11 @@ class MaxDim(Function):
     @classmethod
     def forward(cls, ctx, x, dim, keepdim):
         xp = ctx.xp
+        ctx.in_shape = x.shape
+        if x.ndim == 0:
+            idx = xp.zeros((), xp.int64)
+            ctx.mark_non_differentiable(idx)
+            return x.copy(), idx
         idx = getattr(xp, cls.pick)(x, axis=dim)
         idx = xp.expand_dims(idx, dim)
         vals = xp.take_along_axis(x, idx, axis=dim)
@@ -219,6 +362,8 @@ class MaxDim(Function):
 
     @staticmethod
     def backward(ctx, grad, _grad_idx):
+        if not ctx.in_shape:
+            return grad, None, None
         g = _unsqueeze_dims(grad, (ctx.dim,), ctx.in_shape, ctx.keepdim)
         return ScatterToDim.apply(g, ctx.idx, ctx.dim, ctx.in_shape), None, None
 
@@ -241,15 +386,13 @@ def max(input, dim=None, keepdim=False, *, out=None):
         _check_nonempty(input, "max")
         return MaxBackward1.apply(input, tuple(range(input._data.ndim)), False)
     d = _wrap_dim(dim, input._data.ndim)
-    if input._data.ndim == 0:
-        return _MaxReturn(input * 1 if input._requires_grad else input, _T(_backend.array_module(input._data).zeros((), "int64")))
-    if input._data.shape[d] == 0:
-        raise IndexError(f"max(): Expected reduction dim {d} to have non-zero size.")
+    _check_nonempty(input, "max", (d,))
     return _MaxReturn(*MaxDim.apply(input, d, keepdim))
 
 
 def min(input, dim=None, keepdim=False, *, out=None):
-    """``min(x)``: the smallest element. ``min(x, dim)``: (values, indices) along ``dim``. ``min(x, y)``: elementwise."""
+    """``min(x)``: the smallest element. ``min(x, dim)``: (values, indices) along ``dim``.
+    ``min(x, y)``: elementwise."""
     if isinstance(dim, Tensor):
         from .elementwise import minimum
         return minimum(input, dim)
@@ -257,27 +400,26 @@ def min(input, dim=None, keepdim=False, *, out=None):
         _check_nonempty(input, "min")
         return MinBackward1.apply(input, tuple(range(input._data.ndim)), False)
     d = _wrap_dim(dim, input._data.ndim)
-    if input._data.ndim == 0:
-        return _MinReturn(input * 1 if input._requires_grad else input, _T(_backend.array_module(input._data).zeros((), "int64")))
-    if input._data.shape[d] == 0:
-        raise IndexError(f"min(): Expected reduction dim {d} to have non-zero size.")
+    _check_nonempty(input, "min", (d,))
     return _MinReturn(*MinDim.apply(input, d, keepdim))
 
 
 def _arg(name):
     def op(input, dim=None, keepdim=False):
         xp = _backend.array_module(input._data)
+        if input._data.dtype.kind == "b":
+            raise RuntimeError(f"{name}(): does not support bool input")
         if dim is None:
-            if input._data.size == 0:
-                raise RuntimeError(f"{name}(): Expected reduction dim to be specified for input.numel() == 0.")
+            _check_nonempty(input, name, error=IndexError)
             r = getattr(xp, name)(input._data.reshape(-1))
             r = xp.asarray(r, dtype=xp.int64)
             return _T(r.reshape((1,) * input._data.ndim) if keepdim else r)
         d = _wrap_dim(dim, input._data.ndim)
+        _check_nonempty(input, name, (d,))
         if input._data.ndim == 0:
             return _T(xp.zeros((), xp.int64))
         r = getattr(xp, name)(input._data, axis=d, keepdims=keepdim)
-        return _T(r.astype(xp.int64, copy=False))
+        return _T(xp.asarray(r, dtype=xp.int64))
     op.__name__ = name
     op.__doc__ = f"Index of the {'largest' if name == 'argmax' else 'smallest'} element (first one on ties), as int64."
     return op
@@ -289,6 +431,7 @@ argmin = _arg("argmin")
 
 class LogSumExp(Function):
     """y = log(sum(exp(x))) over ``axes``, computed stably.   dy/dx = exp(x - y) (the softmax)."""
+    node_name = "LogsumexpBackward0"
 
     @staticmethod
     def forward(ctx, x, axes, keepdim):
@@ -318,7 +461,7 @@ def logsumexp(input, dim, keepdim=False):
 
 
 class Prod(Function):
-    """y = product of x over ``axes``.   dy/dx_i = product of the other elements."""
+    """y = product of x over all dims.   dy/dx_i = product of the other elements (= y / x_i without zeros)."""
 
     @staticmethod
     def forward(ctx, x, axes, keepdim):
@@ -330,20 +473,38 @@ class Prod(Function):
     @staticmethod
     def backward(ctx, grad):
         x, y = ctx.saved_tensors
-        y = _unsqueeze_dims(y, ctx.axes, ctx.in_shape, ctx.keepdim)
         g = _unsqueeze_dims(grad, ctx.axes, ctx.in_shape, ctx.keepdim)
-        xp = _backend.array_module(x._data)
         if not bool((x._data == 0).any()):
-            return g * y / x, None, None
-        # with zeros present: the product of the others, computed without dividing (not differentiable twice)
-        xa = xp.moveaxis(x._data, ctx.axes, tuple(range(-len(ctx.axes), 0)))
-        flat = xa.reshape(xa.shape[:xa.ndim - len(ctx.axes)] + (-1,))
-        ones = xp.ones(flat.shape[:-1] + (1,), flat.dtype)
-        left = xp.cumprod(xp.concatenate([ones, flat[..., :-1]], -1), -1)
-        right = xp.flip(xp.cumprod(xp.concatenate([ones, xp.flip(flat, -1)[..., :-1]], -1), -1), -1)
-        others = (left * right).reshape(xa.shape)
-        others = xp.moveaxis(others, tuple(range(-len(ctx.axes), 0)), ctx.axes)
-        return g * _T(others), None, None
+            return g * (_unsqueeze_dims(y, ctx.axes, ctx.in_shape, ctx.keepdim) / x), None, None
+        return g * _prod_others(x, ctx.axes), None, None
+
+
+class ProdDim(Prod):
+    """y = product of x along one dim (torch's ``ProdBackward1``)."""
+    node_name = "ProdBackward1"
+
+
+def _prod_others(x, axes):
+    """For every element, the product of the other elements of its slice over ``axes``.
+
+    Computed without dividing (so zeros are fine) from Tensor ops (so it is differentiable again):
+    each slice of n elements becomes an n x n matrix whose diagonal is 1, whose rows are then multiplied.
+    """
+    from .shape import permute, unsqueeze
+    nd = x._data.ndim
+    if not axes:
+        return x.new_ones(x.shape)
+    perm = [d for d in range(nd) if d not in axes] + list(axes)
+    xt = permute(x, perm)
+    lead = tuple(xt._data.shape[:nd - len(axes)])
+    n = _count(x._data.shape, axes)
+    m = expand(unsqueeze(reshape(xt, lead + (n,)), -2), lead + (n, n))
+    eye = _T(_backend.array_module(x._data).eye(n, dtype=bool))
+    others = reshape(prod(where(eye, 1.0, m), -1), xt._data.shape)
+    inv = [0] * nd
+    for i, d in enumerate(perm):
+        inv[d] = i
+    return permute(others, inv)
 
 
 def prod(input, dim=None, keepdim=False, *, dtype=None):
@@ -354,8 +515,9 @@ def prod(input, dim=None, keepdim=False, *, dtype=None):
         xp = _backend.array_module(input._data)
         axes = _dims(dim, input._data.ndim)
         return _T(xp.asarray(input._data.prod(axis=axes, keepdims=keepdim, dtype=xp.int64)))
-    axes = _dims(dim, input._data.ndim) if dim is not None else tuple(range(input._data.ndim))
-    return Prod.apply(input, axes, keepdim)
+    if dim is None:
+        return Prod.apply(input, tuple(range(input._data.ndim)), False)
+    return ProdDim.apply(input, _dims(dim, input._data.ndim), keepdim)
 
 
 class Cumsum(Function):
@@ -364,11 +526,13 @@ class Cumsum(Function):
     @staticmethod
     def forward(ctx, x, dim):
         ctx.dim = dim
-        return ctx.xp.cumsum(x, axis=dim)
+        return ctx.xp.cumsum(x, axis=dim) if x.ndim else x.copy()
 
     @staticmethod
     def backward(ctx, grad):
         from .shape import flip
+        if grad._data.ndim == 0:
+            return grad, None
         return flip(cumsum(flip(grad, ctx.dim), ctx.dim), ctx.dim), None
 
 
@@ -378,41 +542,102 @@ def cumsum(input, dim, *, dtype=None):
         input = _cast(input, dtype)
     if input._data.dtype.kind in "biu":
         xp = _backend.array_module(input._data)
-        return _T(xp.cumsum(input._data, axis=_wrap_dim(dim, input._data.ndim), dtype=xp.int64))
-    if input._data.ndim == 0:
-        return input * 1
+        d = _wrap_dim(dim, input._data.ndim)
+        return _T(xp.cumsum(input._data, axis=d, dtype=xp.int64) if input._data.ndim else
+                  input._data.astype(xp.int64))
     return Cumsum.apply(input, _wrap_dim(dim, input._data.ndim))
 
 
+_INF = float("inf")
+
+
+class Norm(Function):
+    """y = (sum |x|^p)^(1/p) over ``axes`` (p = inf: max |x|, -inf: min |x|, 0: count of nonzeros).
+
+    dy/dx = sign(x) |x|^(p-1) / y^(p-1)  (p = 2: x / y, p = 1: sign(x), p = +-inf: sign(x) shared among the
+    elements where |x| = y, p = 0: 0), with 0 where y = 0, as torch's ``linalg_vector_norm_backward``.
+    """
+    node_name = "LinalgVectorNormBackward0"
+
+    @staticmethod
+    def forward(ctx, x, p, axes, keepdim):
+        xp = ctx.xp
+        ctx.p, ctx.axes, ctx.keepdim, ctx.in_shape = p, axes, keepdim, x.shape
+        a = xp.abs(x)
+        if p == _INF or p == -_INF:
+            if a.size == 0 and builtins.any(x.shape[d] == 0 for d in axes) or x.size == 0 and not axes:
+                raise RuntimeError("linalg.vector_norm cannot compute the inf norm on an empty tensor because "
+                                   "the operation does not have an identity")
+            y = a.max(axis=axes, keepdims=keepdim) if p > 0 else a.min(axis=axes, keepdims=keepdim)
+        elif p == 0:
+            y = (a != 0).sum(axis=axes, keepdims=keepdim, dtype=x.dtype)
+        elif p == 1:
+            y = a.sum(axis=axes, keepdims=keepdim)
+        elif p == 2:
+            y = xp.sqrt((x * x).sum(axis=axes, keepdims=keepdim))
+        else:
+            y = ((a ** p).sum(axis=axes, keepdims=keepdim)) ** (1.0 / p)
+        y = xp.asarray(y).astype(x.dtype, copy=False)
+        ctx.save_for_backward(x, y)
+        return y
+
+    @staticmethod
+    def backward(ctx, grad):
+        from .elementwise import abs as _abs, sign
+        x, y = ctx.saved_tensors
+        p = ctx.p
+        g = _unsqueeze_dims(grad, ctx.axes, ctx.in_shape, ctx.keepdim)
+        y = _unsqueeze_dims(y, ctx.axes, ctx.in_shape, ctx.keepdim)
+        if p == 0:
+            gx = x.new_zeros(x.shape)
+        elif p == 1:
+            gx = sign(x) * g
+        elif p == 2:
+            gx = g * where(y == 0, 0.0, x / y)
+        elif p == _INF or p == -_INF:
+            mask = _abs(x) == y
+            gx = sign(x) * ((g / sum(mask, ctx.axes, keepdim=True)) * mask)
+        elif p < 1:
+            gx = sign(x) * where(x == 0, 0.0, _abs(x) ** (p - 1)) * g * y ** (1 - p)
+        else:
+            gx = sign(x) * _abs(x) ** (p - 1) * where(y == 0, 0.0, g / y ** (p - 1))
+        return gx, None, None, None
+
+
 def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
-    """The p-norm over ``dim`` (2-norm / Frobenius by default; p may be inf or -inf)."""
-    from .elementwise import abs as _abs, pow as _pow, sqrt
-    if p in ("fro", 2, 2.0):
-        s = sum(input * input, dim, keepdim)
-        return sqrt(s)
-    if p in (float("inf"), "inf"):
-        return amax(_abs(input), dim if dim is not None else (), keepdim)
-    if p in (float("-inf"), "-inf"):
-        return amin(_abs(input), dim if dim is not None else (), keepdim)
-    if p == 1:
-        return sum(_abs(input), dim, keepdim)
-    if p == 0:
-        return sum(_cast(input != 0, input.dtype), dim, keepdim)
-    return _pow(sum(_pow(_abs(input), p), dim, keepdim), 1.0 / p)
+    """The p-norm over ``dim`` (all elements by default): 2-norm / Frobenius unless ``p`` says otherwise.
+
+    ``p`` may be a number, ``inf``, ``-inf``, ``'fro'``; the gradient follows torch (0 where the norm is 0).
+    """
+    if dtype is not None:
+        input = _cast(input, dtype)
+    if isinstance(p, str):
+        if p != "fro":
+            raise RuntimeError(f"norm(): unsupported norm type {p!r} (use a number, inf or 'fro')")
+        if isinstance(dim, (tuple, list)) and len(dim) > 2:          # torch: a matrix norm over two dims
+            raise RuntimeError(f"linalg.matrix_norm: dim must be a 2-tuple. Got {' '.join(map(str, dim))}")
+        p = 2
+    if input._data.dtype.kind != "f":
+        raise RuntimeError("linalg.vector_norm: Expected a floating point or complex tensor as input. "
+                           f"Got {input.dtype._legacy[:-6]}")
+    axes = tuple(range(input._data.ndim)) if dim is None else _dims(dim, input._data.ndim)
+    return Norm.apply(input, float(p), axes, keepdim)
 
 
 def all(input, dim=None, keepdim=False):
     """True where every element (over ``dim``) is nonzero."""
     xp = _backend.array_module(input._data)
     axes = None if dim is None else _dims(dim, input._data.ndim)
-    return _T(xp.asarray(input._data.astype(bool).all(axis=axes, keepdims=keepdim)))
+    r = xp.asarray(input._data.astype(bool).all(axis=axes, keepdims=keepdim))
+    return _T(r.astype(xp.uint8) if input._data.dtype == xp.uint8 else r)      # uint8 in, uint8 out (torch)
 
 
 def any(input, dim=None, keepdim=False):
     """True where some element (over ``dim``) is nonzero."""
     xp = _backend.array_module(input._data)
     axes = None if dim is None else _dims(dim, input._data.ndim)
-    return _T(xp.asarray(input._data.astype(bool).any(axis=axes, keepdims=keepdim)))
+    r = xp.asarray(input._data.astype(bool).any(axis=axes, keepdims=keepdim))
+    return _T(r.astype(xp.uint8) if input._data.dtype == xp.uint8 else r)
 
 
 def count_nonzero(input, dim=None):
@@ -420,28 +645,62 @@ def count_nonzero(input, dim=None):
     return _T(xp.asarray(xp.count_nonzero(input._data, axis=dim), dtype=xp.int64))
 
 
+class Sort(Function):
+    """values, indices = x sorted along ``dim`` (stable; NaN counts as the largest value).
+
+    dL/dx = dL/dvalues written back at the positions the values came from (``indices``).
+    """
+
+    @staticmethod
+    def forward(ctx, x, dim, descending, k):
+        xp = ctx.xp
+        if x.ndim == 0:
+            idx = xp.zeros((), xp.int64)
+        elif descending:          # stable and descending: sort the reversed data, reverse, map the indices back
+            n = x.shape[dim]
+            idx = (n - 1) - xp.flip(xp.argsort(xp.flip(x, dim), axis=dim, kind="stable"), dim)
+        else:
+            idx = xp.argsort(x, axis=dim, kind="stable")
+        if k is not None and x.ndim:
+            idx = idx[(slice(None),) * dim + (slice(0, k),)]
+        idx = xp.ascontiguousarray(idx, dtype=xp.int64)
+        vals = xp.take_along_axis(x, idx, axis=dim) if x.ndim else x.copy()
+        ctx.dim, ctx.idx, ctx.in_shape = dim, idx, x.shape
+        ctx.mark_non_differentiable(idx)
+        return vals, idx
+
+    @staticmethod
+    def backward(ctx, grad, _grad_idx):
+        if not ctx.in_shape:
+            return grad, None, None, None
+        return ScatterToDim.apply(grad, ctx.idx, ctx.dim, ctx.in_shape), None, None, None
+
+
+class Topk(Sort):
+    """The ``k`` largest (or smallest) values along ``dim`` and their indices.   dL/dx: scattered back."""
+
+
+_SortReturn = namedtuple("sort", ["values", "indices"])
+_TopkReturn = namedtuple("topk", ["values", "indices"])
+
+
 def sort(input, dim=-1, descending=False, stable=False):
     """(values, indices) sorted along ``dim``; the gradient flows back to where each value came from."""
-    from .index import gather
-    xp = _backend.array_module(input._data)
     d = _wrap_dim(dim, input._data.ndim)
-    key = -input._data if descending and input._data.dtype.kind != "b" else input._data
-    idx = xp.argsort(key, axis=d, kind="stable").astype(xp.int64)
-    if descending and input._data.dtype.kind == "b":
-        idx = xp.flip(idx, d)
-    idx_t = _T(idx)
-    return namedtuple("sort", ["values", "indices"])(gather(input, d, idx_t), idx_t)
+    return _SortReturn(*Sort.apply(input, d, descending, None))
 
 
 def argsort(input, dim=-1, descending=False, stable=False):
+    """The indices that sort ``input`` along ``dim``."""
     return sort(input, dim, descending, stable).indices
 
 
 def topk(input, k, dim=-1, largest=True, sorted=True):
     """The ``k`` largest (or smallest) elements along ``dim``, with their indices."""
-    from .shape import narrow
-    from .index import gather
-    s = sort(input, dim, descending=largest)
     d = _wrap_dim(dim, input._data.ndim)
-    idx = narrow(s.indices, d, 0, k)
-    return namedtuple("topk", ["values", "indices"])(gather(input, d, idx), idx)
+    if input._data.dtype.kind == "b":
+        raise RuntimeError("topk does not support bool dtypes on CPU")
+    n = input._data.shape[d] if input._data.ndim else 1
+    if not 0 <= k <= n:
+        raise RuntimeError("selected index k out of range")
+    return _TopkReturn(*Topk.apply(input, d, largest, k))

@@ -119,7 +119,7 @@ def broadcast_shapes(*shapes):
 
 def broadcast_tensors(*tensors):
     shape = broadcast_shapes(*(t.shape for t in tensors))
-    return tuple(expand(t, shape) for t in tensors)
+    return tuple(t if t.shape == shape else expand(t, shape) for t in tensors)
 
 
 def _view_of(t, arr):
@@ -146,9 +146,25 @@ class Reshape(Function):
 
 
 class ReshapeCopy(Reshape):
-    """reshape of a non-contiguous tensor: a copy, as torch makes."""
+    """reshape of a non-contiguous tensor that no view can express: a copy, as torch makes."""
     node_name = "UnsafeViewBackward0"
     is_view = False
+
+
+class ReshapeAlias(Reshape):
+    """reshape of a non-contiguous tensor that a view can express (torch's ``_reshape_alias``)."""
+    node_name = "ReshapeAliasBackward0"
+    is_view = True
+
+
+def _viewable(arr, shape):
+    """Whether a view (no copy) of ``arr`` can have ``shape``."""
+    v = arr.view()
+    try:
+        v.shape = shape                  # numpy refuses when the strides cannot express the new shape
+    except (AttributeError, ValueError):
+        return False
+    return True
 
 
 def _infer_shape(shape, numel):
@@ -174,10 +190,13 @@ def _infer_shape(shape, numel):
 def reshape(input, *shape):
     """The same elements in a new shape (a view when possible, else a copy); one size may be -1."""
     shape = _infer_shape(_shape_args(shape), input._data.size)
-    if shape == input._data.shape and not input._requires_grad:
-        return _view_of(input, input._data)
-    if input._data.flags.c_contiguous or input._data.ndim <= 1:
+    arr = input._data
+    if shape == arr.shape and not input._requires_grad:
+        return _view_of(input, arr)
+    if arr.flags.c_contiguous:
         return Reshape.apply(input, shape)
+    if _viewable(arr, shape):
+        return ReshapeAlias.apply(input, shape)
     return ReshapeCopy.apply(input, shape)
 
 
@@ -188,13 +207,9 @@ def view(input, *shape):
         dt = as_dtype(shape[0])
         return _view_of(input, input._data.view(dt.np))
     shape = _infer_shape(_shape_args(shape), input._data.size)
-    if not input._data.flags.c_contiguous and input._data.ndim > 1 and input._data.size > 1:
-        try:
-            arr = input._data.view()
-            arr.shape = shape                  # numpy raises when no view can express the new shape
-        except (AttributeError, ValueError):
-            raise RuntimeError("view size is not compatible with input tensor's size and stride (at least one "
-                               "dimension spans across two contiguous subspaces). Use .reshape(...) instead.") from None
+    if not input._data.flags.c_contiguous and not _viewable(input._data, shape):
+        raise RuntimeError("view size is not compatible with input tensor's size and stride (at least one "
+                           "dimension spans across two contiguous subspaces). Use .reshape(...) instead.")
     return Reshape.apply(input, shape)
 
 
@@ -215,7 +230,7 @@ def flatten(input, start_dim=0, end_dim=-1):
     if s > e:
         raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
     if s == e:
-        return input if not input._requires_grad else reshape(input, input._data.shape)
+        return input                            # nothing to merge: torch returns the tensor itself
     shp = input._data.shape
     n = 1
     for d in shp[s:e + 1]:
@@ -224,44 +239,59 @@ def flatten(input, start_dim=0, end_dim=-1):
 
 
 def unflatten(input, dim, sizes):
+    """Split dim ``dim`` into ``sizes`` (one may be -1): a view."""
     d = _wrap_dim(dim, input._data.ndim)
     shp = input._data.shape
-    return reshape(input, shp[:d] + tuple(sizes) + shp[d + 1:])
+    sizes = _infer_shape(tuple(sizes), shp[d]) if shp else tuple(sizes)
+    return view(input, shp[:d] + sizes + shp[d + 1:])
 
 
 def ravel(input):
-    return reshape(input, (-1,))
+    """All elements as a 1-D tensor (a view of a contiguous tensor, else of a contiguous copy)."""
+    return view(contiguous(input), (-1,))
+
+
+class Squeeze(Function):
+    """y = x without some size-1 dims (always a view).   dL/dx = dL/dy reshaped back."""
+    is_view = True
+
+    @staticmethod
+    def forward(ctx, x, shape):
+        ctx.in_shape = x.shape
+        return x.reshape(shape)              # adding or dropping size-1 dims never needs a copy
+
+    @staticmethod
+    def backward(ctx, grad):
+        return reshape(grad, ctx.in_shape), None
+
+
+class SqueezeDim(Squeeze):
+    node_name = "SqueezeBackward1"
+
+
+class SqueezeDims(Squeeze):
+    node_name = "SqueezeBackward2"
+
+
+class Unsqueeze(Squeeze):
+    """y = x with a new size-1 dim (a view).   dL/dx = dL/dy reshaped back."""
 
 
 def squeeze(input, dim=None):
     """Remove size-1 dims (all of them, or only ``dim`` — an int or a tuple — when it has size 1)."""
     shp = input._data.shape
     if dim is None:
-        new = tuple(s for s in shp if s != 1)
+        fn, new = Squeeze, tuple(s for s in shp if s != 1)
     else:
-        dims = dim if isinstance(dim, (tuple, list)) else (dim,)
-        dims = {_wrap_dim(d, len(shp)) for d in dims}
+        if isinstance(dim, (tuple, list)):
+            fn, dims = SqueezeDims, [_wrap_dim(d, len(shp)) for d in dim]
+            if len(set(dims)) != len(dims):
+                raise RuntimeError(f"dim {next(d for d in dims if dims.count(d) > 1)} appears multiple times in "
+                                   "the list of dims")
+        else:
+            fn, dims = SqueezeDim, [_wrap_dim(dim, len(shp))]
         new = tuple(s for i, s in enumerate(shp) if not (i in dims and s == 1))
-    if new == shp:
-        return reshape(input, new) if input._requires_grad else _view_of(input, input._data)
-    return Reshape.apply(input, new) if input._data.flags.c_contiguous else _Squeeze.apply(input, new)
-
-
-class _Squeeze(Function):
-    """Dropping or adding size-1 dims is always a view, even of a non-contiguous tensor."""
-    node_name = "SqueezeBackward0"
-    is_view = True
-
-    @staticmethod
-    def forward(ctx, x, shape):
-        ctx.in_shape = x.shape
-        v = x.view()
-        v.shape = shape
-        return v
-
-    @staticmethod
-    def backward(ctx, grad):
-        return reshape(grad, ctx.in_shape), None
+    return fn.apply(input, new)
 
 
 def unsqueeze(input, dim):
@@ -272,10 +302,7 @@ def unsqueeze(input, dim):
     if dim < 0:
         dim += nd
     shp = input._data.shape
-    new = shp[:dim] + (1,) + shp[dim:]
-    if input._data.flags.c_contiguous:
-        return Reshape.apply(input, new)
-    return _Squeeze.apply(input, new)
+    return Unsqueeze.apply(input, shp[:dim] + (1,) + shp[dim:])
 
 
 class Permute(Function):
@@ -314,6 +341,11 @@ class Transpose(Permute):
     is_view = True
 
 
+class T(Permute):
+    """y = the transpose of a matrix (a 0-d or 1-d tensor as it is; a view).   dL/dx = dL/dy transposed."""
+    is_view = True
+
+
 def transpose(input, dim0, dim1):
     """Swap two dimensions."""
     nd = input._data.ndim
@@ -331,9 +363,7 @@ def t(input):
     nd = input._data.ndim
     if nd > 2:
         raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {nd}D")
-    if nd < 2:
-        return input if not input._requires_grad else reshape(input, input._data.shape)
-    return Transpose.apply(input, (1, 0))
+    return T.apply(input, (1, 0) if nd == 2 else tuple(range(nd)))
 
 
 def movedim(input, source, destination):
@@ -395,14 +425,18 @@ class Cat(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        return (None,) + tuple(split(grad, ctx.sizes, ctx.dim))
+        out, start = [None], 0
+        for n in ctx.sizes:
+            out.append(Narrow.apply(grad, ctx.dim, start, n))
+            start += n
+        return tuple(out)
 
 
 def cat(tensors, dim=0, *, out=None):
     """Concatenate tensors along an existing dimension (all other sizes must match)."""
     tensors = list(tensors)
     if not tensors:
-        raise RuntimeError("torch.cat(): expected a non-empty list of Tensors")
+        raise ValueError("torch.cat(): expected a non-empty list of Tensors")
     from .._dtype import result_type
     from .elementwise import _cast
     rt = result_type(*[t for t in tensors if t._data.ndim]) if any(t._data.ndim for t in tensors) else tensors[0].dtype
@@ -428,6 +462,19 @@ def cat(tensors, dim=0, *, out=None):
 concat = concatenate = cat
 
 
+class Stack(Function):
+    """y = the inputs joined along a new dim ``dim``.   dL/dx_i = dL/dy[..., i, ...] (``unbind``)."""
+
+    @staticmethod
+    def forward(ctx, dim, *xs):
+        ctx.dim = dim
+        return ctx.xp.stack(xs, axis=dim)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return (None,) + tuple(unbind(grad, ctx.dim))
+
+
 def stack(tensors, dim=0, *, out=None):
     """Join tensors of equal shape along a new dimension."""
     tensors = list(tensors)
@@ -442,14 +489,26 @@ def stack(tensors, dim=0, *, out=None):
     if not -nd <= dim < nd:
         raise IndexError(f"Dimension out of range (expected to be in range of [{-nd}, {nd - 1}], but got {dim})")
     d = dim + nd if dim < 0 else dim
-    return cat([unsqueeze(x, d) for x in tensors], d)
+    if builtins.any(x._data.dtype != tensors[0]._data.dtype for x in tensors):
+        from .._dtype import result_type
+        from .elementwise import _cast
+        rt = result_type(*tensors)
+        tensors = [_cast(x, rt) for x in tensors]
+    return Stack.apply(d, *tensors)
+
+
+def _atleast_1d(x):
+    return reshape(x, (1,)) if x._data.ndim == 0 else x
 
 
 def hstack(tensors):
+    """Join horizontally: along dim 1 (dim 0 for 1-D tensors)."""
+    tensors = [_atleast_1d(x) for x in tensors]
     return cat(tensors, 0 if tensors[0].dim() == 1 else 1)
 
 
 def vstack(tensors):
+    """Join vertically: along dim 0, 1-D tensors becoming rows."""
     return cat([x if x.dim() > 1 else reshape(x, (1, -1)) for x in tensors], 0)
 
 
@@ -479,34 +538,59 @@ def narrow(input, dim, start, length):
     return Narrow.apply(input, d, start, length)
 
 
+class Split(Function):
+    """ys = x cut along ``dim`` into pieces of the given sizes (views).   dL/dx = the pieces' gradients joined."""
+    is_view = True
+
+    @staticmethod
+    def forward(ctx, x, sizes, dim):
+        ctx.dim = dim
+        out, start = [], 0
+        for n in sizes:
+            out.append(x[(slice(None),) * dim + (slice(start, start + n),)])
+            start += n
+        return tuple(out)
+
+    @staticmethod
+    def backward(ctx, *grads):
+        return cat(grads, ctx.dim), None, None
+
+
+class SplitWithSizes(Split):
+    """``split`` with a list of sizes (torch's ``SplitWithSizesBackward0``)."""
+    is_view = True
+
+
 def split(tensor, split_size_or_sections, dim=0):
     """Split into chunks of ``split_size`` along ``dim`` (the last may be smaller), or into the given sizes."""
+    if tensor._data.ndim == 0:
+        raise RuntimeError("split expects at least a 1-dimensional tensor")
     d = _wrap_dim(dim, tensor._data.ndim)
     n = tensor._data.shape[d]
     if isinstance(split_size_or_sections, int):
         size = split_size_or_sections
-        if size <= 0 and n:
-            raise RuntimeError(f"split_size can only be 0 if dimension size is 0, but got dimension size of {n}")
+        if size < 0 or (size == 0 and n):
+            raise RuntimeError(f"split_size can only be 0 if dimension size is 0, but got dimension size of {n}"
+                               if size == 0 else f"split expects split_size be non-negative, but got "
+                               f"split_size={size}")
         sizes = [builtins.min(size, n - i) for i in range(0, n, size)] if n else [0]
-    else:
-        sizes = list(split_size_or_sections)
-        if builtins.sum(sizes) != n:
-            raise RuntimeError(f"split_with_sizes expects split_sizes to sum exactly to {n} (input tensor's size "
-                               f"at dimension {d}), but got split_sizes={sizes}")
-    out, start = [], 0
-    for s in sizes:
-        out.append(Narrow.apply(tensor, d, start, s))
-        start += s
-    return tuple(out)
+        return Split.apply(tensor, sizes, d)
+    sizes = list(split_size_or_sections)
+    if builtins.sum(sizes) != n or builtins.any(s < 0 for s in sizes):
+        raise RuntimeError(f"split_with_sizes expects split_sizes to sum exactly to {n} (input tensor's size "
+                           f"at dimension {d}), but got split_sizes={sizes}")
+    return SplitWithSizes.apply(tensor, sizes, d)
 
 
 def chunk(input, chunks, dim=0):
     """Split into ``chunks`` nearly equal pieces along ``dim``."""
     if chunks <= 0:
         raise RuntimeError("chunk expects `chunks` to be greater than 0, got: " + str(chunks))
-    n = input._data.shape[_wrap_dim(dim, input._data.ndim)]
-    size = -(-n // chunks) if n else 1
-    return split(input, builtins.max(size, 1), dim)
+    d = _wrap_dim(dim, input._data.ndim)
+    n = input._data.shape[d]
+    if n == 0:                  # torch keeps the number of chunks: that many empty pieces
+        return SplitWithSizes.apply(input, [0] * chunks, d)
+    return split(input, -(-n // chunks), dim)
 
 
 def tensor_split(input, indices_or_sections, dim=0):
@@ -525,44 +609,84 @@ def tensor_split(input, indices_or_sections, dim=0):
     return tuple(out)
 
 
+class Unbind(Function):
+    """ys = the slices of x along ``dim`` (views, that dim removed).   dL/dx = the slices' gradients stacked."""
+    is_view = True
+
+    @staticmethod
+    def forward(ctx, x, dim):
+        ctx.dim = dim
+        return tuple(x[(slice(None),) * dim + (i,)] for i in range(x.shape[dim]))
+
+    @staticmethod
+    def backward(ctx, *grads):
+        return stack(grads, ctx.dim), None
+
+
 def unbind(input, dim=0):
     """The slices along ``dim``, as a tuple of tensors with that dim removed."""
+    if input._data.ndim == 0:
+        raise IndexError("Dimension specified as 0 but tensor has no dimensions")
     d = _wrap_dim(dim, input._data.ndim)
-    return tuple(squeeze(p, d) for p in split(input, 1, d)) if input._data.shape[d] else ()
+    return Unbind.apply(input, d) if input._data.shape[d] else ()
+
+
+class Flip(Function):
+    """y = x with the order of elements reversed along ``dims`` (a copy).   dL/dx = dL/dy flipped back."""
+
+    @staticmethod
+    def forward(ctx, x, dims):
+        ctx.dims = dims
+        return ctx.xp.ascontiguousarray(ctx.xp.flip(x, dims)) if dims else x.copy()
+
+    @staticmethod
+    def backward(ctx, grad):
+        return flip(grad, ctx.dims), None
 
 
 def flip(input, dims):
-    """Reverse the order of elements along ``dims``."""
-    from .index import getitem
+    """Reverse the order of elements along ``dims`` (an int or a tuple)."""
     nd = input._data.ndim
     dims = dims if isinstance(dims, (tuple, list)) else (dims,)
-    key = [slice(None)] * nd
-    for d in dims:
-        key[_wrap_dim(d, nd)] = slice(None, None, -1)
-    return contiguous(getitem(input, tuple(key))) if nd else input
+    axes = tuple(_wrap_dim(d, nd) for d in dims)
+    if len(set(axes)) != len(axes):
+        raise RuntimeError(f"dim {axes[0]} appears multiple times in the list of dims")
+    return Flip.apply(input, axes if nd else ())
+
+
+class Repeat(Function):
+    """y = x tiled ``sizes[i]`` times along each dim.   dL/dx = the sum of dL/dy over the copies."""
+
+    @staticmethod
+    def forward(ctx, x, sizes):
+        ctx.in_shape, ctx.sizes = x.shape, sizes
+        return ctx.xp.tile(x, sizes)
+
+    @staticmethod
+    def backward(ctx, grad):
+        from .reduce import sum as _sum
+        sizes, shp = ctx.sizes, (1,) * (len(ctx.sizes) - len(ctx.in_shape)) + tuple(ctx.in_shape)
+        inter = []
+        for r, s in zip(sizes, shp):
+            inter += [r, s]
+        g = _sum(reshape(grad, tuple(inter)), tuple(range(0, 2 * len(sizes), 2)))
+        return reshape(g, ctx.in_shape), None
 
 
 def repeat(input, *sizes):
-    """Tile ``input`` ``sizes[i]`` times along each dim (torch's ``repeat``)."""
+    """Tile ``input`` ``sizes[i]`` times along each dim (torch's ``repeat``; extra sizes add leading dims)."""
     sizes = _shape_args(sizes)
     if len(sizes) < input._data.ndim:
         raise RuntimeError("Number of dimensions of repeat dims can not be smaller than number of dimensions of tensor")
-    x = reshape(input, (1,) * (len(sizes) - input._data.ndim) + input._data.shape)
-    shp = x._data.shape
-    # expand an interleaved (r0, s0, r1, s1, ...) view, then merge each pair
-    inter = []
-    for r, s in zip(sizes, shp):
-        inter += [1, s]
-    x = reshape(x, inter)
-    big = []
-    for r, s in zip(sizes, shp):
-        big += [r, s]
-    x = expand(x, big)
-    return reshape(contiguous(x), tuple(r * s for r, s in zip(sizes, shp)))
+    if builtins.any(s < 0 for s in sizes):
+        raise RuntimeError(f"Trying to create tensor with negative dimension {builtins.min(sizes)}: {list(sizes)}")
+    return Repeat.apply(input, sizes)
 
 
 def tile(input, dims):
-    return repeat(input, *dims) if len(dims) >= input.dim() else repeat(input, *((1,) * (input.dim() - len(dims)) + tuple(dims)))
+    """``repeat``, with missing leading sizes taken as 1."""
+    dims = tuple(dims)
+    return repeat(input, *((1,) * (input.dim() - len(dims)) + dims))
 
 
 def repeat_interleave(input, repeats, dim=None):
