@@ -4,7 +4,13 @@
 or cupy (GPU), reverse-mode autograd with higher-order gradients, nn, optim,
 utils.data, save/load.
 """
+import warnings as _warnings
+
 from . import _backend
+
+# numpy warns on overflow / division by zero / invalid values inside ops (log(0) -> -inf, ...);
+# torch never does: the result (inf, nan) is the answer, and anomaly mode is the tool to find NaNs.
+_warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"minitorch(\.|$)")
 from ._backend import device
 from ._dtype import (dtype, bool_ as bool, uint8, int8, int16, int32, int64, float16, float32, float64,
                      get_default_dtype, set_default_dtype, promote_types, result_type as _result_type)
@@ -31,7 +37,7 @@ from .ops.shape import (reshape, flatten, unflatten, ravel, squeeze, unsqueeze, 
                         permute, t, movedim, contiguous, clone, cat, concat, concatenate, stack, hstack, vstack,
                         split, chunk, tensor_split, unbind, flip, narrow, broadcast_to, broadcast_shapes,
                         broadcast_tensors, repeat_interleave, tile)
-from .ops.index import (index_select, masked_select, masked_fill, gather, scatter, scatter_add, nonzero,
+from .ops.index import (select, index_select, masked_select, masked_fill, gather, scatter, scatter_add, nonzero,
                         argwhere, take, index_put)
 from .ops.linalg import matmul, mm, bmm, dot, inner, mv, outer, ger, addmm, baddbmm, einsum
 from ._tensor_str import set_printoptions, get_printoptions
