@@ -120,10 +120,7 @@ def test_numpy_bytes_dtype_device_size_roundtrip():
 
 
 def test_parameters_roundtrip():
-    try:
-        from minitorch.nn import Parameter
-    except ImportError as e:
-        pytest.skip(f"minitorch.nn does not import yet: {e}")
+    from minitorch.nn import Parameter
     p = Parameter(mt.randn(3, 2))
     q = Parameter(mt.randn(2), requires_grad=False)
     buf = io.BytesIO()
