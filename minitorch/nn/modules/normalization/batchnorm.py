@@ -7,12 +7,11 @@ or a cumulative average when ``momentum=None``. Evaluation: the running
 statistics replace the batch ones. State: ``weight``, ``bias`` (affine) and
 ``running_mean``, ``running_var``, ``num_batches_tracked`` (buffers).
 """
-from ....creation import empty, zeros, ones, tensor
+from ....creation import zeros, ones, tensor
 from .... import _dtype
-from ... import init
 from ... import functional as F
-from ...parameter import Parameter
 from ..module import Module
+from ._affine import register_affine, reset_affine
 
 __all__ = ["BatchNorm1d", "BatchNorm2d", "BatchNorm3d"]
 
@@ -31,15 +30,7 @@ class _NormBase(Module):
         self.momentum = momentum
         self.affine = affine
         self.track_running_stats = track_running_stats
-        if self.affine:
-            self.weight = Parameter(empty(num_features, **factory_kwargs))
-            if bias:
-                self.bias = Parameter(empty(num_features, **factory_kwargs))
-            else:
-                self.register_parameter("bias", None)
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
+        register_affine(self, num_features, affine, bias, factory_kwargs)
         if self.track_running_stats:
             self.register_buffer("running_mean", zeros(num_features, **factory_kwargs))
             self.register_buffer("running_var", ones(num_features, **factory_kwargs))
@@ -60,10 +51,7 @@ class _NormBase(Module):
     def reset_parameters(self):
         """Reset the running statistics and set weight = 1, bias = 0."""
         self.reset_running_stats()
-        if self.affine:
-            init.ones_(self.weight)
-            if self.bias is not None:
-                init.zeros_(self.bias)
+        reset_affine(self)
 
     def _check_input_dim(self, input):
         raise NotImplementedError
