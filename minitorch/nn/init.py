@@ -297,3 +297,13 @@ kaiming_uniform = _make_deprecate(kaiming_uniform_)
 kaiming_normal = _make_deprecate(kaiming_normal_)
 orthogonal = _make_deprecate(orthogonal_)
 sparse = _make_deprecate(sparse_)
+
+
+def _default_weight_and_bias_(weight, bias):
+    """torch's default for Linear and Conv layers: weight ~ kaiming_uniform(a=sqrt(5)), i.e. U(±1/sqrt(fan_in)),
+    and bias ~ U(±1/sqrt(fan_in)) (bias may be None)."""
+    kaiming_uniform_(weight, a=math.sqrt(5))
+    if bias is not None:
+        fan_in, _ = _calculate_fan_in_and_fan_out(weight)
+        bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0
+        uniform_(bias, -bound, bound)

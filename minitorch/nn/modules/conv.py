@@ -4,7 +4,6 @@ weight: (out_channels, in_channels / groups, *kernel_size); bias: (out_channels)
 Both initialised like ``Linear``: U(-1/sqrt(fan_in), 1/sqrt(fan_in)) with
 fan_in = in_channels / groups * prod(kernel_size).
 """
-import math
 
 from ...creation import empty
 from .. import init
@@ -73,11 +72,7 @@ class _ConvNd(Module):
 
     def reset_parameters(self):
         """Draw weight and bias again from torch's default distributions."""
-        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
-        if self.bias is not None:
-            fan_in, _ = init._calculate_fan_in_and_fan_out(self.weight)
-            bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0
-            init.uniform_(self.bias, -bound, bound)
+        init._default_weight_and_bias_(self.weight, self.bias)
 
     def extra_repr(self):
         s = "{in_channels}, {out_channels}, kernel_size={kernel_size}, stride={stride}"
