@@ -165,9 +165,8 @@ def run_backward(outputs, grad_outputs, retain_graph, create_graph, inputs=None,
                 else:
                     s = old._data + g._data                # numpy gives a scalar for 0-d: keep an array
                     cbuf[nr] = Tensor._from_array(s if type(s) is type(old._data) else _backend.numpy.asarray(s))
-            if not retain_graph and node._saved is not None:
-                node._saved = None
-                node._freed = True
+            if not retain_graph:
+                node._release()
 
     if inputs is not None:
         for k, r in enumerate(results):

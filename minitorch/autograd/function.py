@@ -142,11 +142,6 @@ class Node:
             self._saved = None
             self._freed = True
 
-    def _run_backward(self, grads):
-        """Call the Function's backward with this node's output gradients; always returns a tuple."""
-        out = self._function.backward(self, *grads)
-        return out if type(out) is tuple else (out,)
-
 
 class _RemovableHandle:
     """Returned by ``register_*hook``; ``remove()`` unregisters the hook."""
