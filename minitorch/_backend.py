@@ -291,6 +291,40 @@ def to_numpy(arr):
     return _np.asarray(arr)
 
 
+def is_writeable(arr):
+    """Whether ``arr`` may be written in place (numpy's read-only broadcast views may not; cupy arrays always may)."""
+    return getattr(arr.flags, "writeable", True)
+
+
+def can_view(arr, shape):
+    """Whether a view (no copy) of ``arr`` can have ``shape`` (numpy's no-copy reshape rule, for any backend).
+
+    Dims of size 1 are dropped; then old and new dims are matched in groups of
+    equal product, and each group of old dims must be contiguous among itself
+    (``stride[k] == size[k+1] * stride[k+1]``).
+    """
+    if arr.size == 0:
+        return True
+    old = [(n, st) for n, st in zip(arr.shape, arr.strides) if n != 1]
+    new = [n for n in shape if n != 1]
+    ni = oi = 0
+    while ni < len(new) and oi < len(old):
+        nj, oj = ni + 1, oi + 1
+        n_prod, o_prod = new[ni], old[oi][0]
+        while n_prod != o_prod:
+            if n_prod < o_prod:
+                n_prod *= new[nj]
+                nj += 1
+            else:
+                o_prod *= old[oj][0]
+                oj += 1
+        for k in range(oi, oj - 1):
+            if old[k][1] != old[k + 1][0] * old[k + 1][1]:
+                return False
+        ni, oi = nj, oj
+    return True
+
+
 def is_array(x):
     """True for a numpy or cupy array."""
     return type(x) is _ndarray or (bool(_cupy) and isinstance(x, _cupy.ndarray))

@@ -8,10 +8,11 @@ import os
 import pytest
 from hypothesis import HealthCheck, settings
 
+# function_scoped_fixture: the ``device`` fixture below is a plain string, the same for every example
+_SUPPRESSED = [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.function_scoped_fixture]
 settings.register_profile("ci", max_examples=20, deadline=None, derandomize=True,
-                          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-settings.register_profile("thorough", max_examples=300, deadline=None,
-                          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+                          suppress_health_check=_SUPPRESSED)
+settings.register_profile("thorough", max_examples=300, deadline=None, suppress_health_check=_SUPPRESSED)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
@@ -25,6 +26,18 @@ def _cuda_ok():
 
 
 CUDA = _cuda_ok()
+FAKE_CUDA = os.environ.get("MINITORCH_FAKE_CUDA") == "1" and not CUDA
+if FAKE_CUDA:
+    # a dispatch check on a CPU-only machine (see tests/harness.py): cuda tests run on tests/fake_cupy.py
+    import fake_cupy
+    fake_cupy.install(device_count=1)
+    CUDA = True
+if CUDA:
+    # torch CUDA runs float32 convolutions in TF32 by default (10-bit mantissa); the parity suites compare
+    # float32 arithmetic, so both engines use full float32 (cupy's cuBLAS does unless CUPY_TF32=1).
+    import torch
+    torch.backends.cudnn.allow_tf32 = False
+    torch.backends.cuda.matmul.allow_tf32 = False
 DEVICES = ["cpu", pytest.param("cuda", marks=pytest.mark.skipif(
     not CUDA, reason="no CUDA device (needs cupy and a GPU for minitorch, and torch built with CUDA)"))]
 

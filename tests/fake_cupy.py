@@ -354,6 +354,13 @@ def _key(key):
     return key
 
 
+class _Flags:
+    __slots__ = ("c_contiguous", "f_contiguous", "owndata")
+
+    def __init__(self, c, f, own):
+        self.c_contiguous, self.f_contiguous, self.owndata = c, f, own
+
+
 class ndarray:
     """cupy.ndarray, faked: a numpy array ``_a`` that says it lives on fake device ``_dev``.
 
@@ -397,7 +404,11 @@ class ndarray:
     itemsize = property(lambda self: self._a.itemsize)
     nbytes = property(lambda self: self._a.nbytes)
     strides = property(lambda self: self._a.strides)
-    flags = property(lambda self: self._a.flags)
+    @property
+    def flags(self):
+        """cupy's ``Flags``: c_contiguous, f_contiguous and owndata only (no ``writeable``: always writeable)."""
+        f = self._a.flags
+        return _Flags(f.c_contiguous, f.f_contiguous, f.owndata)
     device = property(lambda self: Device(self._dev))
     data = property(lambda self: _Pointer(self._a.__array_interface__["data"][0]))
     T = property(lambda self: _call(operator.attrgetter("T"), (self,), {}))

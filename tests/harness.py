@@ -8,6 +8,8 @@ gradient of <grad, v> for a random v with respect to the inputs and to the
 upstream gradient: Hessian-vector products). The same lambda usually runs in
 both libraries since minitorch has torch's API; pass ``torch_fn`` when not.
 """
+import os
+
 import numpy as np
 import torch
 
@@ -19,6 +21,16 @@ TOL = {
     np.dtype(np.float64): dict(rtol=1e-10, atol=1e-12),
 }
 EXACT = dict(rtol=0, atol=0)
+
+# MINITORCH_FAKE_CUDA=1: the ``cuda`` device of the parity suites is tests/fake_cupy.py (numpy behind cupy's
+# interface) and torch runs on the CPU. It checks that a test puts every tensor on its device (a mix-up
+# raises as on a GPU) on a machine without one; it is not a GPU test.
+FAKE_CUDA = os.environ.get("MINITORCH_FAKE_CUDA") == "1"
+
+
+def torch_device(device):
+    """The device torch uses for a test on ``device`` (the CPU when CUDA is the fake one)."""
+    return "cpu" if FAKE_CUDA and str(device).startswith("cuda") else device
 
 
 def tol_for(dtype, scale=1.0):
@@ -58,19 +70,26 @@ def assert_same(ours, theirs, tol=None, what="value"):
 
 
 def make_inputs(arrays, requires_grad, noncontiguous=False, device="cpu"):
-    """The same data as minitorch and torch tensors (optionally as non-contiguous views)."""
+    """The same data as minitorch and torch tensors on ``device`` (optionally as non-contiguous views).
+
+    A non-contiguous input is a view with a gap between elements of the last dim, sliced on the device
+    itself (moving a strided CPU array to a GPU would make it contiguous).
+    """
     ours, theirs = [], []
+    tdev = torch_device(device)
     for a, rg in zip(arrays, requires_grad):
         if not isinstance(a, np.ndarray):
             ours.append(a)
             theirs.append(a)
             continue
-        if noncontiguous and a.ndim >= 1 and a.size > 1:
-            a = make_noncontiguous(a)
-        m = mt.from_numpy(a.copy() if a.flags.c_contiguous else _strided_copy(a))
-        t = torch.from_numpy(a.copy() if a.flags.c_contiguous else _strided_copy(a))
-        if device != "cpu":
-            m, t = m.to(device), t.to(device)
+        if (noncontiguous and a.ndim >= 1 and a.size > 1) or not a.flags.c_contiguous:
+            big = np.zeros(a.shape[:-1] + (a.shape[-1] * 2,), a.dtype)
+            big[..., ::2] = a
+            m = mt.from_numpy(big).to(device)[..., ::2]
+            t = torch.from_numpy(big.copy()).to(tdev)[..., ::2]
+        else:
+            m = mt.from_numpy(a.copy()).to(device)
+            t = torch.from_numpy(a.copy()).to(tdev)
         if rg and a.dtype.kind == "f":
             m.requires_grad_(True)
             t.requires_grad_(True)
@@ -116,7 +135,7 @@ def compare(fn, arrays, torch_fn=None, *, requires_grad=None, grad=True, gradgra
     rng = np.random.default_rng(seed)
     ups = [_random_like(rng, t) for _, t in pairs]
     up_m = [mt.from_numpy(u.copy()).to(device).requires_grad_(gradgrad) for u in ups]
-    up_t = [torch.from_numpy(u.copy()).to(device).requires_grad_(gradgrad) for u in ups]
+    up_t = [torch.from_numpy(u.copy()).to(torch_device(device)).requires_grad_(gradgrad) for u in ups]
     g_m = mt.autograd.grad([o for o, _ in pairs], diff_m, up_m, create_graph=gradgrad, allow_unused=True)
     g_t = torch.autograd.grad([t for _, t in pairs], diff_t, up_t, create_graph=gradgrad, allow_unused=True)
     g_t = [g if g is not None else torch.zeros_like(x) for g, x in zip(g_t, diff_t)]
@@ -132,7 +151,7 @@ def compare(fn, arrays, torch_fn=None, *, requires_grad=None, grad=True, gradgra
         return out_m, out_t
     vs = [_random_like(rng, gt) for _, gt in usable]
     s_m = sum((gm * mt.from_numpy(v.copy()).to(device)).sum() for (gm, _), v in zip(usable, vs))
-    s_t = sum((gt * torch.from_numpy(v.copy()).to(device)).sum() for (_, gt), v in zip(usable, vs))
+    s_t = sum((gt * torch.from_numpy(v.copy()).to(torch_device(device))).sum() for (_, gt), v in zip(usable, vs))
     gg_m = mt.autograd.grad(s_m, diff_m + up_m, allow_unused=True)
     gg_t = torch.autograd.grad(s_t, diff_t + up_t, allow_unused=True)
     gg_t = [g if g is not None else torch.zeros_like(x) for g, x in zip(gg_t, diff_t + up_t)]

@@ -88,9 +88,9 @@ UNARY = {
 @FEW
 @pytest.mark.parametrize("name", UNARY)
 @given(shape=shapes(), dtype=dtypes, seed=seeds, nc=st.booleans())
-def test_unary(name, shape, dtype, seed, nc):
+def test_unary(name, shape, dtype, seed, nc, device):
     f, lo, hi = UNARY[name]
-    check(f, [rand(shape, dtype, lo, hi, seed)], noncontiguous=nc)
+    check(f, [rand(shape, dtype, lo, hi, seed)], noncontiguous=nc, device=device)
 
 
 # name: (f(T, x, y), lo, hi)

@@ -266,7 +266,7 @@ def _accumulate(node, g, create_graph, given):
     if old is None:
         if not create_graph:
             arr = g._data
-            if arr.base is not None or not arr.flags.writeable or id(arr) in given or g._base is not None:
+            if arr.base is not None or not _backend.is_writeable(arr) or id(arr) in given or g._base is not None:
                 arr = arr.copy()
             given.add(id(arr))
             from ..tensor import Tensor
@@ -276,7 +276,7 @@ def _accumulate(node, g, create_graph, given):
         var._grad = old + g
     else:
         xp = _backend.array_module(old._data)
-        if old._data.flags.writeable and old._data.shape == g._data.shape:
+        if _backend.is_writeable(old._data) and old._data.shape == g._data.shape:
             xp.add(old._data, g._data, out=old._data)
             old._vc[0] += 1
         else:

@@ -157,16 +157,6 @@ class ReshapeAlias(Reshape):
     is_view = True
 
 
-def _viewable(arr, shape):
-    """Whether a view (no copy) of ``arr`` can have ``shape``."""
-    v = arr.view()
-    try:
-        v.shape = shape                  # numpy refuses when the strides cannot express the new shape
-    except (AttributeError, ValueError):
-        return False
-    return True
-
-
 def _infer_shape(shape, numel):
     shape = list(shape)
     neg = [i for i, s in enumerate(shape) if s == -1]
@@ -195,7 +185,7 @@ def reshape(input, *shape):
         return _view_of(input, arr)
     if arr.flags.c_contiguous:
         return Reshape.apply(input, shape)
-    if _viewable(arr, shape):
+    if _backend.can_view(arr, shape):
         return ReshapeAlias.apply(input, shape)
     return ReshapeCopy.apply(input, shape)
 
@@ -207,7 +197,7 @@ def view(input, *shape):
         dt = as_dtype(shape[0])
         return _view_of(input, input._data.view(dt.np))
     shape = _infer_shape(_shape_args(shape), input._data.size)
-    if not input._data.flags.c_contiguous and not _viewable(input._data, shape):
+    if not input._data.flags.c_contiguous and not _backend.can_view(input._data, shape):
         raise RuntimeError("view size is not compatible with input tensor's size and stride (at least one "
                            "dimension spans across two contiguous subspaces). Use .reshape(...) instead.")
     return Reshape.apply(input, shape)
