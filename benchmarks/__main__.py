@@ -32,6 +32,8 @@ def _meta(device, args):
         "method": "warm-up, then interleaved runs (ours, torch, ours, torch, ...); medians per engine; "
                   "ratio = median over runs of ours_i / torch_i",
         "date": time.strftime("%Y-%m-%d %H:%M:%S"),
+        **({"precision": "full float32 in both engines (torch's cudnn.allow_tf32 and cuda.matmul.allow_tf32 "
+                         "set False; cupy without CUPY_TF32)"} if device == "cuda" else {}),
     }
     return meta
 
@@ -56,9 +58,15 @@ def run(device, args):
     import torch
     import minitorch
     from .timing import measure
-    from .workloads import op_workloads, train_workloads, scaling_workloads
+    from .workloads import op_workloads, train_workloads, scaling_workloads, gpu_workloads
     torch.set_num_threads(os.cpu_count() or 1)
     workloads = op_workloads() + train_workloads()
+    if device == "cuda":
+        # torch runs float32 convolutions in TF32 by default; cupy's GEMMs are full float32 (CUPY_TF32 unset),
+        # so torch is held to full float32 too: the same arithmetic on both sides
+        torch.backends.cudnn.allow_tf32 = False
+        torch.backends.cuda.matmul.allow_tf32 = False
+        workloads += gpu_workloads()
     if not args.quick:
         workloads += scaling_workloads()
     if args.quick:

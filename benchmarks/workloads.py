@@ -182,6 +182,18 @@ def train_workloads():
     ]
 
 
+def gpu_workloads():
+    """Sizes that give a GPU real work (the issue's goal is stated at batch 256); run with ``--device cuda``."""
+    return [
+        op_matmul(4096),
+        op_conv2d("ResNet (N=256, 64->64, 32x32, k=3, pad 1)", 256, 64, 64, 32, 3, 1),
+        op_cross_entropy(4096, 1000),
+        train_step("MLP 784-512-512-10, batch 256 (GPU)", "mlp", 256, MNIST_SHAPE, quick=True),
+        train_step("LeNet, batch 256", "lenet", 256, CIFAR_SHAPE, quick=True),
+        train_step("ResNet-style, batch 256", "resnet", 256, CIFAR_SHAPE, quick=True),
+    ]
+
+
 def scaling_workloads():
     out = []
     for b in (16, 64, 256, 1024):

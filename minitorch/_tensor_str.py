@@ -352,7 +352,8 @@ def tensor_repr(
     """
     if not isinstance(data, np.ndarray):
         # e.g. a cupy array; printing happens on the host
-        data = data.get() if hasattr(data, "get") else np.asarray(data)
+        from . import _backend
+        data = _backend.to_numpy(data)
 
     prefix = "tensor("
     indent = len(prefix)

@@ -266,20 +266,23 @@ class Tensor:
         """The value of a one-element tensor as a Python number."""
         if self._data.size != 1:
             raise RuntimeError(f"a Tensor with {self._data.size} elements cannot be converted to Scalar")
+        if _backend._unchecked:
+            _backend.raise_deferred_errors()      # an error a GPU kernel recorded (see _backend)
         return self._data.reshape(()).item()
 
     def tolist(self):
         return _backend.to_numpy(self._data).tolist()
 
     def numpy(self, *, force=False):
-        """The underlying numpy array (shared memory). Refused when the tensor requires grad or lives on a GPU."""
-        if self._requires_grad and not force:
-            raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead.")
+        """The underlying numpy array (shared memory). Refused, as torch refuses it (in this order), when the tensor
+        lives on a GPU, or requires grad while grad mode is on; ``force=True`` copies a GPU tensor to the host."""
         if type(self._data) is not _np.ndarray:
             if force:
                 return _backend.to_numpy(self._data)
             raise TypeError(f"can't convert {self.device} device type tensor to "
                             "numpy. Use Tensor.cpu() to copy the tensor to host memory first.")
+        if self._requires_grad and not force and grad_mode.is_grad_enabled():
+            raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead.")
         return self._data
 
     def __array__(self, dtype=None, copy=None):
@@ -299,7 +302,7 @@ class Tensor:
     def __bool__(self):
         if self._data.size != 1:
             raise RuntimeError(f"Boolean value of Tensor with more than one value is ambiguous")
-        return bool(self._data.reshape(()).item())
+        return bool(self.item())
 
     def __float__(self):
         return float(self.item())

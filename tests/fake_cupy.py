@@ -600,6 +600,11 @@ def ascontiguousarray(a, dtype=None):
     return _call(_np.ascontiguousarray, (a,), {} if dtype is None else {"dtype": dtype})
 
 
+def indices(dimensions, dtype=int):
+    """cupy.indices: the dense grid only (cupy 14.2 has no ``sparse=`` argument; ``cupy.ix_`` gives open grids)."""
+    return _new(_np.indices(dimensions, dtype=dtype))
+
+
 def asnumpy(a, stream=None, order="C", out=None, *, blocking=True):
     """A host copy of a device array (host data is returned as numpy would)."""
     if type(a) is ndarray:
@@ -687,7 +692,7 @@ def _build():
         if hasattr(_np, n):
             setattr(mod, n, getattr(_np, n))
     for f in (asarray, array, asanyarray, ascontiguousarray, asnumpy, get_array_module, is_available,
-              get_default_memory_pool):
+              get_default_memory_pool, indices):
         setattr(mod, f.__name__, f)
 
     lib = types.ModuleType("cupy.lib")

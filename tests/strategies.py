@@ -85,16 +85,20 @@ def check(f, arrays, names=True, **kw):
     return out_m, out_t
 
 
-def check_or_raises(f, arrays, **kw):
-    """``check``, or, when torch refuses the call, that minitorch refuses it too (same kind of exception)."""
+def check_or_raises(f, arrays, device="cpu", **kw):
+    """``check``, or, when torch refuses the call, that minitorch refuses it too (same kind of exception).
+
+    The inputs live on ``device`` in both engines (torch's on ``harness.torch_device(device)``).
+    """
+    tdev = harness.torch_device(device)
     try:
-        f(TORCH, *[torch.from_numpy(a.copy()) if isinstance(a, np.ndarray) else a for a in arrays])
+        f(TORCH, *[torch.from_numpy(a.copy()).to(tdev) if isinstance(a, np.ndarray) else a for a in arrays])
     except Exception as e:
         kind = next(k for k in (IndexError, ValueError, TypeError, RuntimeError, Exception) if isinstance(e, k))
         with pytest.raises(kind):
-            f(MT, *[mt.from_numpy(a.copy()) if isinstance(a, np.ndarray) else a for a in arrays])
+            f(MT, *[mt.from_numpy(a.copy()).to(device) if isinstance(a, np.ndarray) else a for a in arrays])
         return
-    return check(f, arrays, **kw)
+    return check(f, arrays, device=device, **kw)
 
 
 @contextlib.contextmanager

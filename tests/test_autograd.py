@@ -8,9 +8,15 @@ import pytest
 import torch
 
 import minitorch as mt
+from harness import torch_device
 from strategies import grad_fn_name
 
 BOTH = pytest.mark.parametrize("T", [mt, torch], ids=["minitorch", "torch"])
+
+
+def _dev(T, device):
+    """Where library ``T`` puts the tensors of a test on ``device`` (torch stays on the CPU with the fake cupy)."""
+    return device if T is mt else torch_device(device)
 
 
 def _names(fn):
@@ -23,9 +29,10 @@ def _names(fn):
 
 # ---------------------------------------------------------------- the tutorial graph
 @BOTH
-def test_tutorial_graph(T):
-    x = T.tensor(2.0, requires_grad=True)
-    w = T.tensor(3.0, requires_grad=True)
+def test_tutorial_graph(T, device):
+    D = _dev(T, device)
+    x = T.tensor(2.0, requires_grad=True, device=D)
+    w = T.tensor(3.0, requires_grad=True, device=D)
     a = x + w
     b = w + 1
     a.retain_grad()
@@ -37,8 +44,8 @@ def test_tutorial_graph(T):
     assert w.grad.item() == 9.0 and x.grad.item() == 4.0    # dy/dw = b + a = 4 + 5, dy/dx = b
     assert a.grad.item() == 4.0 and a.retains_grad
     # the lecture's version: w at 1 gives w.grad == 5
-    x = T.tensor(2.0, requires_grad=True)
-    w = T.tensor(1.0, requires_grad=True)
+    x = T.tensor(2.0, requires_grad=True, device=D)
+    w = T.tensor(1.0, requires_grad=True, device=D)
     ((x + w) * (w + 1)).backward()
     assert w.grad.item() == 5.0
 
@@ -59,8 +66,9 @@ def test_graph_structure_matches_torch():
 
 
 @BOTH
-def test_non_leaf_grad_warns(T):
-    x = T.ones(2, requires_grad=True)
+def test_non_leaf_grad_warns(T, device):
+    D = _dev(T, device)
+    x = T.ones(2, requires_grad=True, device=D)
     y = x * 2
     y.sum().backward()
     with pytest.warns(UserWarning, match="The .grad attribute of a Tensor that is not a leaf Tensor is being "
@@ -69,9 +77,10 @@ def test_non_leaf_grad_warns(T):
 
 
 @BOTH
-def test_requires_grad_propagation(T):
-    a = T.ones(2)
-    b = T.ones(2, requires_grad=True)
+def test_requires_grad_propagation(T, device):
+    D = _dev(T, device)
+    a = T.ones(2, device=D)
+    b = T.ones(2, requires_grad=True, device=D)
     assert not (a * 2).requires_grad and (a * b).requires_grad
     assert (a * 2).grad_fn is None and (a * 2).is_leaf
     c = (a * b).detach()
@@ -84,8 +93,9 @@ def test_requires_grad_propagation(T):
 
 # ---------------------------------------------------------------- accumulation, retain_graph, zeroing
 @BOTH
-def test_grad_accumulation(T):
-    x = T.tensor([1.0, 2.0, 3.0], requires_grad=True)
+def test_grad_accumulation(T, device):
+    D = _dev(T, device)
+    x = T.tensor([1.0, 2.0, 3.0], requires_grad=True, device=D)
     for k in range(1, 4):
         (x * x).sum().backward()
         assert x.grad.tolist() == [2.0 * k * v for v in (1, 2, 3)]
@@ -101,8 +111,9 @@ def test_grad_accumulation(T):
 
 
 @BOTH
-def test_retain_graph(T):
-    x = T.tensor([1.0, 2.0], requires_grad=True)
+def test_retain_graph(T, device):
+    D = _dev(T, device)
+    x = T.tensor([1.0, 2.0], requires_grad=True, device=D)
     y = (x * x).sum()
     y.backward(retain_graph=True)
     y.backward()
@@ -121,15 +132,16 @@ def test_retain_graph(T):
 
 # ---------------------------------------------------------------- higher order
 @BOTH
-def test_second_derivative(T):
-    x = T.tensor(3.0, requires_grad=True)
+def test_second_derivative(T, device):
+    D = _dev(T, device)
+    x = T.tensor(3.0, requires_grad=True, device=D)
     y = x ** 2
     g, = T.autograd.grad(y, x, create_graph=True)
     assert g.item() == 6.0 and g.requires_grad
     g2, = T.autograd.grad(g, x)
     assert g2.item() == 2.0
     # third order, through backward(create_graph=True)
-    x = T.tensor(2.0, requires_grad=True)
+    x = T.tensor(2.0, requires_grad=True, device=D)
     (x ** 4).backward(create_graph=True)
     g = x.grad
     assert g.item() == 32.0 and g.requires_grad      # 4 x^3
@@ -140,39 +152,45 @@ def test_second_derivative(T):
     assert h.item() == 48.0                          # 24 x
 
 
-def test_hessian_vector_product():
+def test_hessian_vector_product(device):
     res = []
     for T in (mt, torch):
-        x = T.tensor([1.0, 2.0, 3.0], requires_grad=True)
+        D = _dev(T, device)
+        x = T.tensor([1.0, 2.0, 3.0], requires_grad=True, device=D)
         g, = T.autograd.grad((x.sin() * x.sum()).sum(), x, create_graph=True)
-        hv, = T.autograd.grad(g, x, T.tensor([1.0, -1.0, 0.5]))
-        res.append(hv.detach().numpy())
+        hv, = T.autograd.grad(g, x, T.tensor([1.0, -1.0, 0.5], device=D))
+        assert hv.device == x.device
+        res.append(hv.detach().cpu().numpy())
     np.testing.assert_allclose(res[0], res[1], rtol=1e-6)
 
 
-def test_functional_jacobian_hessian():
+def test_functional_jacobian_hessian(device):
     x = np.array([0.5, -1.0, 2.0])
+    tdev = torch_device(device)
     f = lambda T: (lambda x: x.exp() * x.sum())
     for name in ("jacobian", "hessian"):
         if name == "hessian":
             f = lambda T: (lambda x: (x.exp() * x.sum()).sum())
-        ours = getattr(mt.autograd.functional, name)(f(mt), mt.tensor(x))
-        theirs = getattr(torch.autograd.functional, name)(f(torch), torch.tensor(x))
-        np.testing.assert_allclose(ours.numpy(), theirs.numpy(), rtol=1e-12)
+        ours = getattr(mt.autograd.functional, name)(f(mt), mt.tensor(x, device=device))
+        theirs = getattr(torch.autograd.functional, name)(f(torch), torch.tensor(x, device=tdev))
+        assert ours.device.type == mt.device(device).type
+        np.testing.assert_allclose(ours.cpu().numpy(), theirs.cpu().numpy(), rtol=1e-12)
     v = np.array([1.0, 2.0, 3.0])
     for name in ("vjp", "hvp"):
         g = f if name == "hvp" else (lambda T: (lambda x: x.exp() * x.sum()))
-        o = getattr(mt.autograd.functional, name)(g(mt), mt.tensor(x), mt.tensor(v))
-        t = getattr(torch.autograd.functional, name)(g(torch), torch.tensor(x), torch.tensor(v))
+        o = getattr(mt.autograd.functional, name)(g(mt), mt.tensor(x, device=device), mt.tensor(v, device=device))
+        t = getattr(torch.autograd.functional, name)(g(torch), torch.tensor(x, device=tdev),
+                                                     torch.tensor(v, device=tdev))
         for a, b in zip(o, t):
-            np.testing.assert_allclose(a.numpy(), b.numpy(), rtol=1e-12)
+            np.testing.assert_allclose(a.cpu().numpy(), b.cpu().numpy(), rtol=1e-12)
 
 
 # ---------------------------------------------------------------- autograd.grad and backward options
 @BOTH
-def test_grad_options(T):
-    x = T.tensor([1.0, 2.0], requires_grad=True)
-    z = T.tensor([5.0], requires_grad=True)
+def test_grad_options(T, device):
+    D = _dev(T, device)
+    x = T.tensor([1.0, 2.0], requires_grad=True, device=D)
+    z = T.tensor([5.0], requires_grad=True, device=D)
     y = x * 3
     with pytest.raises(RuntimeError, match="The differentiated Tensor at index 1 appears to not have been used in "
                                            "the graph. Set allow_unused=True if this is the desired behavior."):
@@ -182,35 +200,38 @@ def test_grad_options(T):
     gx, gz = T.autograd.grad(y.sum(), [x, z], allow_unused=True, materialize_grads=True, retain_graph=True)
     assert gz.tolist() == [0.0]
     assert x.grad is None                            # autograd.grad leaves .grad alone
-    gx, = T.autograd.grad([y[0], y[1]], [x], [T.tensor(1.0), T.tensor(2.0)], retain_graph=True)
+    gx, = T.autograd.grad([y[0], y[1]], [x], [T.tensor(1.0, device=D), T.tensor(2.0, device=D)],
+                          retain_graph=True)
     assert gx.tolist() == [3.0, 6.0]
-    gy, = T.autograd.grad(y, y, T.ones(2), retain_graph=True)   # w.r.t. a non-leaf
+    gy, = T.autograd.grad(y, y, T.ones(2, device=D), retain_graph=True)   # w.r.t. a non-leaf
     assert gy.tolist() == [1.0, 1.0]
     T.autograd.backward([y.sum(), (x * x).sum()], retain_graph=True)
     assert x.grad.tolist() == [5.0, 7.0]
-    y.backward(T.tensor([1.0, -1.0]), inputs=[x])
+    y.backward(T.tensor([1.0, -1.0], device=D), inputs=[x])
     assert x.grad.tolist() == [8.0, 4.0]
     with pytest.raises(RuntimeError, match="grad can be implicitly created only for scalar outputs"):
         (x * 2).backward()
     with pytest.raises(RuntimeError, match="element 0 of tensors does not require grad and does not have a "
                                            "grad_fn"):
-        T.ones(2).sum().backward()
+        T.ones(2, device=D).sum().backward()
     with pytest.raises(RuntimeError, match=r"Mismatch in shape: grad_output\[0\] has a shape of torch.Size\(\[3\]\) "
                                            r"and output\[0\] has a shape of torch.Size\(\[2\]\)"):
-        T.autograd.grad(x * 2, x, T.ones(3))
+        T.autograd.grad(x * 2, x, T.ones(3, device=D))
 
 
 @BOTH
-def test_backward_non_scalar_with_gradient(T):
-    x = T.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+def test_backward_non_scalar_with_gradient(T, device):
+    D = _dev(T, device)
+    x = T.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True, device=D)
     y = x * x
-    y.backward(gradient=T.tensor([[1.0, 0.0], [0.5, 2.0]]))
+    y.backward(gradient=T.tensor([[1.0, 0.0], [0.5, 2.0]], device=D))
     assert x.grad.tolist() == [[2.0, 0.0], [3.0, 16.0]]
 
 
 @BOTH
-def test_hooks(T):
-    x = T.tensor([1.0, 2.0], requires_grad=True)
+def test_hooks(T, device):
+    D = _dev(T, device)
+    x = T.tensor([1.0, 2.0], requires_grad=True, device=D)
     seen = []
     h = x.register_hook(lambda g: seen.append(g.tolist()))
     y = x * 2
@@ -221,7 +242,7 @@ def test_hooks(T):
     (x * 1).sum().backward()
     assert len(seen) == 1
     with pytest.raises(RuntimeError, match="cannot register a hook on a tensor that doesn't require gradient"):
-        T.ones(1).register_hook(lambda g: g)
+        T.ones(1, device=D).register_hook(lambda g: g)
 
 
 # ---------------------------------------------------------------- grad modes
@@ -276,36 +297,38 @@ def test_no_grad_decorator_on_methods_and_generators():
 
 # ---------------------------------------------------------------- detach, requires_grad_, Variable, .data
 @BOTH
-def test_detach_and_requires_grad(T):
-    x = T.tensor([1.0, 2.0], requires_grad=True)
+def test_detach_and_requires_grad(T, device):
+    D = _dev(T, device)
+    x = T.tensor([1.0, 2.0], requires_grad=True, device=D)
     d = x.detach()
     assert not d.requires_grad and d.is_leaf
     d[0] = 5.0                                       # shares memory
     assert x[0].item() == 5.0
     y = (x * 2).detach_()
     assert not y.requires_grad and y.grad_fn is None
-    a = T.zeros(2)
+    a = T.zeros(2, device=D)
     assert a.requires_grad_() is a and a.requires_grad
     a.requires_grad = False
     assert not a.requires_grad
     with pytest.raises(RuntimeError, match="only Tensors of floating point"):
-        T.zeros(2, dtype=T.long).requires_grad_()
+        T.zeros(2, dtype=T.long, device=D).requires_grad_()
     with pytest.raises(RuntimeError, match="Only Tensors of floating point and complex dtype can require "
                                            "gradients"):
-        T.tensor([1, 2], requires_grad=True)
+        T.tensor([1, 2], requires_grad=True, device=D)
     with pytest.raises(RuntimeError, match="you can only change requires_grad flags of leaf variables."):
         (x * 2).requires_grad_(False)
 
 
 @BOTH
-def test_data_semantics(T):
+def test_data_semantics(T, device):
     """.data: the same memory, outside autograd; assigning .data swaps the values (used by old optimizers)."""
-    w = T.tensor([1.0, 2.0], requires_grad=True)
+    D = _dev(T, device)
+    w = T.tensor([1.0, 2.0], requires_grad=True, device=D)
     d = w.data
     assert not d.requires_grad and d.is_leaf
     d.mul_(2)                                       # allowed: not tracked
     assert w.tolist() == [2.0, 4.0] and w._version == 0
-    w.data = T.tensor([7.0, 8.0])
+    w.data = T.tensor([7.0, 8.0], device=D)
     assert w.tolist() == [7.0, 8.0] and w.requires_grad and w.is_leaf
     (w * w).sum().backward()
     assert w.grad.tolist() == [14.0, 16.0]
@@ -325,7 +348,7 @@ def test_variable_alias():
 
 
 # ---------------------------------------------------------------- custom Functions
-def test_custom_function():
+def test_custom_function(device):
     class Cube(mt.autograd.Function):
         @staticmethod
         def forward(ctx, x):
@@ -337,31 +360,39 @@ def test_custom_function():
             x, = ctx.saved_tensors
             return 3 * g * x * x
 
-    x = mt.tensor([1.0, 2.0], requires_grad=True)
+    x = mt.tensor([1.0, 2.0], requires_grad=True, device=device)
     y = Cube.apply(x)
     assert type(y.grad_fn).__name__ == "CubeBackward" and y.tolist() == [1.0, 8.0]   # torch: no 0 for user ops
     g, = mt.autograd.grad(y.sum(), x, create_graph=True)
     assert g.tolist() == [3.0, 12.0]
     h, = mt.autograd.grad(g.sum(), x)
-    assert h.tolist() == [6.0, 12.0]
+    assert h.tolist() == [6.0, 12.0] and y.device == g.device == h.device == x.device
 
 
 # ---------------------------------------------------------------- errors (torch's messages)
 @BOTH
-def test_errors(T):
-    x = T.ones(3, requires_grad=True)
+def test_errors(T, device):
+    D = _dev(T, device)
+    x = T.ones(3, requires_grad=True, device=D)
     with pytest.raises(RuntimeError, match="a leaf Variable that requires grad is being used in an in-place "
                                            "operation."):
         x.add_(1)
-    with pytest.raises(RuntimeError, match=r"Can't call numpy\(\) on Tensor that requires grad. Use "
-                                           r"tensor.detach\(\).numpy\(\) instead."):
-        x.numpy()
+    if x.device.type == "cpu":
+        with pytest.raises(RuntimeError, match=r"Can't call numpy\(\) on Tensor that requires grad. Use "
+                                               r"tensor.detach\(\).numpy\(\) instead."):
+            x.numpy()
+        with T.no_grad():
+            assert x.numpy().tolist() == [1.0, 1.0, 1.0]        # the refusal is about grad mode
+    else:                                                       # the device is checked first
+        with pytest.raises(TypeError, match=r"can't convert cuda:0 device type tensor to numpy. Use Tensor.cpu\(\) "
+                                            r"to copy the tensor to host memory first."):
+            x.numpy()
     with pytest.raises(RuntimeError, match=r"The size of tensor a \(3\) must match the size of tensor b \(4\) at "
                                            r"non-singleton dimension 0"):
-        x + T.ones(4)
+        x + T.ones(4, device=D)
     with pytest.raises(RuntimeError, match=r"The size of tensor a \(2\) must match the size of tensor b \(3\) at "
                                            r"non-singleton dimension 1"):
-        T.ones(4, 2) * T.ones(4, 3)
+        T.ones(4, 2, device=D) * T.ones(4, 3, device=D)
     with pytest.raises(RuntimeError, match="a Tensor with 3 elements cannot be converted to Scalar"):
         x.item()
     with pytest.raises(RuntimeError, match="Boolean value of Tensor with more than one value is ambiguous"):
@@ -370,9 +401,9 @@ def test_errors(T):
 
 # ---------------------------------------------------------------- memory: the graph is freed
 @pytest.mark.parametrize("retain", [False, True])
-def test_graph_freed_after_backward(retain):
+def test_graph_freed_after_backward(retain, device):
     """Intermediates saved for backward die when backward has used them (not when the output dies)."""
-    x = mt.randn(50, requires_grad=True)
+    x = mt.randn(50, requires_grad=True, device=device)
     h = x.exp()                                      # saved by the product below (and by exp itself)
     y = (h * x).sum()
     ref, node = weakref.ref(h), weakref.ref(h.grad_fn)
@@ -386,9 +417,9 @@ def test_graph_freed_after_backward(retain):
     assert ref() is None and node() is None
 
 
-def test_saved_tensors_released_without_gc():
+def test_saved_tensors_released_without_gc(device):
     """Saved tensors go as soon as backward ran (no cycle collector needed), unless retain_graph."""
-    x = mt.randn(10, requires_grad=True)
+    x = mt.randn(10, requires_grad=True, device=device)
     gc.disable()
     try:
         h = x * 2
@@ -406,11 +437,11 @@ def test_saved_tensors_released_without_gc():
     del ref
 
 
-def test_no_memory_growth_over_a_training_loop():
+def test_no_memory_growth_over_a_training_loop(device):
     """A loop of forward/backward/step keeps the number of live tensors and nodes flat."""
-    w = mt.randn(20, 5, requires_grad=True)
-    b = mt.zeros(5, requires_grad=True)
-    data = mt.randn(32, 20)
+    w = mt.randn(20, 5, requires_grad=True, device=device)
+    b = mt.zeros(5, requires_grad=True, device=device)
+    data = mt.randn(32, 20, device=device)
 
     def step():
         loss = ((data @ w + b).tanh() ** 2).mean()

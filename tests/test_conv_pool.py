@@ -14,7 +14,7 @@ from hypothesis import given, assume, strategies as st
 import minitorch as mt
 import minitorch.nn.functional as F
 from minitorch.ops import conv as C
-from harness import compare, assert_same, tol_for
+from harness import compare, assert_same, tol_for, to_numpy, torch_device
 
 FLOATS = [np.float32, np.float64]
 dtypes = st.sampled_from(FLOATS)
@@ -79,20 +79,21 @@ def conv2d_cases(draw):
 
 
 @given(conv2d_cases(), dtypes, seeds, st.booleans())
-def test_conv2d_matches_torch(case, dtype, seed, small_chunks):
+def test_conv2d_matches_torch(device, case, dtype, seed, small_chunks):
     x = data((case["n"], case["cin"], case["h"], case["w"]), dtype, seed)
     wt = data((case["cout"], case["cin"] // case["groups"]) + case["k"], dtype, seed + 1)
     arrays = [x, wt] + ([data((case["cout"],), dtype, seed + 2)] if case["bias"] else [])
     kw = {k: case[k] for k in ("stride", "padding", "dilation", "groups")}
     with chunks(small_chunks):
-        out_m, out_t = compare(lambda *a: F.conv2d(*a, **kw), arrays, lambda *a: TF.conv2d(*a, **kw), tol=tol(dtype))
+        out_m, out_t = compare(lambda *a: F.conv2d(*a, **kw), arrays, lambda *a: TF.conv2d(*a, **kw), tol=tol(dtype),
+                               device=device)
     assert name_of(out_m) == name_of(out_t) == "ConvolutionBackward0"
 
 
 @given(st.integers(1, 2), st.integers(1, 3), st.integers(1, 3), st.integers(3, 12), st.integers(1, 4),
        st.sampled_from([1, 2, 3]), st.sampled_from([0, 1, 2, "same"]), st.sampled_from([1, 2]), dtypes, seeds,
        st.booleans())
-def test_conv1d_matches_torch(n, cin, cout, length, k, stride, padding, dilation, dtype, seed, small_chunks):
+def test_conv1d_matches_torch(device, n, cin, cout, length, k, stride, padding, dilation, dtype, seed, small_chunks):
     if padding == "same":
         stride = 1
     else:
@@ -100,7 +101,7 @@ def test_conv1d_matches_torch(n, cin, cout, length, k, stride, padding, dilation
     arrays = [data((n, cin, length), dtype, seed), data((cout, cin, k), dtype, seed + 1), data((cout,), dtype, seed + 2)]
     kw = dict(stride=stride, padding=padding, dilation=dilation)
     with chunks(small_chunks):
-        compare(lambda *a: F.conv1d(*a, **kw), arrays, lambda *a: TF.conv1d(*a, **kw), tol=tol(dtype))
+        compare(lambda *a: F.conv1d(*a, **kw), arrays, lambda *a: TF.conv1d(*a, **kw), tol=tol(dtype), device=device)
 
 
 @pytest.mark.parametrize("dtype", FLOATS)
@@ -112,13 +113,13 @@ def test_conv1d_matches_torch(n, cin, cout, length, k, stride, padding, dilation
     ((2, 8, 12, 12, 16, 1), dict(stride=2)),                          # 1x1 projection shortcut
     ((2, 8, 11, 13, 8, 3), dict(padding=1, groups=8)),                # depthwise
 ])
-def test_conv2d_network_shapes(dtype, shape, kw):
+def test_conv2d_network_shapes(device, dtype, shape, kw):
     n, c, h, w, o, k = shape
     arrays = [data((n, c, h, w), dtype, 1), data((o, c // kw.get("groups", 1), k, k), dtype, 2, 0.2),
               data((o,), dtype, 3)]
     # float32: sums of thousands of terms (the bias gradient) cancel; compare on the scale of the terms
     compare(lambda *a: F.conv2d(*a, **kw), arrays, lambda *a: TF.conv2d(*a, **kw),
-            tol=dict(rtol=1e-4, atol=2e-3) if dtype == np.float32 else None)
+            tol=dict(rtol=1e-4, atol=2e-3) if dtype == np.float32 else None, device=device)
 
 
 def test_conv2d_chunked_batches_match_whole_batch(monkeypatch):
@@ -157,19 +158,20 @@ def test_im2col_layout():
                             assert cols[(c * 2 + i) * 3 + j, (n * ho + oy) * wo + ox] == xp[n, c, oy * 2 + i, ox + 2 * j]
 
 
-def test_conv2d_noncontiguous_and_unbatched():
+def test_conv2d_noncontiguous_and_unbatched(device):
     x, w, b = data((2, 3, 7, 8), np.float64, 0), data((4, 3, 3, 3), np.float64, 1), data((4,), np.float64, 2)
-    compare(lambda *a: F.conv2d(*a, padding=1), [x, w, b], lambda *a: TF.conv2d(*a, padding=1), noncontiguous=True)
-    compare(lambda *a: F.conv2d(*a, stride=2), [x[0], w, b], lambda *a: TF.conv2d(*a, stride=2))
-    compare(lambda *a: F.conv1d(*a), [x[0, :, 0], w[:, :, 0], b], lambda *a: TF.conv1d(*a))
+    compare(lambda *a: F.conv2d(*a, padding=1), [x, w, b], lambda *a: TF.conv2d(*a, padding=1), noncontiguous=True,
+            device=device)
+    compare(lambda *a: F.conv2d(*a, stride=2), [x[0], w, b], lambda *a: TF.conv2d(*a, stride=2), device=device)
+    compare(lambda *a: F.conv1d(*a), [x[0, :, 0], w[:, :, 0], b], lambda *a: TF.conv1d(*a), device=device)
 
 
-def test_conv2d_triple_backward():
+def test_conv2d_triple_backward(device):
     """The three conv Functions differentiate into each other: third-order gradients agree with torch."""
     x, w = data((2, 2, 5, 5), np.float64, 0), data((3, 2, 3, 3), np.float64, 1)
     res = []
-    for T, mod in ((mt, F), (torch, TF)):
-        xx, ww = T.tensor(x, requires_grad=True), T.tensor(w, requires_grad=True)
+    for T, mod, dev in ((mt, F, device), (torch, TF, torch_device(device))):
+        xx, ww = T.tensor(x, requires_grad=True, device=dev), T.tensor(w, requires_grad=True, device=dev)
         y = mod.conv2d(xx, ww, padding=1, stride=2)
         g1, = T.autograd.grad((y * y).sum(), ww, create_graph=True)
         g2, = T.autograd.grad((g1 * g1).sum(), xx, create_graph=True)
@@ -179,36 +181,41 @@ def test_conv2d_triple_backward():
         assert_same(a, b)
 
 
-def test_conv_errors_match_torch():
-    x = mt.randn(2, 3, 8, 8)
-    w = mt.randn(4, 3, 3, 3)
+def test_conv_errors_match_torch(device):
+    def randn(*shape):
+        return mt.randn(*shape, device=device)
+
+    x = randn(2, 3, 8, 8)
+    w = randn(4, 3, 3, 3)
+    # torch adds the MKLDNN clause only on the CPU, where an MKLDNN input may meet a dense weight
+    types = ("torch.FloatTensor", "torch.DoubleTensor", " or input should be a MKLDNN tensor and weight is a dense "
+             "tensor") if device == "cpu" else ("torch.cuda.FloatTensor", "torch.cuda.DoubleTensor", "")
     cases = [
-        (lambda: F.conv2d(mt.randn(2, 5, 8, 8), w), RuntimeError,
+        (lambda: F.conv2d(randn(2, 5, 8, 8), w), RuntimeError,
          "Given groups=1, weight of size [4, 3, 3, 3], expected input[2, 5, 8, 8] to have 3 channels, but got 5 "
          "channels instead"),
-        (lambda: F.conv2d(mt.randn(5, 8, 8), w), RuntimeError,
+        (lambda: F.conv2d(randn(5, 8, 8), w), RuntimeError,
          "Given groups=1, weight of size [4, 3, 3, 3], expected input[1, 5, 8, 8] to have 3 channels, but got 5 "
          "channels instead"),
-        (lambda: F.conv2d(mt.randn(8, 8), w), RuntimeError,
+        (lambda: F.conv2d(randn(8, 8), w), RuntimeError,
          "Expected 3D (unbatched) or 4D (batched) input to conv2d, but got input of size: [8, 8]"),
-        (lambda: F.conv2d(mt.randn(2, 3, 2, 2), w), RuntimeError,
+        (lambda: F.conv2d(randn(2, 3, 2, 2), w), RuntimeError,
          "Calculated padded input size per channel: (2 x 2). Kernel size: (3 x 3). Kernel size can't be greater "
          "than actual input size"),
         (lambda: F.conv2d(x, w, stride=2, padding="same"), RuntimeError,
          "padding='same' is not supported for strided convolutions"),
         (lambda: F.conv2d(x, w, padding="foo"), RuntimeError, "Invalid padding string: 'foo'"),
         (lambda: F.conv2d(x, w.double()), RuntimeError,
-         "Input type (torch.FloatTensor) and weight type (torch.DoubleTensor) should be the same or input should "
-         "be a MKLDNN tensor and weight is a dense tensor"),
-        (lambda: F.conv2d(mt.randn(2, 4, 8, 8), mt.randn(3, 2, 3, 3), groups=2), RuntimeError,
+         "Input type ({}) and weight type ({}) should be the same{}".format(*types)),
+        (lambda: F.conv2d(randn(2, 4, 8, 8), randn(3, 2, 3, 3), groups=2), RuntimeError,
          "Given groups=2, expected weight to be divisible by 2 at dimension 0, but got weight of size "
          "[[3, 2, 3, 3]] instead"),
-        (lambda: F.conv2d(x, w, mt.randn(5)), RuntimeError,
+        (lambda: F.conv2d(x, w, randn(5)), RuntimeError,
          "Given weight of size [4, 3, 3, 3], expected bias to be 1-dimensional with 4 elements, but got bias of "
          "size [5] instead"),
         (lambda: F.conv2d(x, w, stride=0), RuntimeError, "non-positive stride is not supported"),
         (lambda: F.conv2d(x, w, padding=-1), RuntimeError, "negative padding is not supported"),
-        (lambda: F.conv1d(mt.randn(2, 5, 8), mt.randn(4, 3, 3)), RuntimeError,
+        (lambda: F.conv1d(randn(2, 5, 8), randn(4, 3, 3)), RuntimeError,
          "Given groups=1, weight of size [4, 3, 3], expected input[2, 5, 8] to have 3 channels, but got 5 "
          "channels instead"),
     ]
@@ -244,118 +251,124 @@ def pool_cases(draw, with_dilation=True):
 
 
 @given(pool_cases(), dtypes, seeds, st.booleans())
-def test_max_pool2d_matches_torch(case, dtype, seed, return_indices):
+def test_max_pool2d_matches_torch(device, case, dtype, seed, return_indices):
     shape, kw = case
     kw = dict(kw, return_indices=return_indices)
     out_m, out_t = compare(lambda x: F.max_pool2d(x, **kw), [distinct(shape, dtype, seed)],
-                           lambda x: TF.max_pool2d(x, **kw))
+                           lambda x: TF.max_pool2d(x, **kw), device=device)
     if return_indices:
-        assert out_m[1].dtype == mt.int64
-        np.testing.assert_array_equal(out_m[1].numpy(), out_t[1].numpy())
+        assert out_m[1].dtype == mt.int64 and out_m[1].device == out_m[0].device
+        np.testing.assert_array_equal(to_numpy(out_m[1]), to_numpy(out_t[1]))
 
 
 @pytest.mark.parametrize("shape", [(2, 3, 8, 8), (1, 2, 7, 9), (2, 2, 6, 5)])
 @pytest.mark.parametrize("kw", [dict(kernel_size=2), dict(kernel_size=2, ceil_mode=True),
                                 dict(kernel_size=3, stride=1, padding=1), dict(kernel_size=(2, 3), stride=(1, 2))])
-def test_max_pool2d_ties_go_to_the_first_maximum(shape, kw):
+def test_max_pool2d_ties_go_to_the_first_maximum(device, shape, kw):
     """Windows full of equal values: the gradient goes to the first one (row-major), as in torch."""
     x = np.random.default_rng(0).integers(0, 3, shape).astype(np.float64)
     x[0, 0] = 1.0                                                       # a plane of all ties
     out_m, out_t = compare(lambda a: F.max_pool2d(a, return_indices=True, **kw), [x],
-                           lambda a: TF.max_pool2d(a, return_indices=True, **kw))
-    np.testing.assert_array_equal(out_m[1].numpy(), out_t[1].numpy())
+                           lambda a: TF.max_pool2d(a, return_indices=True, **kw), device=device)
+    np.testing.assert_array_equal(to_numpy(out_m[1]), to_numpy(out_t[1]))
 
 
-def test_max_pool2d_fast_path_details():
+def test_max_pool2d_fast_path_details(device):
     x = distinct((2, 3, 8, 8), np.float32, 1)
-    out_m, out_t = compare(lambda a: F.max_pool2d(a, 2), [x], lambda a: TF.max_pool2d(a, 2), noncontiguous=True)
+    out_m, out_t = compare(lambda a: F.max_pool2d(a, 2), [x], lambda a: TF.max_pool2d(a, 2), noncontiguous=True,
+                           device=device)
     assert name_of(out_m) == name_of(out_t) == "MaxPool2DWithIndicesBackward0"
-    compare(lambda a: F.max_pool2d(a, 2), [x[0]], lambda a: TF.max_pool2d(a, 2))          # unbatched
+    compare(lambda a: F.max_pool2d(a, 2), [x[0]], lambda a: TF.max_pool2d(a, 2), device=device)          # unbatched
     y = np.array([[[[1.0, np.nan], [3.0, 2.0]]]])
-    compare(lambda a: F.max_pool2d(a, 2), [y], lambda a: TF.max_pool2d(a, 2), gradgrad=False)
+    compare(lambda a: F.max_pool2d(a, 2), [y], lambda a: TF.max_pool2d(a, 2), gradgrad=False, device=device)
 
 
 @given(st.integers(1, 2), st.integers(1, 3), st.integers(2, 12), st.integers(1, 4), st.sampled_from([None, 1, 2]),
        st.integers(0, 2), st.booleans(), dtypes, seeds)
-def test_max_pool1d_matches_torch(n, c, length, k, stride, pad, ceil_mode, dtype, seed):
+def test_max_pool1d_matches_torch(device, n, c, length, k, stride, pad, ceil_mode, dtype, seed):
     assume(pad <= k // 2 and length + 2 * pad >= k)
     kw = dict(kernel_size=k, stride=stride, padding=pad, ceil_mode=ceil_mode, return_indices=True)
     if stride == 1 and k == 2:
         kw["dilation"] = 2
         assume(length + 2 * pad >= 3)
     out_m, out_t = compare(lambda x: F.max_pool1d(x, **kw), [distinct((n, c, length), dtype, seed)],
-                           lambda x: TF.max_pool1d(x, **kw))
-    np.testing.assert_array_equal(out_m[1].numpy(), out_t[1].numpy())
+                           lambda x: TF.max_pool1d(x, **kw), device=device)
+    np.testing.assert_array_equal(to_numpy(out_m[1]), to_numpy(out_t[1]))
 
 
 # ---------------------------------------------------------------- average pooling
 @given(pool_cases(with_dilation=False), st.booleans(), st.sampled_from([None, None, 3]), dtypes, seeds)
-def test_avg_pool2d_matches_torch(case, count_include_pad, divisor_override, dtype, seed):
+def test_avg_pool2d_matches_torch(device, case, count_include_pad, divisor_override, dtype, seed):
     shape, kw = case
     kw = dict(kw, count_include_pad=count_include_pad, divisor_override=divisor_override)
     out_m, out_t = compare(lambda x: F.avg_pool2d(x, **kw), [data(shape, dtype, seed)],
-                           lambda x: TF.avg_pool2d(x, **kw), tol=tol(dtype))
+                           lambda x: TF.avg_pool2d(x, **kw), tol=tol(dtype), device=device)
     assert name_of(out_m) == name_of(out_t)
 
 
 @given(st.integers(1, 2), st.integers(1, 3), st.integers(2, 12), st.integers(1, 4), st.sampled_from([None, 1, 2]),
        st.integers(0, 2), st.booleans(), st.booleans(), dtypes, seeds)
-def test_avg_pool1d_matches_torch(n, c, length, k, stride, pad, ceil_mode, count_include_pad, dtype, seed):
+def test_avg_pool1d_matches_torch(device, n, c, length, k, stride, pad, ceil_mode, count_include_pad, dtype, seed):
     assume(pad <= k // 2 and length + 2 * pad >= k)
     kw = dict(kernel_size=k, stride=stride, padding=pad, ceil_mode=ceil_mode, count_include_pad=count_include_pad)
     compare(lambda x: F.avg_pool1d(x, **kw), [data((n, c, length), dtype, seed)], lambda x: TF.avg_pool1d(x, **kw),
-            tol=tol(dtype))
+            tol=tol(dtype), device=device)
 
 
 # ---------------------------------------------------------------- adaptive pooling
 @given(st.integers(1, 2), st.integers(1, 3), st.integers(1, 10), st.integers(1, 10),
        st.one_of(st.integers(1, 6), st.tuples(st.integers(1, 6), st.one_of(st.none(), st.integers(1, 6)))),
        dtypes, seeds, st.booleans())
-def test_adaptive_pools_match_torch(n, c, h, w, out, dtype, seed, batched):
+def test_adaptive_pools_match_torch(device, n, c, h, w, out, dtype, seed, batched):
     shape = (n, c, h, w) if batched else (c, h, w)
     compare(lambda x: F.adaptive_avg_pool2d(x, out), [data(shape, dtype, seed)],
-            lambda x: TF.adaptive_avg_pool2d(x, out), tol=tol(dtype))
+            lambda x: TF.adaptive_avg_pool2d(x, out), tol=tol(dtype), device=device)
     out_m, out_t = compare(lambda x: F.adaptive_max_pool2d(x, out, return_indices=True), [distinct(shape, dtype, seed)],
-                           lambda x: TF.adaptive_max_pool2d(x, out, return_indices=True))
-    np.testing.assert_array_equal(out_m[1].numpy(), out_t[1].numpy())
+                           lambda x: TF.adaptive_max_pool2d(x, out, return_indices=True), device=device)
+    np.testing.assert_array_equal(to_numpy(out_m[1]), to_numpy(out_t[1]))
 
 
 @pytest.mark.parametrize("out", [1, 2, 3, 5])
-def test_adaptive_1d_pools_match_torch(out):
+def test_adaptive_1d_pools_match_torch(device, out):
     x = distinct((2, 3, 7), np.float64, 0)
-    compare(lambda a: F.adaptive_avg_pool1d(a, out), [x], lambda a: TF.adaptive_avg_pool1d(a, out))
-    compare(lambda a: F.adaptive_max_pool1d(a, out), [x], lambda a: TF.adaptive_max_pool1d(a, out))
+    compare(lambda a: F.adaptive_avg_pool1d(a, out), [x], lambda a: TF.adaptive_avg_pool1d(a, out), device=device)
+    compare(lambda a: F.adaptive_max_pool1d(a, out), [x], lambda a: TF.adaptive_max_pool1d(a, out), device=device)
 
 
-def test_global_average_pool_and_grad_fn_names():
+def test_global_average_pool_and_grad_fn_names(device):
     x = data((2, 3, 8, 8), np.float32, 0)
-    out_m, out_t = compare(lambda a: F.adaptive_avg_pool2d(a, 1), [x], lambda a: TF.adaptive_avg_pool2d(a, 1))
-    out_m, out_t = compare(lambda a: F.adaptive_avg_pool2d(a, (3, 5)), [x], lambda a: TF.adaptive_avg_pool2d(a, (3, 5)))
+    out_m, out_t = compare(lambda a: F.adaptive_avg_pool2d(a, 1), [x], lambda a: TF.adaptive_avg_pool2d(a, 1),
+                           device=device)
+    out_m, out_t = compare(lambda a: F.adaptive_avg_pool2d(a, (3, 5)), [x], lambda a: TF.adaptive_avg_pool2d(a, (3, 5)),
+                           device=device)
     assert name_of(out_m) == name_of(out_t) == "AdaptiveAvgPool2DBackward0"
 
 
-def test_pool_errors_match_torch():
-    x = mt.randn(2, 3, 8, 8)
+def test_pool_errors_match_torch(device):
+    def randn(*shape):
+        return mt.randn(*shape, device=device)
+
+    x = randn(2, 3, 8, 8)
     cases = [
         (lambda: F.max_pool2d(x, 3, padding=2), "pad should be at most half of effective kernel size, but got pad=2, "
                                                 "kernel_size=3 and dilation=1"),
         (lambda: F.max_pool2d(x, 9), "Given input size: (3x8x8). Calculated output size: (3x0x0). Output size is "
                                      "too small"),
-        (lambda: F.max_pool2d(mt.randn(8, 8), 2), "non-empty 3D or 4D (batch mode) tensor expected for input"),
+        (lambda: F.max_pool2d(randn(8, 8), 2), "non-empty 3D or 4D (batch mode) tensor expected for input"),
         (lambda: F.max_pool2d(x, 2, stride=0), "stride should not be zero"),
         (lambda: F.avg_pool2d(x, 3, padding=2), "pad should be at most half of effective kernel size, but got pad=2, "
                                                 "kernel_size=3 and dilation=1"),
-        (lambda: F.adaptive_avg_pool2d(mt.randn(3, 4), 2), "adaptive_avg_pool2d(): Expected 3D or 4D tensor, but got "
-                                                           "[3, 4]"),
-        (lambda: F.max_pool2d(mt.randn(1, 1, 9, 9), (3, 1), padding=(2, 0), dilation=2),
+        (lambda: F.adaptive_avg_pool2d(randn(3, 4), 2), "adaptive_avg_pool2d(): Expected 3D or 4D tensor, but got "
+                                                        "[3, 4]"),
+        (lambda: F.max_pool2d(randn(1, 1, 9, 9), (3, 1), padding=(2, 0), dilation=2),
          "pad should be smaller than or equal to half of kernel size, but got padW = 0, padH = 2, kW = 1, kH = 3"),
-        (lambda: F.max_pool1d(mt.randn(1, 1, 9), 3, padding=2, dilation=2),
+        (lambda: F.max_pool1d(randn(1, 1, 9), 3, padding=2, dilation=2),
          "max_pool1d() padding should be at most half of kernel size, but got padding=2 and kernel_size=3"),
-        (lambda: F.max_pool1d(mt.randn(1, 1, 2), 3), "max_pool1d() Invalid computed output size: 0"),
-        (lambda: F.avg_pool1d(mt.randn(1, 1, 2), 3),
+        (lambda: F.max_pool1d(randn(1, 1, 2), 3), "max_pool1d() Invalid computed output size: 0"),
+        (lambda: F.avg_pool1d(randn(1, 1, 2), 3),
          "Given input size: (1x1x2). Calculated output size: (1x1x0). Output size is too small"),
-        (lambda: F.max_pool1d(mt.randn(2), 2), "max_pool1d: Expected 2D or 3D (batch mode) tensor with optional 0 dim "
-                                               "batch size for input, but got:[2]"),
+        (lambda: F.max_pool1d(randn(2), 2), "max_pool1d: Expected 2D or 3D (batch mode) tensor with optional 0 dim "
+                                            "batch size for input, but got:[2]"),
     ]
     for fn, msg in cases:
         with pytest.raises(RuntimeError) as info:
@@ -363,14 +376,14 @@ def test_pool_errors_match_torch():
         assert str(info.value) == msg
 
 
-def test_max_pool_output_edited_in_place_keeps_its_gradient():
+def test_max_pool_output_edited_in_place_keeps_its_gradient(device):
     """torch saves indices, so relu_ on the pooled output is allowed and the gradient is unaffected."""
     x = distinct((2, 3, 6, 6), np.float64, 3)
     res = []
-    for T, mod in ((mt, F), (torch, TF)):
-        xx = T.tensor(x, requires_grad=True)
+    for T, mod, dev in ((mt, F, device), (torch, TF, torch_device(device))):
+        xx = T.tensor(x, requires_grad=True, device=dev)
         y = mod.max_pool2d(xx, 2)
         mod.relu(y, inplace=True)
-        (y * T.tensor(np.arange(y.numel(), dtype=np.float64).reshape(y.shape))).sum().backward()
+        (y * T.tensor(np.arange(y.numel(), dtype=np.float64).reshape(y.shape), device=dev)).sum().backward()
         res.append(xx.grad)
     assert_same(*res)

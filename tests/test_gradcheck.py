@@ -5,12 +5,16 @@ import pytest
 import torch
 
 import minitorch as mt
+from harness import torch_device
 from minitorch.autograd import gradcheck, gradgradcheck
 
 
-def _inputs(T, *shapes, seed=0):
+def _inputs(T, *shapes, seed=0, device="cpu"):
+    """float64 inputs requiring grad, on ``device`` (for torch: where torch runs a test on ``device``)."""
     rng = np.random.default_rng(seed)
-    return tuple(T.tensor(rng.uniform(0.5, 1.5, s), dtype=T.float64, requires_grad=True) for s in shapes)
+    dev = device if T is mt else torch_device(device)
+    return tuple(T.tensor(rng.uniform(0.5, 1.5, s), dtype=T.float64, requires_grad=True, device=dev)
+                 for s in shapes)
 
 
 def _lib(x):
@@ -24,7 +28,8 @@ FUNCS = {
     "reductions": (lambda x, y: x.var(0) + x.std(1).sum() + x.logsumexp(1).mean() + x.prod(), [(3, 4), (1,)]),
     "max_norm": (lambda x, y: x.amax(1) + x.norm() + x.max(0).values.sum(), [(3, 4), (1,)]),
     "shape": (lambda x, y: x.t().reshape(6).flip(0)[1:5:2].unsqueeze(1).expand(2, 3), [(2, 3), (1,)]),
-    "index": (lambda x, y: x[[0, 1, 1], 1:].gather(1, _lib(x).tensor([[0], [1], [0]])), [(2, 3), (1,)]),
+    "index": (lambda x, y: x[[0, 1, 1], 1:].gather(1, _lib(x).tensor([[0], [1], [0]], device=x.device)),
+              [(2, 3), (1,)]),
     "cat_split": (lambda x, y: _lib(x).cat([x, y.expand(1, 3)]).split(1)[1] * 2 + x.chunk(3, 1)[2].sum(),
                   [(2, 3), (1,)]),
     "where_clamp": (lambda x, y: (x - 1).where(x > 1, y * x).clamp(-0.2, 0.3) + (x - 1).relu(), [(3, 3), (3, 3)]),
@@ -34,12 +39,12 @@ FUNCS = {
 
 @pytest.mark.parametrize("name", FUNCS)
 @pytest.mark.parametrize("fast", [False, True])
-def test_gradcheck_accepts_correct_gradients(name, fast):
+def test_gradcheck_accepts_correct_gradients(name, fast, device):
     f, shapes = FUNCS[name]
-    assert gradcheck(f, _inputs(mt, *shapes), fast_mode=fast)
-    assert gradgradcheck(f, _inputs(mt, *shapes), fast_mode=fast)
+    assert gradcheck(f, _inputs(mt, *shapes, device=device), fast_mode=fast)
+    assert gradgradcheck(f, _inputs(mt, *shapes, device=device), fast_mode=fast)
     # the same functions pass torch's own checks (so the test functions are sound)
-    assert torch.autograd.gradcheck(f, _inputs(torch, *shapes))
+    assert torch.autograd.gradcheck(f, _inputs(torch, *shapes, device=device))
 
 
 class WrongExp(mt.autograd.Function):
@@ -71,8 +76,8 @@ class WrongDoubleBackward(mt.autograd.Function):
         return 3 * g * x.detach() ** 2
 
 
-def test_gradcheck_catches_a_wrong_backward():
-    x, = _inputs(mt, (3,))
+def test_gradcheck_catches_a_wrong_backward(device):
+    x, = _inputs(mt, (3,), device=device)
     with pytest.raises(mt.autograd.GradcheckError, match="Jacobian mismatch"):
         gradcheck(WrongExp.apply, (x,))
     assert gradcheck(WrongExp.apply, (x,), raise_exception=False) is False
@@ -83,11 +88,11 @@ def test_gradcheck_catches_a_wrong_backward():
         gradgradcheck(WrongDoubleBackward.apply, (x,))
 
 
-def test_gradcheck_float32_warns_and_non_differentiable_inputs():
-    x = mt.tensor([0.5, 1.0], requires_grad=True)
+def test_gradcheck_float32_warns_and_non_differentiable_inputs(device):
+    x = mt.tensor([0.5, 1.0], requires_grad=True, device=device)
     with pytest.warns(UserWarning, match="not a double precision floating point"):
         gradcheck(lambda a: a * 2, (x,), atol=1e-2, rtol=1e-2, eps=1e-3)
-    y, = _inputs(mt, (2,))
-    idx = mt.tensor([1, 0])
+    y, = _inputs(mt, (2,), device=device)
+    idx = mt.tensor([1, 0], device=device)
     assert gradcheck(lambda a, i, k: a[i] * k, (y, idx, 3.0))
     assert gradgradcheck(lambda a, i: (a[i] ** 3).sum(), (y, idx))

@@ -9,7 +9,7 @@ from hypothesis import given, strategies as st
 
 import minitorch as mt
 import minitorch.nn.functional as F
-from harness import compare, assert_same, tol_for
+from harness import compare, assert_same, tol_for, to_numpy, torch_device
 
 FLOATS = [np.float32, np.float64]
 dtypes = st.sampled_from(FLOATS)
@@ -65,35 +65,37 @@ def _ce_args(case, dtype):
 
 
 @given(class_index_cases(), dtypes)
-def test_cross_entropy_class_indices_matches_torch(case, dtype):
+def test_cross_entropy_class_indices_matches_torch(device, case, dtype):
     arrays, kw = _ce_args(case, dtype)
     if case["reduction"] == "mean" and not (case["target"] != case["ignore_index"]).any():
         return                                                  # 0/0: both nan; nothing to compare in gradients
     out_m, out_t = compare(lambda x, t, *w: F.cross_entropy(x, t, *w, **kw), arrays,
                            lambda x, t, *w: TF.cross_entropy(x, t, *w, **kw),
-                           requires_grad=[True, False, False], tol=tol_for(dtype, 5))
+                           requires_grad=[True, False, False], tol=tol_for(dtype, 5), device=device)
     if not kw["label_smoothing"] and not (kw["reduction"] == "none" and len(case["x_shape"]) in (3, 5)):
         assert name_of(out_m) == name_of(out_t)
     # without create_graph the backward reuses the softmax saved by forward: same numbers
     compare(lambda x, t, *w: F.cross_entropy(x, t, *w, **kw), arrays, lambda x, t, *w: TF.cross_entropy(x, t, *w, **kw),
-            requires_grad=[True, False, False], tol=tol_for(dtype, 5), gradgrad=False)
+            requires_grad=[True, False, False], tol=tol_for(dtype, 5), gradgrad=False, device=device)
 
 
 @given(class_index_cases(), dtypes)
-def test_nll_loss_matches_torch(case, dtype):
+def test_nll_loss_matches_torch(device, case, dtype):
     arrays, kw = _ce_args(case, dtype)
     kw.pop("label_smoothing")
     if case["reduction"] == "mean" and not (case["target"] != case["ignore_index"]).any():
         return
     out_m, out_t = compare(lambda x, t, *w: F.nll_loss(x, t, *w, **kw), arrays,
-                           lambda x, t, *w: TF.nll_loss(x, t, *w, **kw), requires_grad=[True, False, False])
+                           lambda x, t, *w: TF.nll_loss(x, t, *w, **kw), requires_grad=[True, False, False],
+                           device=device)
     if not (kw["reduction"] == "none" and len(case["x_shape"]) in (3, 5)):
         assert name_of(out_m) == name_of(out_t)
 
 
 @given(st.integers(1, 4), st.integers(1, 5), st.lists(st.integers(1, 3), max_size=2), st.booleans(),
        st.sampled_from([0.0, 0.2]), st.sampled_from(REDUCTIONS), dtypes, seeds)
-def test_cross_entropy_class_probabilities_matches_torch(n, c, extra, use_weight, smoothing, reduction, dtype, seed):
+def test_cross_entropy_class_probabilities_matches_torch(device, n, c, extra, use_weight, smoothing, reduction, dtype,
+                                                         seed):
     rng = np.random.default_rng(seed)
     shape = (n, c) + tuple(extra)
     x = data(shape, dtype, seed, 2.0)
@@ -102,95 +104,106 @@ def test_cross_entropy_class_probabilities_matches_torch(n, c, extra, use_weight
     arrays = [x, p] + ([rng.uniform(0.2, 2, c).astype(dtype)] if use_weight else [])
     kw = dict(reduction=reduction, label_smoothing=smoothing)
     compare(lambda x, t, *w: F.cross_entropy(x, t, *w, **kw), arrays, lambda x, t, *w: TF.cross_entropy(x, t, *w, **kw),
-            requires_grad=[True, True, False], tol=tol_for(dtype, 5))
+            requires_grad=[True, True, False], tol=tol_for(dtype, 5), device=device)
 
 
-def test_cross_entropy_unbatched_and_byte_targets():
+def test_cross_entropy_unbatched_and_byte_targets(device):
     x = data((5,), np.float64, 0)
     compare(lambda a, t: F.cross_entropy(a, t), [x, np.array(2)], lambda a, t: TF.cross_entropy(a, t),
-            requires_grad=[True, False])
+            requires_grad=[True, False], device=device)
     compare(lambda a, t: F.cross_entropy(a, t, label_smoothing=0.3), [x, np.array(2)],
-            lambda a, t: TF.cross_entropy(a, t, label_smoothing=0.3), requires_grad=[True, False])
+            lambda a, t: TF.cross_entropy(a, t, label_smoothing=0.3), requires_grad=[True, False], device=device)
     x2 = data((4, 3), np.float32, 1)
     compare(lambda a, t: F.cross_entropy(a, t), [x2, np.array([0, 2, 1, 1], np.uint8)],
-            lambda a, t: TF.cross_entropy(a, t), requires_grad=[True, False])
+            lambda a, t: TF.cross_entropy(a, t), requires_grad=[True, False], device=device)
 
 
 @pytest.mark.parametrize("dtype", FLOATS)
 @pytest.mark.parametrize("smoothing", [0.0, 0.1])
-def test_cross_entropy_stable_for_huge_logits(dtype, smoothing):
+def test_cross_entropy_stable_for_huge_logits(device, dtype, smoothing):
     """Logits of +-1e4 (exp overflows): finite loss and gradients, equal to torch's."""
     x = np.array([[1e4, -1e4, 0.0], [-1e4, 1e4, 1e4], [0.0, 0.0, -1e4]], dtype=dtype)
     t = np.array([1, 2, 0])
     out_m, _ = compare(lambda a, b: F.cross_entropy(a, b, label_smoothing=smoothing), [x, t],
-                       lambda a, b: TF.cross_entropy(a, b, label_smoothing=smoothing), requires_grad=[True, False])
+                       lambda a, b: TF.cross_entropy(a, b, label_smoothing=smoothing), requires_grad=[True, False],
+                       device=device)
     assert np.isfinite(out_m.item())
-    xm = mt.tensor(x, requires_grad=True)
-    F.cross_entropy(xm, mt.tensor(t), label_smoothing=smoothing).backward()
-    assert np.isfinite(xm.grad.numpy()).all()
+    xm = mt.tensor(x, requires_grad=True, device=device)
+    F.cross_entropy(xm, mt.tensor(t, device=device), label_smoothing=smoothing).backward()
+    assert xm.grad.device == xm.device and np.isfinite(to_numpy(xm.grad)).all()
     for fn, tfn in ((F.log_softmax, TF.log_softmax), (F.softmax, TF.softmax)):
-        compare(lambda a: fn(a, 1), [x], lambda a: tfn(a, 1))
+        compare(lambda a: fn(a, 1), [x], lambda a: tfn(a, 1), device=device)
     z = np.array([1e4, -1e4, 3.0, -3.0], dtype=dtype)
     y = np.array([1.0, 0.0, 0.0, 1.0], dtype=dtype)
     out_m, _ = compare(lambda a, b: F.binary_cross_entropy_with_logits(a, b), [z, y],
-                       lambda a, b: TF.binary_cross_entropy_with_logits(a, b))
+                       lambda a, b: TF.binary_cross_entropy_with_logits(a, b), device=device)
     assert np.isfinite(out_m.item())
 
 
-def test_cross_entropy_fused_backward_is_softmax_minus_target():
+def test_cross_entropy_fused_backward_is_softmax_minus_target(device):
     x = data((6, 4), np.float64, 3)
     t = np.array([0, 1, 2, 3, 0, 1])
-    xm = mt.tensor(x, requires_grad=True)
-    F.cross_entropy(xm, mt.tensor(t)).backward()
+    xm = mt.tensor(x, requires_grad=True, device=device)
+    F.cross_entropy(xm, mt.tensor(t, device=device)).backward()
     p = np.exp(x - x.max(1, keepdims=True))
     p /= p.sum(1, keepdims=True)
     p[np.arange(6), t] -= 1
-    np.testing.assert_allclose(xm.grad.numpy(), p / 6, rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(to_numpy(xm.grad), p / 6, rtol=1e-12, atol=1e-15)
 
 
-def test_class_index_errors_match_torch():
-    x = mt.randn(3, 5)
+def test_class_index_errors_match_torch(device):
+    def randn(*shape):
+        return mt.randn(*shape, device=device)
+
+    def tensor(data):
+        return mt.tensor(data, device=device)
+
+    x = randn(3, 5)
     cases = [
-        (lambda: F.cross_entropy(x, mt.tensor([1.0, 2.0, 3.0])), RuntimeError,
+        (lambda: F.cross_entropy(x, tensor([1.0, 2.0, 3.0])), RuntimeError,
          "expected target dtype to be Long or Byte, but got Float"),
-        (lambda: F.cross_entropy(x, mt.tensor([1, 2, 3]).int()), RuntimeError,
+        (lambda: F.cross_entropy(x, tensor([1, 2, 3]).int()), RuntimeError,
          "expected target dtype to be Long or Byte, but got Int"),
-        (lambda: F.cross_entropy(x, mt.tensor([1, 2, 5])), IndexError, "Target 5 is out of bounds."),
-        (lambda: F.cross_entropy(x, mt.tensor([1, 2, -1])), IndexError, "Target -1 is out of bounds."),
-        (lambda: F.cross_entropy(x, mt.tensor([1, 2])), ValueError,
+        (lambda: F.cross_entropy(x, tensor([1, 2, 5])), IndexError, "Target 5 is out of bounds."),
+        (lambda: F.cross_entropy(x, tensor([1, 2, -1])), IndexError, "Target -1 is out of bounds."),
+        (lambda: F.cross_entropy(x, tensor([1, 2])), ValueError,
          "Expected input batch_size (3) to match target batch_size (2)."),
-        (lambda: F.cross_entropy(x, mt.randn(3, 4)), RuntimeError,
+        (lambda: F.cross_entropy(x, randn(3, 4)), RuntimeError,
          "0D or 1D target tensor expected, multi-target not supported"),
-        (lambda: F.cross_entropy(x, mt.randn(3, 5).long()), RuntimeError,
+        (lambda: F.cross_entropy(x, randn(3, 5).long()), RuntimeError,
          "Expected floating point type for target with class probabilities, got Long"),
-        (lambda: F.cross_entropy(mt.randn(3, 5, 2), mt.tensor([[1, 2], [0, 0]])), ValueError,
+        (lambda: F.cross_entropy(randn(3, 5, 2), tensor([[1, 2], [0, 0]])), ValueError,
          "Expected input batch_size (3) to match target batch_size (2)."),
-        (lambda: F.cross_entropy(mt.randn(3, 5, 2), mt.tensor([1, 2, 0])), RuntimeError,
+        (lambda: F.cross_entropy(randn(3, 5, 2), tensor([1, 2, 0])), RuntimeError,
          "Expected target size [3, 2], got [3]"),
-        (lambda: F.cross_entropy(x, mt.tensor([1, 2, 3]), reduction="foo"), ValueError,
+        (lambda: F.cross_entropy(x, tensor([1, 2, 3]), reduction="foo"), ValueError,
          "foo is not a valid value for reduction"),
-        (lambda: F.cross_entropy(x, mt.tensor([1, 2, 3]), weight=mt.ones(4)), RuntimeError,
+        (lambda: F.cross_entropy(x, tensor([1, 2, 3]), weight=mt.ones(4, device=device)), RuntimeError,
          "weight tensor should be defined either for all 5 classes or no classes but got weight tensor of shape: [4]"),
-        (lambda: F.cross_entropy(x, mt.tensor([1, 2, 3]), label_smoothing=1.5), RuntimeError,
+        (lambda: F.cross_entropy(x, tensor([1, 2, 3]), label_smoothing=1.5), RuntimeError,
          "label_smoothing must be between 0.0 and 1.0. Got: 1.5"),
-        (lambda: F.nll_loss(x, mt.tensor([1.0, 2.0, 3.0])), RuntimeError,
+        (lambda: F.nll_loss(x, tensor([1.0, 2.0, 3.0])), RuntimeError,
          "expected target dtype to be Long or Byte, but got Float"),
-        (lambda: F.nll_loss(x, mt.tensor([1, 2, 7])), IndexError, "Target 7 is out of bounds."),
-        (lambda: F.nll_loss(mt.randn(3, 5, 2), mt.tensor([1, 2, 7])), RuntimeError,
+        (lambda: F.nll_loss(x, tensor([1, 2, 7])), IndexError, "Target 7 is out of bounds."),
+        (lambda: F.nll_loss(randn(3, 5, 2), tensor([1, 2, 7])), RuntimeError,
          "Expected target size [3, 2], got [3]"),
     ]
     for fn, kind, msg in cases:
         with pytest.raises(kind) as info:
             fn()
+            if device != "cpu":
+                mt.cuda.synchronize()     # a GPU kernel's bad target is raised at the next sync (as torch's asserts)
         assert str(info.value) == msg
 
 
-def test_ignored_targets_may_be_out_of_range_and_all_ignored_is_nan():
+def test_ignored_targets_may_be_out_of_range_and_all_ignored_is_nan(device):
     x = data((3, 4), np.float64, 0)
     t = np.array([1, -100, 3])
-    compare(lambda a, b: F.cross_entropy(a, b), [x, t], lambda a, b: TF.cross_entropy(a, b), requires_grad=[True, False])
-    lm = F.cross_entropy(mt.tensor(x), mt.tensor([-100, -100, -100]))
-    lt = TF.cross_entropy(torch.tensor(x), torch.tensor([-100, -100, -100]))
+    compare(lambda a, b: F.cross_entropy(a, b), [x, t], lambda a, b: TF.cross_entropy(a, b),
+            requires_grad=[True, False], device=device)
+    tdev = torch_device(device)
+    lm = F.cross_entropy(mt.tensor(x, device=device), mt.tensor([-100, -100, -100], device=device))
+    lt = TF.cross_entropy(torch.tensor(x, device=tdev), torch.tensor([-100, -100, -100], device=tdev))
     assert np.isnan(lm.item()) and np.isnan(lt.item())
 
 
@@ -204,7 +217,7 @@ POINTWISE = [
 @pytest.mark.parametrize("name, extra", POINTWISE)
 @given(st.sampled_from(REDUCTIONS), dtypes, seeds, st.booleans(),
        st.sampled_from([(3, 4), (5,), (2, 3, 2), ()]))
-def test_pointwise_losses_match_torch(name, extra, reduction, dtype, seed, weighted, shape):
+def test_pointwise_losses_match_torch(device, name, extra, reduction, dtype, seed, weighted, shape):
     rng = np.random.default_rng(seed)
     arrays = [data(shape, dtype, seed), data(shape, dtype, seed + 1)]
     has_weight = name in ("mse_loss", "l1_loss", "huber_loss") and weighted
@@ -219,61 +232,62 @@ def test_pointwise_losses_match_torch(name, extra, reduction, dtype, seed, weigh
     # torch's double backward of |x| is a ZeroTensor it cannot export; the first derivatives are what we compare
     gradgrad = name in ("mse_loss", "huber_loss") or (name == "smooth_l1_loss" and extra["beta"] > 0)
     out_m, out_t = compare(fm, arrays, ft, requires_grad=[True, True, False], gradgrad=gradgrad,
-                           tol=tol_for(dtype, 5))
+                           tol=tol_for(dtype, 5), device=device)
     if not has_weight:
         assert name_of(out_m) == name_of(out_t)
 
 
-def test_mse_broadcast_warns_like_torch():
+def test_mse_broadcast_warns_like_torch(device):
     a, b = data((3,), np.float64, 0), data((3, 1), np.float64, 1)
     with pytest.warns(UserWarning, match="Using a target size"):
-        compare(lambda x, y: F.mse_loss(x, y), [a, b], lambda x, y: TF.mse_loss(x, y))
+        compare(lambda x, y: F.mse_loss(x, y), [a, b], lambda x, y: TF.mse_loss(x, y), device=device)
     with pytest.raises(RuntimeError):
-        F.mse_loss(mt.rand(3), mt.rand(4))
+        F.mse_loss(mt.rand(3, device=device), mt.rand(4, device=device))
     with pytest.raises(ValueError, match="Weights and input must have the same size."):
-        F.mse_loss(mt.rand(3), mt.rand(3), weight=mt.rand(2))
+        F.mse_loss(mt.rand(3, device=device), mt.rand(3, device=device), weight=mt.rand(2, device=device))
 
 
-def test_legacy_size_average_and_reduce():
+def test_legacy_size_average_and_reduce(device):
     a, b = data((4, 3), np.float64, 0), data((4, 3), np.float64, 1)
     for sa, red in ((False, None), (None, False), (True, True)):
         with pytest.warns(UserWarning):
             compare(lambda x, y: F.mse_loss(x, y, size_average=sa, reduce=red), [a, b],
-                    lambda x, y: TF.mse_loss(x, y, size_average=sa, reduce=red))
+                    lambda x, y: TF.mse_loss(x, y, size_average=sa, reduce=red), device=device)
 
 
 @given(st.sampled_from(REDUCTIONS), dtypes, seeds, st.booleans(), st.sampled_from([(3, 4), (5,), ()]))
-def test_binary_cross_entropy_matches_torch(reduction, dtype, seed, weighted, shape):
+def test_binary_cross_entropy_matches_torch(device, reduction, dtype, seed, weighted, shape):
     rng = np.random.default_rng(seed)
     x = rng.uniform(0.02, 0.98, shape).astype(dtype)
     t = rng.uniform(0, 1, shape).astype(dtype)
     arrays = [x, t] + ([rng.uniform(0.1, 2, shape).astype(dtype)] if weighted else [])
     out_m, out_t = compare(lambda a, b, *w: F.binary_cross_entropy(a, b, *w, reduction=reduction), arrays,
                            lambda a, b, *w: TF.binary_cross_entropy(a, b, *w, reduction=reduction),
-                           requires_grad=[True, True, False], gradgrad=False, tol=tol_for(dtype, 5))
+                           requires_grad=[True, True, False], gradgrad=False, tol=tol_for(dtype, 5), device=device)
     assert name_of(out_m) == name_of(out_t)
 
 
-def test_binary_cross_entropy_clamps_logs_like_torch():
+def test_binary_cross_entropy_clamps_logs_like_torch(device):
     x = np.array([0.0, 1.0, 0.5, 1e-50], dtype=np.float64)
     t = np.array([1.0, 0.0, 1.0, 0.0], dtype=np.float64)
-    lm = F.binary_cross_entropy(mt.tensor(x), mt.tensor(t), reduction="none")
-    lt = TF.binary_cross_entropy(torch.tensor(x), torch.tensor(t), reduction="none")
+    tdev = torch_device(device)
+    lm = F.binary_cross_entropy(mt.tensor(x, device=device), mt.tensor(t, device=device), reduction="none")
+    lt = TF.binary_cross_entropy(torch.tensor(x, device=tdev), torch.tensor(t, device=tdev), reduction="none")
     assert_same(lm, lt)
     xs = np.array([0.3, 0.6, 0.999], dtype=np.float64)
     compare(lambda a, b: F.binary_cross_entropy(a, b), [xs, np.array([1.0, 0.0, 1.0])],
-            lambda a, b: TF.binary_cross_entropy(a, b), requires_grad=[True, False],
+            lambda a, b: TF.binary_cross_entropy(a, b), requires_grad=[True, False], device=device,
             gradgrad_tol=dict(rtol=1e-8, atol=1e-12))      # torch's second derivative adds 1e-12 to x and 1 - x
     with pytest.raises(RuntimeError, match="all elements of input should be between 0 and 1"):
-        F.binary_cross_entropy(mt.rand(3) + 1, mt.rand(3))
+        F.binary_cross_entropy(mt.rand(3, device=device) + 1, mt.rand(3, device=device))
     with pytest.raises(ValueError) as info:
-        F.binary_cross_entropy(mt.rand(3), mt.rand(3, 1))
+        F.binary_cross_entropy(mt.rand(3, device=device), mt.rand(3, 1, device=device))
     assert str(info.value) == ("Using a target size (torch.Size([3, 1])) that is different to the input size "
                                "(torch.Size([3])) is deprecated. Please ensure they have the same size.")
 
 
 @given(st.sampled_from(REDUCTIONS), dtypes, seeds, st.booleans(), st.booleans(), st.sampled_from([(3, 4), (6,)]))
-def test_binary_cross_entropy_with_logits_matches_torch(reduction, dtype, seed, weighted, pos, shape):
+def test_binary_cross_entropy_with_logits_matches_torch(device, reduction, dtype, seed, weighted, pos, shape):
     rng = np.random.default_rng(seed)
     arrays = [data(shape, dtype, seed, 3.0), rng.uniform(0, 1, shape).astype(dtype)]
     arrays.append(rng.uniform(0.1, 2, shape).astype(dtype) if weighted else None)
@@ -282,16 +296,16 @@ def test_binary_cross_entropy_with_logits_matches_torch(reduction, dtype, seed, 
                                                                                  pos_weight=p), arrays,
                            lambda a, b, w, p: TF.binary_cross_entropy_with_logits(a, b, w, reduction=reduction,
                                                                                   pos_weight=p),
-                           requires_grad=[True, True, False, False], tol=tol_for(dtype, 5))
+                           requires_grad=[True, True, False, False], tol=tol_for(dtype, 5), device=device)
     assert name_of(out_m) == name_of(out_t)
     with pytest.raises(ValueError) as info:
-        F.binary_cross_entropy_with_logits(mt.rand(3), mt.rand(3, 1))
+        F.binary_cross_entropy_with_logits(mt.rand(3, device=device), mt.rand(3, 1, device=device))
     assert str(info.value) == "Target size (torch.Size([3, 1])) must be the same as input size (torch.Size([3]))"
 
 
 @pytest.mark.parametrize("reduction", ["batchmean", "sum", "none", "mean"])
 @pytest.mark.parametrize("log_target", [False, True])
-def test_kl_div_matches_torch(reduction, log_target):
+def test_kl_div_matches_torch(device, reduction, log_target):
     rng = np.random.default_rng(0)
     x = np.log(rng.dirichlet(np.ones(4), 3))
     t = rng.dirichlet(np.ones(4), 3)
@@ -301,4 +315,5 @@ def test_kl_div_matches_torch(reduction, log_target):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         compare(lambda a, b: F.kl_div(a, b, reduction=reduction, log_target=log_target), [x, t],
-                lambda a, b: TF.kl_div(a, b, reduction=reduction, log_target=log_target), requires_grad=[True, False])
+                lambda a, b: TF.kl_div(a, b, reduction=reduction, log_target=log_target), requires_grad=[True, False],
+                device=device)

@@ -11,7 +11,7 @@ import pytest
 import torch
 
 import minitorch as mt
-from harness import assert_same
+from harness import assert_same, torch_device
 
 EPOCHS = 120
 
@@ -168,23 +168,26 @@ def test_resume_with_last_epoch():
     assert str(em.value) == str(et.value)
 
 
-def test_scheduler_drives_training_like_torch():
-    """SGD with momentum under a cosine schedule: parameters equal torch's after each epoch."""
+def test_scheduler_drives_training_like_torch(device):
+    """SGD with momentum under a cosine schedule (parameters on ``device``): parameters equal torch's after each
+    epoch."""
     rng = np.random.default_rng(0)
     w0 = rng.standard_normal((3, 2))
-    pm, pt = mt.tensor(w0, requires_grad=True), torch.tensor(w0, requires_grad=True)
+    tdev = torch_device(device)
+    pm, pt = mt.tensor(w0, requires_grad=True, device=device), torch.tensor(w0, requires_grad=True, device=tdev)
     opt_m = mt.optim.SGD([pm], lr=0.1, momentum=0.9, weight_decay=1e-3)
     opt_t = torch.optim.SGD([pt], lr=0.1, momentum=0.9, weight_decay=1e-3)
     sch_m = mt.optim.lr_scheduler.CosineAnnealingLR(opt_m, T_max=20)
     sch_t = torch.optim.lr_scheduler.CosineAnnealingLR(opt_t, T_max=20)
     for epoch in range(25):
         g = rng.standard_normal((3, 2))
-        pm.grad, pt.grad = mt.tensor(g), torch.tensor(g)
+        pm.grad, pt.grad = mt.tensor(g, device=device), torch.tensor(g, device=tdev)
         opt_m.step()
         opt_t.step()
         sch_m.step()
         sch_t.step()
         assert_same(pm.detach(), pt.detach(), what=f"epoch {epoch}")
+    assert pm.device.type == mt.device(device).type
 
 
 def test_works_with_adam():
@@ -260,7 +263,8 @@ PLATEAU_CASES = [dict(), dict(mode="max", factor=0.5, patience=2), dict(patience
 
 
 @pytest.mark.parametrize("kwargs", PLATEAU_CASES)
-def test_reduce_lr_on_plateau_equals_torch(kwargs):
+def test_reduce_lr_on_plateau_equals_torch(kwargs, device):
+    """The metric is a float or (every other epoch) a 0-d tensor on ``device``."""
     rng = np.random.default_rng(1)
     metrics = np.cumsum(rng.standard_normal(150) * 0.1) + np.sin(np.arange(150) / 7)   # wanders, with plateaus
     opt_m, opt_t = _optimizers()
@@ -269,7 +273,7 @@ def test_reduce_lr_on_plateau_equals_torch(kwargs):
     for epoch, m in enumerate(metrics):
         opt_m.step()
         opt_t.step()
-        sch_m.step(mt.tensor(m) if epoch % 2 else float(m))
+        sch_m.step(mt.tensor(m, device=device) if epoch % 2 else float(m))
         sch_t.step(float(m))
         _assert_same_lrs(opt_m, opt_t, sch_m, sch_t, f"epoch {epoch}")
         assert (sch_m.best, sch_m.num_bad_epochs, sch_m.cooldown_counter) == \

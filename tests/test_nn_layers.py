@@ -14,7 +14,7 @@ from hypothesis import given, strategies as st
 
 import minitorch as mt
 import strategies  # noqa: F401  (installs the harness's ZeroTensor workaround for torch's double backward)
-from harness import assert_same, compare, to_numpy, tol_for
+from harness import assert_same, compare, to_numpy, tol_for, torch_device
 
 F_MT = mt.nn.functional
 
@@ -28,8 +28,8 @@ def state_shapes(module):
     return [(k, tuple(v.shape), str(v.dtype)) for k, v in module.state_dict().items()]
 
 
-def twins(factory, dtype=np.float32):
-    """The layer built by ``factory(nn)`` in torch and in minitorch, with torch's weights in both."""
+def twins(factory, dtype=np.float32, device="cpu"):
+    """The layer built by ``factory(nn)`` in torch and in minitorch, with torch's weights in both, on ``device``."""
     torch.manual_seed(0)
     t = factory(torch.nn)
     m = factory(mt.nn)
@@ -39,37 +39,41 @@ def twins(factory, dtype=np.float32):
         t.double()
         m.double()
     copy_weights(t, m)
+    t.to(torch_device(device))
+    m.to(device)
     return t, m
 
 
 def check_layer(factory, shapes, dtype=np.float32, seed=0, gradgrad=True, tol=None, train=True, arrays=None,
-                requires_grad=None, grad_tol=None):
-    """Outputs, input grads, double backward and parameter grads of the twins agree."""
-    t, m = twins(factory, dtype)
+                requires_grad=None, grad_tol=None, device="cpu"):
+    """Outputs, input grads, double backward and parameter grads of the twins agree (on ``device``)."""
+    t, m = twins(factory, dtype, device)
     t.train(train)
     m.train(train)
     rng = np.random.default_rng(seed)
     if arrays is None:
         arrays = [rng.standard_normal(s).astype(dtype) for s in shapes]
     compare(lambda *xs: m(*xs), arrays, torch_fn=lambda *xs: t(*xs), gradgrad=gradgrad, tol=tol,
-            requires_grad=requires_grad, grad_tol=grad_tol)
-    check_param_grads(t, m, arrays, rng, tol)
+            requires_grad=requires_grad, grad_tol=grad_tol, device=device)
+    check_param_grads(t, m, arrays, rng, tol, device)
     return t, m
 
 
-def check_param_grads(t, m, arrays, rng, tol=None):
+def check_param_grads(t, m, arrays, rng, tol=None, device="cpu"):
     params_t = [p for p in t.parameters() if p.requires_grad]
     if not params_t:
         return
-    out_t = t(*[torch.from_numpy(a.copy()) for a in arrays])
-    out_m = m(*[mt.from_numpy(a.copy()) for a in arrays])
+    tdev = torch_device(device)
+    out_t = t(*[torch.from_numpy(a.copy()).to(tdev) for a in arrays])
+    out_m = m(*[mt.from_numpy(a.copy()).to(device) for a in arrays])
     if isinstance(out_t, tuple):
         out_t, out_m = out_t[0], out_m[0]
     up = rng.standard_normal(tuple(out_t.shape)).astype(to_numpy(out_t).dtype)
-    out_t.backward(torch.from_numpy(up))
-    out_m.backward(mt.from_numpy(up.copy()))
+    out_t.backward(torch.from_numpy(up).to(tdev))
+    out_m.backward(mt.from_numpy(up.copy()).to(device))
     for (n1, p1), (n2, p2) in zip(m.named_parameters(), t.named_parameters()):
         assert n1 == n2
+        assert p1.grad.device == p1.device, f"grad of {n1} on {p1.grad.device}, its parameter on {p1.device}"
         assert_same(p1.grad, p2.grad, tol, f"grad of {n1}")
 
 
@@ -87,20 +91,22 @@ def same_error(fn, exc=Exception):
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("bias", [True, False])
 @pytest.mark.parametrize("shape", [(4, 5), (2, 3, 5), (5,), (1, 5)])
-def test_linear(shape, bias, dtype):
-    check_layer(lambda nn: nn.Linear(5, 3, bias=bias), [shape], dtype)
+def test_linear(shape, bias, dtype, device):
+    check_layer(lambda nn: nn.Linear(5, 3, bias=bias), [shape], dtype, device=device)
 
 
-@given(st.integers(1, 6), st.integers(1, 6), st.integers(1, 4), st.booleans(), st.sampled_from([np.float32, np.float64]))
-def test_linear_shapes(fin, fout, batch, bias, dtype):
-    check_layer(lambda nn: nn.Linear(fin, fout, bias), [(batch, fin)], dtype, gradgrad=False)
+@given(fin=st.integers(1, 6), fout=st.integers(1, 6), batch=st.integers(1, 4), bias=st.booleans(),
+       dtype=st.sampled_from([np.float32, np.float64]))
+def test_linear_shapes(fin, fout, batch, bias, dtype, device):
+    check_layer(lambda nn: nn.Linear(fin, fout, bias), [(batch, fin)], dtype, gradgrad=False, device=device)
 
 
-def test_linear_dtype_device_kwargs():
-    m = mt.nn.Linear(3, 2, dtype=mt.float64, device="cpu")
-    t = torch.nn.Linear(3, 2, dtype=torch.float64, device="cpu")
+def test_linear_dtype_device_kwargs(device):
+    m = mt.nn.Linear(3, 2, dtype=mt.float64, device=device)
+    t = torch.nn.Linear(3, 2, dtype=torch.float64, device=torch_device(device))
     assert [(n, p.dtype.__repr__()) for n, p in m.named_parameters()] == \
         [(n, repr(p.dtype)) for n, p in t.named_parameters()]
+    assert all(p.device.type == device for p in m.parameters())
 
 
 def test_linear_wrong_features_error():
@@ -108,8 +114,8 @@ def test_linear_wrong_features_error():
 
 
 @pytest.mark.parametrize("bias", [True, False])
-def test_bilinear(bias):
-    check_layer(lambda nn: nn.Bilinear(3, 4, 2, bias=bias), [(5, 3), (5, 4)], np.float64)
+def test_bilinear(bias, device):
+    check_layer(lambda nn: nn.Bilinear(3, 4, 2, bias=bias), [(5, 3), (5, 4)], np.float64, device=device)
 
 
 @pytest.mark.parametrize("factory,shape", [
@@ -121,13 +127,13 @@ def test_bilinear(bias):
     (lambda nn: nn.Unflatten(1, (2, 3)), (4, 6, 5)),
     (lambda nn: nn.Unflatten(-1, [2, 2]), (4, 4)),
 ])
-def test_shape_layers(factory, shape):
-    check_layer(factory, [shape], np.float64)
+def test_shape_layers(factory, shape, device):
+    check_layer(factory, [shape], np.float64, device=device)
 
 
 # ---------------------------------------------------------------- convolutions
-def test_conv2d_lenet_layer():
-    check_layer(lambda nn: nn.Conv2d(3, 6, 5), [(2, 3, 12, 12)], gradgrad=False)
+def test_conv2d_lenet_layer(device):
+    check_layer(lambda nn: nn.Conv2d(3, 6, 5), [(2, 3, 12, 12)], gradgrad=False, device=device)
 
 
 @pytest.mark.parametrize("kwargs", [
@@ -135,24 +141,24 @@ def test_conv2d_lenet_layer():
     dict(dilation=2), dict(groups=2), dict(bias=False), dict(stride=(2, 1), padding=1, dilation=(1, 2)),
     dict(padding="same", dilation=2, kernel_size=(2, 3)),
 ])
-def test_conv2d_args(kwargs):
+def test_conv2d_args(kwargs, device):
     kwargs = dict(kwargs)
     k = kwargs.pop("kernel_size", 3)
-    check_layer(lambda nn: nn.Conv2d(4, 6, k, **kwargs), [(2, 4, 7, 8)], np.float64)
+    check_layer(lambda nn: nn.Conv2d(4, 6, k, **kwargs), [(2, 4, 7, 8)], np.float64, device=device)
 
 
 @given(cin=st.integers(1, 3), cout=st.integers(1, 3), groups=st.sampled_from([1, 2]), k=st.integers(1, 3),
        stride=st.integers(1, 2), padding=st.integers(0, 2), dilation=st.integers(1, 2), bias=st.booleans(),
        hw=st.tuples(st.integers(5, 7), st.integers(5, 7)), batch=st.integers(1, 2),
        dtype=st.sampled_from([np.float32, np.float64]))
-def test_conv2d_hypothesis(cin, cout, groups, k, stride, padding, dilation, bias, hw, batch, dtype):
+def test_conv2d_hypothesis(cin, cout, groups, k, stride, padding, dilation, bias, hw, batch, dtype, device):
     cin, cout = cin * groups, cout * groups
     check_layer(lambda nn: nn.Conv2d(cin, cout, k, stride, padding, dilation, groups, bias),
-                [(batch, cin) + hw], dtype, gradgrad=False)
+                [(batch, cin) + hw], dtype, gradgrad=False, device=device)
 
 
-def test_conv2d_unbatched_input():
-    check_layer(lambda nn: nn.Conv2d(2, 3, 3, padding=1), [(2, 5, 5)], np.float64, gradgrad=False)
+def test_conv2d_unbatched_input(device):
+    check_layer(lambda nn: nn.Conv2d(2, 3, 3, padding=1), [(2, 5, 5)], np.float64, gradgrad=False, device=device)
 
 
 def test_conv2d_wrong_channels_error():
@@ -165,21 +171,21 @@ def test_conv2d_padding_modes_repr():
             repr(torch.nn.Conv2d(2, 3, 3, padding=1, padding_mode=mode))
 
 
-def test_conv2d_non_zero_padding_mode():
-    conv = mt.nn.Conv2d(2, 3, 3, padding=1, padding_mode="reflect")
+def test_conv2d_non_zero_padding_mode(device):
+    conv = mt.nn.Conv2d(2, 3, 3, padding=1, padding_mode="reflect").to(device)
     if hasattr(F_MT, "pad"):
         check_layer(lambda nn: nn.Conv2d(2, 3, 3, padding=1, padding_mode="reflect"), [(1, 2, 5, 5)], np.float64,
-                    gradgrad=False)
+                    gradgrad=False, device=device)
     else:
         with pytest.raises(NotImplementedError, match="padding_mode='reflect'"):
-            conv(mt.ones(1, 2, 5, 5))
+            conv(mt.ones(1, 2, 5, 5, device=device))
 
 
 @pytest.mark.skipif(not hasattr(F_MT, "conv1d"), reason="minitorch.nn.functional has no conv1d")
 @pytest.mark.parametrize("kwargs", [dict(), dict(stride=2, padding=1), dict(dilation=2, bias=False),
                                     dict(groups=2, padding="same")])
-def test_conv1d(kwargs):
-    check_layer(lambda nn: nn.Conv1d(4, 6, 3, **kwargs), [(2, 4, 9)], np.float64, gradgrad=False)
+def test_conv1d(kwargs, device):
+    check_layer(lambda nn: nn.Conv1d(4, 6, 3, **kwargs), [(2, 4, 9)], np.float64, gradgrad=False, device=device)
 
 
 # ---------------------------------------------------------------- pooling
@@ -198,14 +204,15 @@ def test_conv1d(kwargs):
     (lambda nn: nn.AdaptiveAvgPool2d((None, 3)), (1, 2, 5, 7)),
     (lambda nn: nn.AdaptiveAvgPool2d(3), (2, 7, 7)),
 ])
-def test_pooling(factory, shape):
-    check_layer(factory, [shape], np.float64)
+def test_pooling(factory, shape, device):
+    check_layer(factory, [shape], np.float64, device=device)
 
 
-def test_maxpool_return_indices():
-    t, m = twins(lambda nn: nn.MaxPool2d(2, 2, return_indices=True))
+def test_maxpool_return_indices(device):
+    t, m = twins(lambda nn: nn.MaxPool2d(2, 2, return_indices=True), device=device)
     x = np.random.default_rng(0).standard_normal((2, 3, 6, 6)).astype(np.float32)
-    (om, im), (ot, it) = m(mt.from_numpy(x)), t(torch.from_numpy(x))
+    (om, im), (ot, it) = m(mt.from_numpy(x).to(device)), t(torch.from_numpy(x).to(torch_device(device)))
+    assert om.device == im.device == mt.from_numpy(x).to(device).device
     assert_same(om, ot)
     assert_same(im, it)
 
@@ -225,31 +232,33 @@ BN_CASES = [
 
 @pytest.mark.parametrize("factory,shape", BN_CASES)
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-def test_batchnorm_train_then_eval(factory, shape, dtype):
-    t, m = twins(factory, dtype)
+def test_batchnorm_train_then_eval(factory, shape, dtype, device):
+    t, m = twins(factory, dtype, device)
     rng = np.random.default_rng(1)
     tol = tol_for(dtype, 10)
     for step in range(4):                                   # several training steps: running stats follow
         x = (rng.standard_normal(shape) * (step + 1) + step).astype(dtype)
-        compare(lambda a: m(a), [x], torch_fn=lambda a: t(a), gradgrad=(step == 0), tol=tol)
+        compare(lambda a: m(a), [x], torch_fn=lambda a: t(a), gradgrad=(step == 0), tol=tol, device=device)
         for (k, a), (_, b) in zip(m.state_dict().items(), t.state_dict().items()):
+            assert a.device.type == mt.device(device).type, f"{k} left {device}"
             assert_same(a, b, tol, k)
-    check_param_grads(t, m, [x], rng, tol)
+    check_param_grads(t, m, [x], rng, tol, device)
     t.eval()
     m.eval()
     x = rng.standard_normal(shape).astype(dtype)
-    compare(lambda a: m(a), [x], torch_fn=lambda a: t(a), tol=tol)
-    check_param_grads(t, m, [x], rng, tol)
+    compare(lambda a: m(a), [x], torch_fn=lambda a: t(a), tol=tol, device=device)
+    check_param_grads(t, m, [x], rng, tol, device)
     before = [to_numpy(v).copy() for v in m.state_dict().values()]
-    m(mt.from_numpy(x))
+    m(mt.from_numpy(x).to(device))
     assert all(np.array_equal(a, to_numpy(b)) for a, b in zip(before, m.state_dict().values()))  # eval: frozen
 
 
-def test_batchnorm_num_batches_tracked_dtype_and_buffers():
-    m = mt.nn.BatchNorm2d(3)
+def test_batchnorm_num_batches_tracked_dtype_and_buffers(device):
+    m = mt.nn.BatchNorm2d(3).to(device)
     assert m.num_batches_tracked.dtype == mt.int64 and m.num_batches_tracked.dim() == 0
     for _ in range(3):
-        m(mt.randn(2, 3, 2, 2))
+        m(mt.randn(2, 3, 2, 2, device=device))
+    assert all(b.device.type == mt.device(device).type for b in m.buffers())
     assert int(m.num_batches_tracked) == 3
     assert [n for n, _ in m.named_buffers()] == [n for n, _ in torch.nn.BatchNorm2d(3).named_buffers()]
     m.reset_running_stats()
@@ -281,9 +290,9 @@ def test_batchnorm_repr_args():
     (lambda nn: nn.GroupNorm(2, 6), (3, 6, 4, 4)),
     (lambda nn: nn.GroupNorm(3, 6, affine=False), (2, 6, 5)),
 ])
-def test_layernorm_groupnorm(factory, shape):
+def test_layernorm_groupnorm(factory, shape, device):
     x = np.random.default_rng(0).standard_normal(shape) * 2 + 1
-    check_layer(factory, [shape], np.float64, arrays=[x], tol=tol_for(np.float64, 100))
+    check_layer(factory, [shape], np.float64, arrays=[x], tol=tol_for(np.float64, 100), device=device)
 
 
 def test_groupnorm_divisibility_error():
@@ -292,10 +301,10 @@ def test_groupnorm_divisibility_error():
 
 # ---------------------------------------------------------------- dropout
 @pytest.mark.parametrize("p", [0.0, 0.3, 0.5, 1.0])
-def test_dropout_train_statistics_and_eval(p):
+def test_dropout_train_statistics_and_eval(p, device):
     mt.manual_seed(0)
     d = mt.nn.Dropout(p)
-    x = mt.ones(200, 100, requires_grad=True)
+    x = mt.ones(200, 100, device=device, requires_grad=True)
     y = d(x)
     vals = to_numpy(y.detach())
     kept = vals != 0
@@ -305,30 +314,32 @@ def test_dropout_train_statistics_and_eval(p):
     assert abs((~kept).mean() - p) <= 5 * np.sqrt(p * (1 - p) / n) + 1e-12
     y.backward(mt.ones_like(y))
     np.testing.assert_allclose(to_numpy(x.grad), vals, rtol=1e-6)    # d(x*mask/(1-p))/dx = mask/(1-p)
+    assert y.device == x.grad.device == x.device
     d.eval()
-    x2 = mt.randn(4, 5)
+    x2 = mt.randn(4, 5, device=device)
     assert np.array_equal(to_numpy(d(x2)), to_numpy(x2))
     assert repr(d) == repr(torch.nn.Dropout(p))
 
 
-def test_dropout_eval_identity_in_model():
-    t, m = twins(lambda nn: nn.Sequential(nn.Linear(4, 8), nn.Dropout(0.5), nn.ReLU(), nn.Linear(8, 2)))
+def test_dropout_eval_identity_in_model(device):
+    t, m = twins(lambda nn: nn.Sequential(nn.Linear(4, 8), nn.Dropout(0.5), nn.ReLU(), nn.Linear(8, 2)),
+                 device=device)
     t.eval()
     m.eval()
     compare(lambda a: m(a), [np.random.default_rng(0).standard_normal((3, 4)).astype(np.float32)],
-            torch_fn=lambda a: t(a))
+            torch_fn=lambda a: t(a), device=device)
 
 
 @pytest.mark.skipif(not hasattr(F_MT, "dropout2d"), reason="minitorch.nn.functional has no dropout2d")
-def test_dropout2d_zeroes_whole_channels():
+def test_dropout2d_zeroes_whole_channels(device):
     mt.manual_seed(0)
     d = mt.nn.Dropout2d(0.5)
-    y = to_numpy(d(mt.ones(50, 40, 3, 3)))
+    y = to_numpy(d(mt.ones(50, 40, 3, 3, device=device)))
     per_channel = y.reshape(50, 40, 9)
     assert np.all((per_channel == 0).all(-1) | (per_channel == 2).all(-1))
     assert 0.35 < (per_channel == 0).all(-1).mean() < 0.65
     d.eval()
-    assert np.array_equal(to_numpy(d(mt.ones(2, 3, 2, 2))), np.ones((2, 3, 2, 2), np.float32))
+    assert np.array_equal(to_numpy(d(mt.ones(2, 3, 2, 2, device=device))), np.ones((2, 3, 2, 2), np.float32))
     assert repr(mt.nn.Dropout2d(0.2, inplace=True)) == repr(torch.nn.Dropout2d(0.2, inplace=True))
 
 
@@ -346,16 +357,16 @@ ACTIVATIONS = [
 
 @pytest.mark.parametrize("i", range(len(ACTIVATIONS)))
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-def test_activations(i, dtype):
+def test_activations(i, dtype, device):
     factory = ACTIVATIONS[i]
     x = np.random.default_rng(i).standard_normal((2, 3, 4)).astype(dtype) * 3
     x[0, 0, :2] = [0.5, -0.25]
-    t, m = twins(factory, dtype)
+    t, m = twins(factory, dtype, device)
     if "inplace=True" in repr(t):
         # in-place on a leaf is refused: run on a non-leaf copy in both libraries
-        compare(lambda a: m(a * 1), [x], torch_fn=lambda a: t(a * 1))
+        compare(lambda a: m(a * 1), [x], torch_fn=lambda a: t(a * 1), device=device)
     else:
-        check_layer(factory, [x.shape], dtype, arrays=[x])
+        check_layer(factory, [x.shape], dtype, arrays=[x], device=device)
 
 
 EXTRA_ACTIVATIONS = [
@@ -369,18 +380,19 @@ EXTRA_ACTIVATIONS = [
 
 
 @pytest.mark.parametrize("fname,factory", EXTRA_ACTIVATIONS, ids=[n for n, _ in EXTRA_ACTIVATIONS])
-def test_extra_activations(fname, factory):
+def test_extra_activations(fname, factory, device):
     assert repr(factory(mt.nn)) == repr(factory(torch.nn))
     assert hasattr(F_MT, fname), f"minitorch.nn.functional has no {fname}"
     x = np.random.default_rng(0).standard_normal((2, 4, 3)) * 2
     # torch computes some of these gradients with float32 constants (e.g. hardsigmoid's 1.0f / 6.0f), even in
     # float64: the module test only checks the delegation, the functional tests own the last bits
     check_layer(factory, [x.shape], np.float64, arrays=[x], grad_tol=tol_for(np.float32),
-                gradgrad=fname != "hardsigmoid")     # torch: "derivative for hardsigmoid_backward is not implemented"
+                gradgrad=fname != "hardsigmoid",     # torch: "derivative for hardsigmoid_backward is not implemented"
+                device=device)
 
 
-def test_softmax2d():
-    check_layer(lambda nn: nn.Softmax2d(), [(2, 3, 4, 4)], np.float64)
+def test_softmax2d(device):
+    check_layer(lambda nn: nn.Softmax2d(), [(2, 3, 4, 4)], np.float64, device=device)
     same_error(lambda lib: lib.nn.Softmax2d()(lib.ones(2, 3)), ValueError)
 
 
@@ -470,21 +482,22 @@ def _loss_arrays(kind, rng):
 
 
 @pytest.mark.parametrize("case", sorted(LOSS_CASES))
-def test_losses(case):
+def test_losses(case, device):
     factory, kind = LOSS_CASES[case]
     arrays = _loss_arrays(kind, np.random.default_rng(3))
-    t, m = twins(factory, np.float64)
+    t, m = twins(factory, np.float64, device)
     assert repr(m) == repr(t)
     rg = [True, arrays[1].dtype.kind == "f"]
     # BCE's double backward goes through 1 / (p (1 - p))^2: rounding of p(1-p) is amplified near 0 and 1
     gg_tol = tol_for(np.float64, 1e3) if kind == "prob" else None
-    compare(lambda a, b: m(a, b), arrays, torch_fn=lambda a, b: t(a, b), requires_grad=rg, gradgrad_tol=gg_tol)
+    compare(lambda a, b: m(a, b), arrays, torch_fn=lambda a, b: t(a, b), requires_grad=rg, gradgrad_tol=gg_tol,
+            device=device)
 
 
-def test_loss_float32_training_case():
+def test_loss_float32_training_case(device):
     arrays = [np.random.default_rng(0).standard_normal((5, 10)).astype(np.float32), np.arange(5) % 10]
     compare(lambda a, b: mt.nn.CrossEntropyLoss()(a, b), arrays,
-            torch_fn=lambda a, b: torch.nn.CrossEntropyLoss()(a, b), requires_grad=[True, False])
+            torch_fn=lambda a, b: torch.nn.CrossEntropyLoss()(a, b), requires_grad=[True, False], device=device)
 
 
 @pytest.mark.parametrize("size_average,reduce", [(None, False), (False, None), (True, True), (False, True),
@@ -544,20 +557,21 @@ def mlp(nn):
                          nn.Linear(512, 10))
 
 
-def test_lenet_forward_backward():
-    check_layer(lenet, [(2, 3, 32, 32)], gradgrad=False, tol=tol_for(np.float32, 5))
+def test_lenet_forward_backward(device):
+    check_layer(lenet, [(2, 3, 32, 32)], gradgrad=False, tol=tol_for(np.float32, 5), device=device)
 
 
-def test_mlp_forward_backward():
-    check_layer(mlp, [(3, 1, 28, 28)], gradgrad=False, tol=tol_for(np.float32, 5))
+def test_mlp_forward_backward(device):
+    check_layer(mlp, [(3, 1, 28, 28)], gradgrad=False, tol=tol_for(np.float32, 5), device=device)
 
 
-def test_small_cnn_with_batchnorm_dropout_eval():
+def test_small_cnn_with_batchnorm_dropout_eval(device):
     def net(nn):
         return nn.Sequential(nn.Conv2d(1, 4, 3, padding=1), nn.BatchNorm2d(4), nn.ReLU(), nn.MaxPool2d(2),
                              nn.Dropout(0.5), nn.Flatten(), nn.Linear(4 * 3 * 3, 5), nn.LogSoftmax(dim=1))
-    t, m = twins(net, np.float64)
+    t, m = twins(net, np.float64, device)
     rng = np.random.default_rng(0)
     t.eval()
     m.eval()
-    compare(lambda a: m(a), [rng.standard_normal((2, 1, 6, 6))], torch_fn=lambda a: t(a), gradgrad=False)
+    compare(lambda a: m(a), [rng.standard_normal((2, 1, 6, 6))], torch_fn=lambda a: t(a), gradgrad=False,
+            device=device)

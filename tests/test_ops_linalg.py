@@ -1,5 +1,7 @@
 """Matrix products against torch: matmul / @ with 1-D operands and broadcast batch dims, mm, bmm, mv, dot,
 inner, outer, addmm, baddbmm, einsum; shape and dtype errors with torch's messages."""
+import functools
+
 import numpy as np
 import pytest
 import torch
@@ -28,76 +30,80 @@ def matmul_shapes(draw):
 
 
 @given(shapes=matmul_shapes(), dtype=dtypes, seed=seeds, nc=st.booleans())
-def test_matmul(shapes, dtype, seed, nc):
+def test_matmul(shapes, dtype, seed, nc, device):
     a, b = rand(shapes[0], dtype, seed=seed), rand(shapes[1], dtype, seed=seed + 1)
     # torch names a broadcast batched product CloneBackward0 or UnsafeViewBackward0 by memory layout: not compared
     names = a.ndim <= 2 and b.ndim <= 2
-    check(lambda T, x, y: x @ y, [a, b], noncontiguous=nc, names=names)
-    check(lambda T, x, y: T.matmul(x, y), [a, b], names=names)
-    check(lambda T, x, y: x.matmul(y.sin()), [a, b], names=names)
+    check(lambda T, x, y: x @ y, [a, b], noncontiguous=nc, names=names, device=device)
+    check(lambda T, x, y: T.matmul(x, y), [a, b], names=names, device=device)
+    check(lambda T, x, y: x.matmul(y.sin()), [a, b], names=names, device=device)
 
 
 @FEW
 @given(n=sizes, k=sizes, m=sizes, b=st.integers(0, 3), dtype=dtypes, seed=seeds, nc=st.booleans())
-def test_products(n, k, m, b, dtype, seed, nc):
+def test_products(n, k, m, b, dtype, seed, nc, device):
     r = lambda s, i: rand(s, dtype, seed=seed + i)
-    check(lambda T, x, y: T.mm(x, y), [r((n, k), 0), r((k, m), 1)], noncontiguous=nc)
-    check(lambda T, x, y: x.mm(y), [r((n, k), 0), r((k, m), 1)])
-    check(lambda T, x, y: T.bmm(x, y), [r((b, n, k), 0), r((b, k, m), 1)], noncontiguous=nc)
-    check(lambda T, x, y: x.bmm(y), [r((b, n, k), 0), r((b, k, m), 1)])
-    check(lambda T, x, y: T.mv(x, y), [r((n, k), 0), r((k,), 1)], noncontiguous=nc)
-    check(lambda T, x, y: x.mv(y), [r((n, k), 0), r((k,), 1)])
-    check(lambda T, x, y: T.dot(x, y), [r((k,), 0), r((k,), 1)], noncontiguous=nc)
-    check(lambda T, x, y: x.dot(y), [r((k,), 0), r((k,), 1)])
-    check(lambda T, x, y: T.inner(x, y), [r((n, k), 0), r((m, k), 1)], names=False)
-    check(lambda T, x, y: T.outer(x, y), [r((n,), 0), r((m,), 1)], noncontiguous=nc)
-    check(lambda T, x, y: x.ger(y), [r((n,), 0), r((m,), 1)])
-    check(lambda T, c, x, y: T.addmm(c, x, y), [r((m,), 2), r((n, k), 0), r((k, m), 1)])
-    check(lambda T, c, x, y: T.addmm(c, x, y, beta=0.5, alpha=2), [r((n, m), 2), r((n, k), 0), r((k, m), 1)])
-    check(lambda T, c, x, y: c.addmm(x, y, alpha=-1), [r((1, m), 2), r((n, k), 0), r((k, m), 1)])
-    check(lambda T, c, x, y: T.baddbmm(c, x, y, beta=2), [r((b, n, m), 2), r((b, n, k), 0), r((b, k, m), 1)])
-    check(lambda T, x, y: T.einsum("ij,jk->ik", x, y), [r((n, k), 0), r((k, m), 1)], names=False)
-    check(lambda T, x, y: T.einsum("bij,bjk->bik", x, y), [r((b, n, k), 0), r((b, k, m), 1)], names=False)
-    check(lambda T, x, y: T.einsum("i,j->ij", x, y), [r((n,), 0), r((m,), 1)], names=False)
-    check(lambda T, x, y: T.einsum("ij,ij->", x, y), [r((n, k), 0), r((n, k), 1)], names=False)
-    check(lambda T, x, y: T.einsum("ij->ji", x), [r((n, k), 0), r((n, k), 1)], names=False)
-    check(lambda T, x, y: T.einsum("bij,jk", x, y), [r((b, n, k), 0), r((k, m), 1)], names=False)
+    check(lambda T, x, y: T.mm(x, y), [r((n, k), 0), r((k, m), 1)], noncontiguous=nc, device=device)
+    check(lambda T, x, y: x.mm(y), [r((n, k), 0), r((k, m), 1)], device=device)
+    check(lambda T, x, y: T.bmm(x, y), [r((b, n, k), 0), r((b, k, m), 1)], noncontiguous=nc, device=device)
+    check(lambda T, x, y: x.bmm(y), [r((b, n, k), 0), r((b, k, m), 1)], device=device)
+    check(lambda T, x, y: T.mv(x, y), [r((n, k), 0), r((k,), 1)], noncontiguous=nc, device=device)
+    check(lambda T, x, y: x.mv(y), [r((n, k), 0), r((k,), 1)], device=device)
+    check(lambda T, x, y: T.dot(x, y), [r((k,), 0), r((k,), 1)], noncontiguous=nc, device=device)
+    check(lambda T, x, y: x.dot(y), [r((k,), 0), r((k,), 1)], device=device)
+    check(lambda T, x, y: T.inner(x, y), [r((n, k), 0), r((m, k), 1)], names=False, device=device)
+    check(lambda T, x, y: T.outer(x, y), [r((n,), 0), r((m,), 1)], noncontiguous=nc, device=device)
+    check(lambda T, x, y: x.ger(y), [r((n,), 0), r((m,), 1)], device=device)
+    check(lambda T, c, x, y: T.addmm(c, x, y), [r((m,), 2), r((n, k), 0), r((k, m), 1)], device=device)
+    check(lambda T, c, x, y: T.addmm(c, x, y, beta=0.5, alpha=2), [r((n, m), 2), r((n, k), 0), r((k, m), 1)],
+          device=device)
+    check(lambda T, c, x, y: c.addmm(x, y, alpha=-1), [r((1, m), 2), r((n, k), 0), r((k, m), 1)], device=device)
+    check(lambda T, c, x, y: T.baddbmm(c, x, y, beta=2), [r((b, n, m), 2), r((b, n, k), 0), r((b, k, m), 1)],
+          device=device)
+    check(lambda T, x, y: T.einsum("ij,jk->ik", x, y), [r((n, k), 0), r((k, m), 1)], names=False, device=device)
+    check(lambda T, x, y: T.einsum("bij,bjk->bik", x, y), [r((b, n, k), 0), r((b, k, m), 1)], names=False,
+          device=device)
+    check(lambda T, x, y: T.einsum("i,j->ij", x, y), [r((n,), 0), r((m,), 1)], names=False, device=device)
+    check(lambda T, x, y: T.einsum("ij,ij->", x, y), [r((n, k), 0), r((n, k), 1)], names=False, device=device)
+    check(lambda T, x, y: T.einsum("ij->ji", x), [r((n, k), 0), r((n, k), 1)], names=False, device=device)
+    check(lambda T, x, y: T.einsum("bij,jk", x, y), [r((b, n, k), 0), r((k, m), 1)], names=False, device=device)
 
 
 @pytest.mark.parametrize("f, match", [
-    (lambda T: T.zeros(2, 3) @ T.zeros(4, 5), r"mat1 and mat2 shapes cannot be multiplied \(2x3 and 4x5\)"),
-    (lambda T: T.mm(T.zeros(2, 3), T.zeros(4, 5)), r"mat1 and mat2 shapes cannot be multiplied \(2x3 and 4x5\)"),
-    (lambda T: T.zeros(3) @ T.zeros(4, 5), r"mat1 and mat2 shapes cannot be multiplied \(1x3 and 4x5\)"),
-    (lambda T: T.zeros(3) @ T.zeros(4), r"inconsistent tensor size, expected tensor \[3\] and src \[4\] to have "
-                                         r"the same number of elements, but got 3 and 4 elements respectively"),
-    (lambda T: T.zeros(2, 3) @ T.zeros(4), r"size mismatch, got input \(2\), mat \(2x3\), vec \(4\)"),
-    (lambda T: T.bmm(T.zeros(2, 2, 3), T.zeros(3, 3, 4)), r"Expected size for first two dimensions of batch2 "
-                                                          r"tensor to be: \[2, 3\] but got: \[3, 3\]."),
-    (lambda T: T.zeros(5, 2, 3) @ T.zeros(4, 3, 5), r"The size of tensor a \(5\) must match the size of tensor b "
-                                                    r"\(4\) at non-singleton dimension 0"),
-    (lambda T: T.zeros(2, 3) @ T.zeros(3, 4, dtype=T.float64), r"expected m1 and m2 to have the same dtype, but "
-                                                               r"got: float != double"),
-    (lambda T: T.zeros(2, 3) @ T.zeros(()), r"both arguments to matmul need to be at least 1D, but they are 2D and "
-                                            r"0D"),
-    (lambda T: T.mm(T.zeros(2), T.zeros(2, 3)), r"self must be a matrix"),
-    (lambda T: T.bmm(T.zeros(2, 3), T.zeros(3, 4)), r"batch1 must be a 3D tensor"),
-    (lambda T: T.dot(T.zeros(2, 3), T.zeros(3)), r"1D tensors expected, but got 2D and 1D tensors"),
-    (lambda T: T.dot(T.zeros(3), T.zeros(3, dtype=T.float64)), r"dot : expected both vectors to have same dtype, "
-                                                               r"but found Float and Double"),
-    (lambda T: T.bmm(T.zeros(2, 2, 3), T.zeros(2, 3, 4, dtype=T.float64)), r"expected scalar type Float but "
-                                                                          r"found Double"),
+    (lambda T, Z: Z(2, 3) @ Z(4, 5), r"mat1 and mat2 shapes cannot be multiplied \(2x3 and 4x5\)"),
+    (lambda T, Z: T.mm(Z(2, 3), Z(4, 5)), r"mat1 and mat2 shapes cannot be multiplied \(2x3 and 4x5\)"),
+    (lambda T, Z: Z(3) @ Z(4, 5), r"mat1 and mat2 shapes cannot be multiplied \(1x3 and 4x5\)"),
+    (lambda T, Z: Z(3) @ Z(4), r"inconsistent tensor size, expected tensor \[3\] and src \[4\] to have "
+                               r"the same number of elements, but got 3 and 4 elements respectively"),
+    (lambda T, Z: Z(2, 3) @ Z(4), r"size mismatch, got input \(2\), mat \(2x3\), vec \(4\)"),
+    (lambda T, Z: T.bmm(Z(2, 2, 3), Z(3, 3, 4)), r"Expected size for first two dimensions of batch2 "
+                                                 r"tensor to be: \[2, 3\] but got: \[3, 3\]."),
+    (lambda T, Z: Z(5, 2, 3) @ Z(4, 3, 5), r"The size of tensor a \(5\) must match the size of tensor b "
+                                           r"\(4\) at non-singleton dimension 0"),
+    (lambda T, Z: Z(2, 3) @ Z(3, 4, dtype=T.float64), r"expected m1 and m2 to have the same dtype, but "
+                                                      r"got: float != double"),
+    (lambda T, Z: Z(2, 3) @ Z(()), r"both arguments to matmul need to be at least 1D, but they are 2D and "
+                                   r"0D"),
+    (lambda T, Z: T.mm(Z(2), Z(2, 3)), r"self must be a matrix"),
+    (lambda T, Z: T.bmm(Z(2, 3), Z(3, 4)), r"batch1 must be a 3D tensor"),
+    (lambda T, Z: T.dot(Z(2, 3), Z(3)), r"1D tensors expected, but got 2D and 1D tensors"),
+    (lambda T, Z: T.dot(Z(3), Z(3, dtype=T.float64)), r"dot : expected both vectors to have same dtype, "
+                                                      r"but found Float and Double"),
+    (lambda T, Z: T.bmm(Z(2, 2, 3), Z(2, 3, 4, dtype=T.float64)), r"expected scalar type Float but "
+                                                                  r"found Double"),
 ])
-def test_errors(f, match):
-    """Shape and dtype mismatches raise torch's error, naming both shapes."""
-    for T in (torch, mt):
+def test_errors(f, match, device):
+    """Shape and dtype mismatches raise torch's error, naming both shapes (on any device: minitorch checks them
+    before the array library sees the arrays). Torch, the spec, runs on the CPU, where these messages come from."""
+    for T, dev in ((torch, "cpu"), (mt, device)):
         with pytest.raises(RuntimeError, match=match):
-            f(T)
+            f(T, functools.partial(T.zeros, device=dev))
     with pytest.raises(TypeError, match=r"matmul\(\): argument 'other' \(position 2\) must be Tensor, not int"):
-        mt.matmul(mt.zeros(3), 2)
+        mt.matmul(mt.zeros(3, device=device), 2)
 
 
-def test_integer_matmul():
+def test_integer_matmul(device):
     a, b = rand((2, 3), np.int64, -3, 3), rand((3, 4), np.int64, -3, 3, 1)
-    check(lambda T, x, y: x @ y, [a, b])
-    check(lambda T, x, y: x[0] @ y, [a, b])
-    check(lambda T, x, y: x[0].dot(y[:, 0]), [a, b])
+    check(lambda T, x, y: x @ y, [a, b], device=device)
+    check(lambda T, x, y: x[0] @ y, [a, b], device=device)
+    check(lambda T, x, y: x[0].dot(y[:, 0]), [a, b], device=device)

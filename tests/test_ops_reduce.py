@@ -50,12 +50,12 @@ REDUCE = {
 @FEW
 @pytest.mark.parametrize("name", REDUCE)
 @given(sd=shape_dim(), keepdim=st.booleans(), dtype=dtypes, seed=seeds, nc=st.booleans())
-def test_reduce(name, sd, keepdim, dtype, seed, nc):
+def test_reduce(name, sd, keepdim, dtype, seed, nc, device):
     shape, dim = sd
     # std's second derivative divides by std (small when few close values are reduced): float32 cancellation
     tol = tol_for(dtype, 10) if name.startswith("std") else None
     check_or_raises(lambda T, x: REDUCE[name](T, x, dim, keepdim), [rand(shape, dtype, 0.1, 2, seed)],
-                    noncontiguous=nc, gradgrad_tol=tol)
+                    noncontiguous=nc, gradgrad_tol=tol, device=device)
 
 
 # ops whose gradient picks elements: distinct values, so that there are no ties
@@ -88,40 +88,40 @@ PICK = {
 @FEW
 @pytest.mark.parametrize("name", PICK)
 @given(sd=shape_dim(tuple_dims=False), keepdim=st.booleans(), dtype=dtypes, seed=seeds, nc=st.booleans())
-def test_pick(name, sd, keepdim, dtype, seed, nc):
+def test_pick(name, sd, keepdim, dtype, seed, nc, device):
     shape, dim = sd
     if name.startswith(("prod", "cumsum")):
         x = rand(shape, dtype, 0.5, 1.5, seed)       # moderate products
     else:
         x = distinct(shape, dtype, seed)
-    check_or_raises(lambda T, x: PICK[name](T, x, dim, keepdim), [x], noncontiguous=nc)
+    check_or_raises(lambda T, x: PICK[name](T, x, dim, keepdim), [x], noncontiguous=nc, device=device)
 
 
 @given(shape=shapes(1, 3, 1), dtype=dtypes, seed=seeds, nz=st.integers(1, 3))
-def test_prod_with_zeros(shape, dtype, seed, nz):
+def test_prod_with_zeros(shape, dtype, seed, nz, device):
     x = rand(shape, dtype, 0.5, 1.5, seed)
     x.reshape(-1)[np.random.default_rng(seed).integers(0, x.size, nz)] = 0
-    check(lambda T, x: T.prod(x), [x])
+    check(lambda T, x: T.prod(x), [x], device=device)
     for d in range(x.ndim):
-        check(lambda T, x: x.prod(d), [x])
-        check(lambda T, x: T.prod(x, d, keepdim=True), [x])
+        check(lambda T, x: x.prod(d), [x], device=device)
+        check(lambda T, x: T.prod(x, d, keepdim=True), [x], device=device)
 
 
 @given(shape=shapes(1, 3, 1, 3), seed=seeds)
-def test_ties(shape, seed):
+def test_ties(shape, seed, device):
     """Ties: amax/amin/max() share the gradient evenly; max(dim) gives it to the index it returns."""
     x = np.asarray(np.round(rand(shape, np.float64, -1, 1, seed)))
     for f in (lambda T, x: x.max(), lambda T, x: T.amax(x, -1), lambda T, x: T.amin(x, 0, keepdim=True),
               lambda T, x: x.min(), lambda T, x: T.max(x, -1), lambda T, x: x.min(0), lambda T, x: x.argmax(),
               lambda T, x: T.argmin(x, -1), lambda T, x: T.maximum(x, x.flip(-1)), lambda T, x: x.norm(float("inf"))):
-        check(f, [x])
+        check(f, [x], device=device)
 
 
 INT_DT = [np.bool_, np.uint8, np.int32, np.int64]
 
 
 @pytest.mark.parametrize("dt", INT_DT + [np.float32])
-def test_integer_and_bool_inputs(dt):
+def test_integer_and_bool_inputs(dt, device):
     """Integer and bool sums/prods give int64; mean of integers refuses; all/any/count_nonzero."""
     x = rand((3, 4), dt, 0, 3)
     for f in (lambda T, x: x.sum(), lambda T, x: T.sum(x, 1), lambda T, x: x.prod(), lambda T, x: x.prod(0),
@@ -130,7 +130,7 @@ def test_integer_and_bool_inputs(dt):
               lambda T, x: x.any(1), lambda T, x: T.all(x, 0, keepdim=True), lambda T, x: T.count_nonzero(x),
               lambda T, x: T.count_nonzero(x, 1), lambda T, x: x.sum(dtype=T.float32), lambda T, x: x.amax(0),
               lambda T, x: x.float().var(), lambda T, x: x.sort(1).values, lambda T, x: x.topk(2).values):
-        check_or_raises(f, [x])
+        check_or_raises(f, [x], device=device)
 
 
 @pytest.mark.parametrize("f", [
@@ -139,21 +139,21 @@ def test_integer_and_bool_inputs(dt):
     lambda T, x: x.prod(1), lambda T, x: x.logsumexp(1), lambda T, x: x.var(0), lambda T, x: x.std(),
     lambda T, x: x.argmin(1), lambda T, x: x.sum(5), lambda T, x: x.max(-3), lambda T, x: x.sum((0, 0)),
     lambda T, x: x.logsumexp(0), lambda T, x: x.cumsum(0)])
-def test_empty_and_bad_dims(f):
+def test_empty_and_bad_dims(f, device):
     """Reductions over size-0 dims: identities where torch has them, torch's errors where it has none."""
-    check_or_raises(f, [np.zeros((0, 3), np.float32)])
+    check_or_raises(f, [np.zeros((0, 3), np.float32)], device=device)
 
 
-def test_scalar_tensor_reductions():
+def test_scalar_tensor_reductions(device):
     x = np.asarray(np.float64(1.5))
     for f in (lambda T, x: x.sum(), lambda T, x: x.sum(0), lambda T, x: x.mean(-1), lambda T, x: x.max(0),
               lambda T, x: T.argmax(x, 0), lambda T, x: x.prod(0), lambda T, x: x.logsumexp(0), lambda T, x: x.amax(),
               lambda T, x: x.var(correction=0), lambda T, x: x.cumsum(0), lambda T, x: x.sort().values):
-        check_or_raises(f, [x])
+        check_or_raises(f, [x], device=device)
 
 
-def test_inf_logsumexp_and_var_degenerate():
+def test_inf_logsumexp_and_var_degenerate(device):
     x = np.array([[-np.inf, -np.inf], [np.inf, 1.0], [0.0, 1.0]], np.float64)
-    check(lambda T, x: T.logsumexp(x, 1), [x], grad=False)
-    check(lambda T, x: T.logsumexp(x[2:], 1), [x])
-    check(lambda T, x: x[2:].var(1, correction=2), [x], gradgrad=False)
+    check(lambda T, x: T.logsumexp(x, 1), [x], grad=False, device=device)
+    check(lambda T, x: T.logsumexp(x[2:], 1), [x], device=device)
+    check(lambda T, x: x[2:].var(1, correction=2), [x], gradgrad=False, device=device)

@@ -5,6 +5,7 @@ import torch
 from hypothesis import given, strategies as st
 
 import minitorch as mt
+from harness import torch_device
 from strategies import FEW, check, check_or_raises, dtypes, rand, seeds, shapes
 
 
@@ -25,20 +26,21 @@ def reshape_target(draw, shape):
 
 @FEW
 @given(data=st.data(), shape=shapes(), dtype=dtypes, seed=seeds, nc=st.booleans())
-def test_reshape_view(data, shape, dtype, seed, nc):
+def test_reshape_view(data, shape, dtype, seed, nc, device):
     target = data.draw(reshape_target(shape))
     x = rand(shape, dtype, seed=seed)
-    check(lambda T, x: x.reshape(target) * 2, [x], noncontiguous=nc)
-    check(lambda T, x: T.reshape(x, target), [x], noncontiguous=nc)
-    check(lambda T, x: x.reshape(*target) if target else x.reshape(()), [x])
-    check(lambda T, x: x.view(target), [x])
-    check(lambda T, x: x.view(*target) if target else x.view(()), [x])
-    check(lambda T, x: x.flatten(), [x], noncontiguous=nc)
-    check(lambda T, x: T.ravel(x), [x], noncontiguous=nc)
-    check(lambda T, x: x.view(-1).view_as(x), [x])
-    check(lambda T, x: x.reshape_as(x.reshape(-1)), [x], noncontiguous=nc)
+    check(lambda T, x: x.reshape(target) * 2, [x], noncontiguous=nc, device=device)
+    check(lambda T, x: T.reshape(x, target), [x], noncontiguous=nc, device=device)
+    check(lambda T, x: x.reshape(*target) if target else x.reshape(()), [x], device=device)
+    check(lambda T, x: x.view(target), [x], device=device)
+    check(lambda T, x: x.view(*target) if target else x.view(()), [x], device=device)
+    check(lambda T, x: x.flatten(), [x], noncontiguous=nc, device=device)
+    check(lambda T, x: T.ravel(x), [x], noncontiguous=nc, device=device)
+    check(lambda T, x: x.view(-1).view_as(x), [x], device=device)
+    check(lambda T, x: x.reshape_as(x.reshape(-1)), [x], noncontiguous=nc, device=device)
     if nc and x.ndim >= 2 and x.shape[-1] > 1 and x.shape[-2] > 1:
-        check_or_raises(lambda T, x: x.transpose(-1, -2).view(-1), [x])     # torch's "use .reshape(...)" error
+        # torch's "use .reshape(...)" error
+        check_or_raises(lambda T, x: x.transpose(-1, -2).view(-1), [x], device=device)
 
 
 # name: f(T, x, d) with d a valid dim of x (x has at least one dim)
@@ -92,46 +94,49 @@ DIMS = {
 @FEW
 @pytest.mark.parametrize("name", DIMS)
 @given(data=st.data(), shape=shapes(min_dims=1), dtype=dtypes, seed=seeds, nc=st.booleans())
-def test_dim_ops(name, data, shape, dtype, seed, nc):
+def test_dim_ops(name, data, shape, dtype, seed, nc, device):
     d = data.draw(st.integers(-len(shape), len(shape) - 1))
-    check_or_raises(lambda T, x: DIMS[name](T, x, d), [rand(shape, dtype, seed=seed)], noncontiguous=nc)
+    check_or_raises(lambda T, x: DIMS[name](T, x, d), [rand(shape, dtype, seed=seed)], noncontiguous=nc,
+                    device=device)
 
 
 @FEW
 @given(data=st.data(), shape=shapes(), dtype=dtypes, seed=seeds, nc=st.booleans())
-def test_permute_expand_repeat(data, shape, dtype, seed, nc):
+def test_permute_expand_repeat(data, shape, dtype, seed, nc, device):
     x = rand(shape, dtype, seed=seed)
     perm = data.draw(st.permutations(range(len(shape))))
-    check(lambda T, x: x.permute(*perm) if perm else x.permute(()), [x], noncontiguous=nc)
-    check(lambda T, x: T.permute(x, perm), [x], noncontiguous=nc)
-    check(lambda T, x: x.permute(perm).permute(np.argsort(perm).tolist()), [x])
+    check(lambda T, x: x.permute(*perm) if perm else x.permute(()), [x], noncontiguous=nc, device=device)
+    check(lambda T, x: T.permute(x, perm), [x], noncontiguous=nc, device=device)
+    check(lambda T, x: x.permute(perm).permute(np.argsort(perm).tolist()), [x], device=device)
     # expand: size-1 dims grow, new leading dims, -1 keeps
     target = data.draw(st.tuples(*[st.sampled_from([s, -1]) if s != 1 else st.integers(0, 3) for s in shape]))
     lead = tuple(data.draw(st.lists(st.integers(0, 3), max_size=2)))
-    check(lambda T, x: x.expand(*(lead + target)) if lead + target else x.expand(()), [x], noncontiguous=nc)
-    check(lambda T, x: x.expand(lead + target), [x])
+    check(lambda T, x: x.expand(*(lead + target)) if lead + target else x.expand(()), [x], noncontiguous=nc,
+          device=device)
+    check(lambda T, x: x.expand(lead + target), [x], device=device)
     shp = tuple(abs(s) if s != -1 else x.shape[i] for i, s in enumerate(target))
-    check(lambda T, x: T.broadcast_to(x, lead + shp), [x])
-    check(lambda T, x: x.expand_as(T.zeros(lead + shp, dtype=x.dtype)), [x])
+    check(lambda T, x: T.broadcast_to(x, lead + shp), [x], device=device)
+    check(lambda T, x: x.expand_as(T.zeros(lead + shp, dtype=x.dtype, device=x.device)), [x], device=device)
     reps = tuple(data.draw(st.lists(st.integers(0, 3), min_size=len(shape), max_size=len(shape) + 1)))
-    check(lambda T, x: x.repeat(*reps) if reps else x.repeat(()), [x], noncontiguous=nc)
-    check(lambda T, x: T.tile(x, reps), [x])
-    check(lambda T, x: x.tile(reps[:1]), [x])
+    check(lambda T, x: x.repeat(*reps) if reps else x.repeat(()), [x], noncontiguous=nc, device=device)
+    check(lambda T, x: T.tile(x, reps), [x], device=device)
+    check(lambda T, x: x.tile(reps[:1]), [x], device=device)
 
 
 @given(shapes=st.lists(shapes(1, 3, 0, 3), min_size=1, max_size=3), dtype=dtypes, seed=seeds, data=st.data())
-def test_cat_stack_broadcast(shapes, dtype, seed, data):
+def test_cat_stack_broadcast(shapes, dtype, seed, data, device):
     # make the shapes agree except along one dim
     base = shapes[0]
     d = data.draw(st.integers(-len(base), len(base) - 1))
     shs = [tuple(s[(d % len(base))] if i == d % len(base) and len(s) > i else b for i, b in enumerate(base))
            for s in shapes]
     xs = [rand(s, dtype, seed=seed + i) for i, s in enumerate(shs)]
-    check(lambda T, *xs: T.cat(xs, d), xs)
-    check(lambda T, *xs: T.stack([x.sum(d) for x in xs] * 2 if len({x.shape for x in xs}) > 1 else xs, d), xs)
-    check(lambda T, *xs: T.hstack(xs) if len({x.shape for x in xs}) == 1 else xs[0] * 1, xs)
-    check(lambda T, *xs: T.vstack(xs) if len({x.shape for x in xs}) == 1 else xs[0] * 1, xs)
-    check(lambda T, *xs: T.broadcast_tensors(xs[0], xs[0].sum(0, keepdim=True)), xs)
+    check(lambda T, *xs: T.cat(xs, d), xs, device=device)
+    check(lambda T, *xs: T.stack([x.sum(d) for x in xs] * 2 if len({x.shape for x in xs}) > 1 else xs, d), xs,
+          device=device)
+    check(lambda T, *xs: T.hstack(xs) if len({x.shape for x in xs}) == 1 else xs[0] * 1, xs, device=device)
+    check(lambda T, *xs: T.vstack(xs) if len({x.shape for x in xs}) == 1 else xs[0] * 1, xs, device=device)
+    check(lambda T, *xs: T.broadcast_tensors(xs[0], xs[0].sum(0, keepdim=True)), xs, device=device)
 
 
 @pytest.mark.parametrize("f", [
@@ -159,20 +164,20 @@ def test_cat_stack_broadcast(shapes, dtype, seed, data):
     lambda T, x, y: T.broadcast_tensors(x, y),
     lambda T, x, y: x.repeat(2),
 ])
-def test_errors(f):
+def test_errors(f, device):
     """Each bad call raises torch's kind of error; shape mismatches name both shapes, as torch's do."""
-    check_or_raises(f, [rand((2, 3)), rand((3, 4), seed=1)])
+    check_or_raises(f, [rand((2, 3)), rand((3, 4), seed=1)], device=device)
 
 
-def test_error_messages_name_shapes():
-    x, y = mt.zeros(2, 3), mt.zeros(3, 4)
+def test_error_messages_name_shapes(device):
+    x, y = mt.zeros(2, 3, device=device), mt.zeros(3, 4, device=device)
     with pytest.raises(RuntimeError, match=r"Sizes of tensors must match except in dimension 0. Expected size 3 "
                                            r"but got size 4 for tensor number 1 in the list"):
         mt.cat([x, y])
     with pytest.raises(RuntimeError, match=r"shape '\[5, 2\]' is invalid for input of size 6"):
         x.view(5, 2)
     with pytest.raises(RuntimeError, match=r"view size is not compatible with input tensor's size and stride"):
-        mt.zeros(3, 4).t().view(-1)
+        mt.zeros(3, 4, device=device).t().view(-1)
     with pytest.raises(RuntimeError, match=r"The expanded size of the tensor \(3\) must match the existing size "
                                            r"\(2\) at non-singleton dimension 0.  Target sizes: \[3, 3\].  "
                                            r"Tensor sizes: \[2, 3\]"):
@@ -195,13 +200,14 @@ VIEWS = [lambda b: b.view(3, 4), lambda b: b.reshape(3, 4), lambda b: b.view(3, 
 
 
 @pytest.mark.parametrize("f", VIEWS)
-def test_views_share_memory(f):
+def test_views_share_memory(f, device):
     """A view sees its base change, the base sees writes through the view; versions move as torch's do."""
     for T in (mt, torch):
-        base = T.arange(12.0)
+        dev = device if T is mt else torch_device(device)
+        base = T.arange(12.0, device=dev)
         v = f(base)
         base.mul_(2)
-        assert np.array_equal(v.numpy(), f(T.arange(12.0) * 2).numpy())
+        assert np.array_equal(v.cpu().numpy(), f(T.arange(12.0, device=dev) * 2).cpu().numpy())
         if v.numel() and v.stride()[0] != 0:                 # not the expanded view: torch forbids writing it
             v.fill_(-1.0)
             assert (base == -1).sum().item() == v.numel()
@@ -210,8 +216,8 @@ def test_views_share_memory(f):
     assert ours == (base._version, v._version)
 
 
-def test_copies_do_not_share():
-    base = mt.arange(12.0)
+def test_copies_do_not_share(device):
+    base = mt.arange(12.0, device=device)
     c = base.view(3, 4).t().contiguous()          # non-contiguous: a copy
     c.fill_(0)
     assert base.sum().item() == 66

@@ -20,7 +20,7 @@ import pytest
 import torch
 
 import minitorch as mt
-from harness import assert_same, tol_for
+from harness import assert_same, to_numpy, tol_for, torch_device
 
 SHAPES = [(3, 4), (5,), (), (2, 3, 2)]
 SCALES = [1.0, 1e-3, 10.0, 0.1]           # gradient magnitudes, per parameter
@@ -35,9 +35,9 @@ def _data(dtype, steps=STEPS, seed=0):
     return init, grads
 
 
-def _params(init):
-    ours = [mt.tensor(a.copy(), requires_grad=True) for a in init]
-    theirs = [torch.tensor(a.copy(), requires_grad=True) for a in init]
+def _params(init, device="cpu"):
+    ours = [mt.tensor(a.copy(), requires_grad=True, device=device) for a in init]
+    theirs = [torch.tensor(a.copy(), requires_grad=True, device=torch_device(device)) for a in init]
     return ours, theirs
 
 
@@ -46,12 +46,13 @@ def _groups(params, group1):
 
 
 def _set_grads(ours, theirs, grads, step):
+    """Gradients for ``step``, each on its parameter's device."""
     for i, (o, t) in enumerate(zip(ours, theirs)):
         if (step + i) % 7 == 6:                       # no gradient this step: the optimizer must skip it
             o.grad, t.grad = None, None
         else:
-            o.grad = mt.tensor(grads[step][i])
-            t.grad = torch.tensor(grads[step][i])
+            o.grad = mt.tensor(grads[step][i], device=o.device)
+            t.grad = torch.tensor(grads[step][i], device=t.device)
 
 
 def _assert_params(ours, theirs, dtype, what, tol_scale=1):
@@ -59,9 +60,9 @@ def _assert_params(ours, theirs, dtype, what, tol_scale=1):
         assert_same(o.detach(), t.detach(), tol_for(dtype, tol_scale), f"{what}, param {i}")
 
 
-def _run_parity(name, options, group1, dtype, steps=STEPS, tol_scale=1):
+def _run_parity(name, options, group1, dtype, steps=STEPS, tol_scale=1, device="cpu"):
     init, grads = _data(dtype, steps)
-    ours, theirs = _params(init)
+    ours, theirs = _params(init, device)
     opt_m = getattr(mt.optim, name)(_groups(ours, group1), **options)
     opt_t = getattr(torch.optim, name)(_groups(theirs, group1), **options)
     for step in range(steps):
@@ -74,7 +75,8 @@ def _run_parity(name, options, group1, dtype, steps=STEPS, tol_scale=1):
 
 
 def _assert_state(opt_m, opt_t, dtype, tol_scale=1):
-    """The two state_dicts have the same layout (ids, keys, options) and the same values."""
+    """The two state_dicts have the same layout (ids, keys, options) and the same values; state tensors live on
+    their parameter's device (step counters on the CPU, as torch keeps them)."""
     sd_m, sd_t = opt_m.state_dict(), opt_t.state_dict()
     assert sd_m["param_groups"] == sd_t["param_groups"]
     assert sd_m["state"].keys() == sd_t["state"].keys()
@@ -83,6 +85,11 @@ def _assert_state(opt_m, opt_t, dtype, tol_scale=1):
         for key, v in sd_t["state"][k].items():
             tol = tol_for(dtype, 10 * tol_scale) if key != "step" else None
             assert_same(sd_m["state"][k][key], v, tol, f"state[{k}][{key!r}]")
+    params = [p for g in opt_m.param_groups for p in g["params"]]
+    for k, st in sd_m["state"].items():
+        for key, v in st.items():
+            where = "cpu" if key == "step" else str(params[k].device)
+            assert str(v.device) == where, f"state[{k}][{key!r}] on {v.device}, expected {where}"
 
 
 # ---------------------------------------------------------------------- every option combination
@@ -105,43 +112,44 @@ def _ids(cases):
 
 @pytest.mark.parametrize("dtype", DTYPES, ids=lambda d: d.__name__)
 @pytest.mark.parametrize("options", SGD_CASES, ids=_ids(SGD_CASES))
-def test_sgd_matches_torch(options, dtype):
-    _run_parity("SGD", options, dict(lr=0.03, weight_decay=0.05), dtype)
+def test_sgd_matches_torch(options, dtype, device):
+    _run_parity("SGD", options, dict(lr=0.03, weight_decay=0.05), dtype, device=device)
 
 
 @pytest.mark.parametrize("dtype", DTYPES, ids=lambda d: d.__name__)
 @pytest.mark.parametrize("options", ADAM_CASES, ids=_ids(ADAM_CASES))
 @pytest.mark.parametrize("name", ["Adam", "AdamW"])
-def test_adam_matches_torch(name, options, dtype):
-    _run_parity(name, options, dict(lr=0.003, weight_decay=0.05, eps=1e-6), dtype)
+def test_adam_matches_torch(name, options, dtype, device):
+    _run_parity(name, options, dict(lr=0.003, weight_decay=0.05, eps=1e-6), dtype, device=device)
 
 
 @pytest.mark.parametrize("dtype", DTYPES, ids=lambda d: d.__name__)
-def test_adam_decoupled_weight_decay_matches_torch(dtype):
-    _run_parity("Adam", dict(lr=0.01, weight_decay=0.1, decoupled_weight_decay=True), dict(amsgrad=True), dtype)
+def test_adam_decoupled_weight_decay_matches_torch(dtype, device):
+    _run_parity("Adam", dict(lr=0.01, weight_decay=0.1, decoupled_weight_decay=True), dict(amsgrad=True), dtype,
+                device=device)
 
 
 @pytest.mark.parametrize("dtype", DTYPES, ids=lambda d: d.__name__)
 @pytest.mark.parametrize("options", RMSPROP_CASES, ids=_ids(RMSPROP_CASES))
-def test_rmsprop_matches_torch(options, dtype):
+def test_rmsprop_matches_torch(options, dtype, device):
     # centered: the denominator is sqrt(v - mean(g)^2), and with these gradients v and mean(g)^2 agree to
     # 3 digits at times; float32 rounding is amplified by that cancellation in torch as in minitorch
     # (both are ~5e-6 away from a float64 run), hence a 10x float32 tolerance there
     scale = 10 if options["centered"] and dtype == np.float32 else 1
-    _run_parity("RMSprop", options, dict(lr=0.003), dtype, tol_scale=scale)
+    _run_parity("RMSprop", options, dict(lr=0.003), dtype, tol_scale=scale, device=device)
 
 
 @pytest.mark.parametrize("dtype", DTYPES, ids=lambda d: d.__name__)
 @pytest.mark.parametrize("options", ADAGRAD_CASES, ids=_ids(ADAGRAD_CASES))
-def test_adagrad_matches_torch(options, dtype):
-    _run_parity("Adagrad", options, dict(lr=0.03), dtype)
+def test_adagrad_matches_torch(options, dtype, device):
+    _run_parity("Adagrad", options, dict(lr=0.03), dtype, device=device)
 
 
 @pytest.mark.parametrize("name,options", [("SGD", {}), ("Adam", {}), ("AdamW", {}), ("RMSprop", {}),
                                           ("Adagrad", {})])
-def test_defaults_match_torch(name, options):
+def test_defaults_match_torch(name, options, device):
     """Default hyper-parameters (lr included) give the same trajectory."""
-    _run_parity(name, options, {}, np.float32, steps=10)
+    _run_parity(name, options, {}, np.float32, steps=10, device=device)
 
 
 # ---------------------------------------------------------------------- state_dict round trip
@@ -155,12 +163,12 @@ ROUND_TRIP = [("SGD", dict(lr=0.1, momentum=0.9, nesterov=True, weight_decay=0.0
 
 @pytest.mark.parametrize("dtype", DTYPES, ids=lambda d: d.__name__)
 @pytest.mark.parametrize("name,options", ROUND_TRIP, ids=[n for n, _ in ROUND_TRIP])
-def test_state_dict_round_trip_continues_identically(name, options, dtype):
+def test_state_dict_round_trip_continues_identically(name, options, dtype, device):
     """Stop after 25 steps, rebuild the optimizer from its state_dict (as after save/load), go on:
     the resumed run equals the uninterrupted one exactly, and torch's within tolerance."""
     group1 = dict(lr=options["lr"] / 3)
     init, grads = _data(dtype)
-    ours, theirs = _params(init)
+    ours, theirs = _params(init, device)
     opt_m = getattr(mt.optim, name)(_groups(ours, group1), **options)
     opt_t = getattr(torch.optim, name)(_groups(theirs, group1), **options)
     for step in range(25):
@@ -169,7 +177,7 @@ def test_state_dict_round_trip_continues_identically(name, options, dtype):
         opt_t.step()
 
     saved = copy.deepcopy(opt_m.state_dict())                  # what save + load gives back
-    resumed = [mt.tensor(p.detach().numpy().copy(), requires_grad=True) for p in ours]
+    resumed = [mt.tensor(to_numpy(p).copy(), requires_grad=True, device=device) for p in ours]
     # a fresh optimizer built with other options: load_state_dict must restore the saved ones
     opt_r = getattr(mt.optim, name)(_groups(resumed, dict(lr=123.0)), lr=77.0)
     opt_r.load_state_dict(saved)
@@ -179,31 +187,33 @@ def test_state_dict_round_trip_continues_identically(name, options, dtype):
     for step in range(25, STEPS):
         _set_grads(ours, theirs, grads, step)
         for o, r in zip(ours, resumed):
-            r.grad = None if o.grad is None else mt.tensor(o.grad.numpy().copy())
+            r.grad = None if o.grad is None else mt.tensor(to_numpy(o.grad).copy(), device=device)
         opt_m.step()
         opt_t.step()
         opt_r.step()
         for i, (o, r) in enumerate(zip(ours, resumed)):
-            np.testing.assert_array_equal(r.detach().numpy(), o.detach().numpy(), err_msg=f"step {step} param {i}")
+            np.testing.assert_array_equal(to_numpy(r), to_numpy(o), err_msg=f"step {step} param {i}")
         _assert_params(resumed, theirs, dtype, f"resumed {name} step {step}")
+    _assert_state(opt_r, opt_t, dtype)
 
 
 @pytest.mark.parametrize("name,options", ROUND_TRIP, ids=[n for n, _ in ROUND_TRIP])
-def test_load_torch_state_dict(name, options):
-    """A torch optimizer's state_dict (tensors converted) loads into minitorch and the run continues like torch's."""
+def test_load_torch_state_dict(name, options, device):
+    """A torch optimizer's state_dict (tensors converted, on the CPU) loads into minitorch, its state moves to the
+    parameters' device, and the run continues like torch's."""
     dtype = np.float64
     init, grads = _data(dtype)
-    ours, theirs = _params(init)
+    ours, theirs = _params(init, device)
     opt_t = getattr(torch.optim, name)(_groups(theirs, {}), **options)
     for step in range(20):
         _set_grads(ours, theirs, grads, step)
         opt_t.step()
     for o, t in zip(ours, theirs):
-        o.data = mt.tensor(t.detach().numpy().copy())
+        o.data = mt.tensor(to_numpy(t).copy(), device=device)
 
     def convert(x):
         if isinstance(x, torch.Tensor):
-            return mt.tensor(x.numpy().copy())
+            return mt.tensor(to_numpy(x).copy())
         if isinstance(x, dict):
             return {k: convert(v) for k, v in x.items()}
         if isinstance(x, list):
@@ -220,9 +230,9 @@ def test_load_torch_state_dict(name, options):
     _assert_state(opt_m, opt_t, dtype)
 
 
-def test_state_dict_format():
+def test_state_dict_format(device):
     """torch's layout: integer ids counted across groups, state keyed by id, options per group, 'params' last."""
-    ours, theirs = _params(_data(np.float32)[0])
+    ours, theirs = _params(_data(np.float32)[0], device)
     opt_m = mt.optim.Adam(_groups(ours, dict(lr=0.5, amsgrad=True)), lr=0.1)
     opt_t = torch.optim.Adam(_groups(theirs, dict(lr=0.5, amsgrad=True)), lr=0.1)
     assert opt_m.state_dict() == {"state": {}, "param_groups": opt_t.state_dict()["param_groups"]}
@@ -244,18 +254,20 @@ def test_state_dict_format():
     assert sd_m["state"][0]["exp_avg"] is opt_m.state[ours[0]]["exp_avg"]
 
 
-def test_load_state_dict_casts_to_param_dtype():
-    p = mt.zeros(3, dtype=mt.float64, requires_grad=True)
+def test_load_state_dict_casts_to_param_dtype(device):
+    p = mt.zeros(3, dtype=mt.float64, requires_grad=True, device=device)
     opt = mt.optim.SGD([p], lr=0.1, momentum=0.9)
     sd = {"state": {0: {"momentum_buffer": mt.ones(3, dtype=mt.float32)}}, "param_groups": opt.state_dict()["param_groups"]}
     opt.load_state_dict(sd)
     assert opt.state[p]["momentum_buffer"].dtype == mt.float64
-    q = mt.zeros(3, requires_grad=True)
+    assert opt.state[p]["momentum_buffer"].device == p.device                 # moved to the parameter's device
+    q = mt.zeros(3, requires_grad=True, device=device)
     a = mt.optim.Adam([q])
     step = mt.tensor(4.0, dtype=mt.float64)
     a.load_state_dict({"state": {0: {"step": step, "exp_avg": mt.zeros(3), "exp_avg_sq": mt.zeros(3)}},
                        "param_groups": a.state_dict()["param_groups"]})
-    assert a.state[q]["step"] is step                              # 'step' is never cast
+    assert a.state[q]["step"] is step                              # 'step' is never cast (nor moved)
+    assert a.state[q]["exp_avg"].device == a.state[q]["exp_avg_sq"].device == q.device
 
 
 def test_load_state_dict_errors():
@@ -269,31 +281,32 @@ def test_load_state_dict_errors():
                 lambda: torch.optim.SGD(ts[:2], lr=0.1).load_state_dict(src_t))
 
 
-def test_optimizer_deepcopy_and_pickle():
+def test_optimizer_deepcopy_and_pickle(device):
     import pickle
-    p = mt.tensor([1.0, 2.0], requires_grad=True)
+    p = mt.tensor([1.0, 2.0], requires_grad=True, device=device)
     opt = mt.optim.SGD([p], lr=0.1, momentum=0.9)
-    p.grad = mt.tensor([1.0, 1.0])
+    p.grad = mt.tensor([1.0, 1.0], device=device)
     opt.step()
     opt2 = copy.deepcopy(opt)
     assert opt2.state_dict()["param_groups"] == opt.state_dict()["param_groups"]
     (p2,) = opt2.param_groups[0]["params"]
-    assert p2 is not p and np.array_equal(p2.detach().numpy(), p.detach().numpy())
+    assert p2 is not p and p2.device == p.device and np.array_equal(to_numpy(p2), to_numpy(p))
+    assert opt2.state[p2]["momentum_buffer"].device == p.device
     opt3 = pickle.loads(pickle.dumps(opt))
     assert repr(opt3) == repr(opt)
 
 
 # ---------------------------------------------------------------------- zero_grad
 @pytest.mark.parametrize("set_to_none", [True, False])
-def test_zero_grad(set_to_none):
+def test_zero_grad(set_to_none, device):
     """set_to_none=True: grads become None and the next step skips the parameter (momentum included);
     False: grads are zeroed in place (same tensor) and the step still applies momentum."""
-    ours, theirs = _params(_data(np.float32)[0])
+    ours, theirs = _params(_data(np.float32)[0], device)
     opt_m = mt.optim.SGD(ours, lr=0.1, momentum=0.9)
     opt_t = torch.optim.SGD(theirs, lr=0.1, momentum=0.9)
     for o, t in zip(ours, theirs):
         g = np.ones(tuple(t.shape), np.float32)
-        o.grad, t.grad = mt.tensor(g), torch.tensor(g)
+        o.grad, t.grad = mt.tensor(g, device=o.device), torch.tensor(g, device=t.device)
     opt_m.step()
     opt_t.step()
     grads_before = [o.grad for o in ours]
@@ -310,20 +323,20 @@ def test_zero_grad(set_to_none):
     _assert_params(ours, theirs, np.float32, "after zero_grad")
 
 
-def test_zero_grad_default_and_graph_grad():
-    p = mt.tensor([1.0, 2.0], requires_grad=True)
+def test_zero_grad_default_and_graph_grad(device):
+    p = mt.tensor([1.0, 2.0], requires_grad=True, device=device)
     opt = mt.optim.SGD([p], lr=0.1)
     (p * p).sum().backward(create_graph=True)
     assert p.grad.requires_grad
     opt.zero_grad(set_to_none=False)
-    assert p.grad.grad_fn is None and not p.grad.requires_grad
+    assert p.grad.grad_fn is None and not p.grad.requires_grad and p.grad.device == p.device
     assert p.grad.tolist() == [0.0, 0.0]
     opt.zero_grad()
     assert p.grad is None
 
 
-def test_step_skips_params_without_grad():
-    p = mt.tensor([1.0, 2.0], requires_grad=True)
+def test_step_skips_params_without_grad(device):
+    p = mt.tensor([1.0, 2.0], requires_grad=True, device=device)
     opt = mt.optim.Adam([p], lr=0.1)
     opt.step()
     assert p.tolist() == [1.0, 2.0] and len(opt.state) == 0
@@ -333,11 +346,11 @@ def test_step_skips_params_without_grad():
 @pytest.mark.parametrize("name,options", [("SGD", dict(lr=0.1, momentum=0.9)), ("Adam", dict(lr=0.1)),
                                           ("AdamW", dict(lr=0.1)), ("RMSprop", dict(momentum=0.9, centered=True)),
                                           ("Adagrad", {})])
-def test_update_is_in_place(name, options):
-    p = mt.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+def test_update_is_in_place(name, options, device):
+    p = mt.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True, device=device)
     arr = p._data
     view = p.detach()[0]
-    grad = mt.tensor([[0.5, -0.5], [1.0, 2.0]])
+    grad = mt.tensor([[0.5, -0.5], [1.0, 2.0]], device=device)
     grad_before = grad.tolist()
     p.grad = grad
     opt = getattr(mt.optim, name)([p], **options)
@@ -351,20 +364,20 @@ def test_update_is_in_place(name, options):
     assert p.requires_grad and p.is_leaf and p.grad_fn is None
 
 
-def test_step_invalidates_saved_tensor():
+def test_step_invalidates_saved_tensor(device):
     """Like torch: a graph that saved a parameter cannot be backpropagated after step() changed it."""
-    p = mt.tensor([1.0, 2.0], requires_grad=True)
+    p = mt.tensor([1.0, 2.0], requires_grad=True, device=device)
     opt = mt.optim.SGD([p], lr=0.1)
     y = (p * p).sum()
-    p.grad = mt.ones(2)
+    p.grad = mt.ones(2, device=device)
     opt.step()
     with pytest.raises(RuntimeError, match="modified by an inplace operation"):
         y.backward()
 
 
-def test_step_runs_under_no_grad_and_closure_under_grad():
-    p = mt.tensor([1.0, -2.0, 3.0], requires_grad=True)
-    t = torch.tensor([1.0, -2.0, 3.0], requires_grad=True)
+def test_step_runs_under_no_grad_and_closure_under_grad(device):
+    p = mt.tensor([1.0, -2.0, 3.0], requires_grad=True, device=device)
+    t = torch.tensor([1.0, -2.0, 3.0], requires_grad=True, device=torch_device(device))
     opt_m = mt.optim.SGD([p], lr=0.01, momentum=0.9)
     opt_t = torch.optim.SGD([t], lr=0.01, momentum=0.9)
     seen = []
@@ -393,18 +406,20 @@ def test_step_runs_under_no_grad_and_closure_under_grad():
     assert opt_m.step() is None
 
 
-def test_training_loop_with_autograd_matches_torch():
+def test_training_loop_with_autograd_matches_torch(device):
     """A least-squares fit through autograd: loss.backward(), step(), zero_grad() for 50 steps."""
     rng = np.random.default_rng(3)
     X, y = rng.standard_normal((16, 4)), rng.standard_normal((16, 1))
     w0, b0 = rng.standard_normal((4, 1)), rng.standard_normal(1)
     for name, options in [("SGD", dict(lr=0.05, momentum=0.9, nesterov=True)), ("Adam", dict(lr=0.05)),
                           ("AdamW", dict(lr=0.05, amsgrad=True))]:
-        wm, bm = mt.tensor(w0, requires_grad=True), mt.tensor(b0, requires_grad=True)
-        wt, bt = torch.tensor(w0, requires_grad=True), torch.tensor(b0, requires_grad=True)
+        tdev = torch_device(device)
+        wm, bm = mt.tensor(w0, requires_grad=True, device=device), mt.tensor(b0, requires_grad=True, device=device)
+        wt, bt = torch.tensor(w0, requires_grad=True, device=tdev), torch.tensor(b0, requires_grad=True, device=tdev)
         om = getattr(mt.optim, name)([wm, bm], **options)
         ot = getattr(torch.optim, name)([wt, bt], **options)
-        Xm, ym, Xt, yt = mt.tensor(X), mt.tensor(y), torch.tensor(X), torch.tensor(y)
+        Xm, ym = mt.tensor(X, device=device), mt.tensor(y, device=device)
+        Xt, yt = torch.tensor(X, device=tdev), torch.tensor(y, device=tdev)
         for step in range(50):
             om.zero_grad()
             ot.zero_grad()
@@ -418,20 +433,23 @@ def test_training_loop_with_autograd_matches_torch():
             assert_same(wm.detach(), wt.detach(), what=f"{name} weight {step}")
 
 
-def test_tensor_lr():
-    p, t = mt.tensor([1.0, 2.0], requires_grad=True), torch.tensor([1.0, 2.0], requires_grad=True)
+def test_tensor_lr(device):
+    """A CPU tensor as lr, with parameters on ``device`` (as in torch, the lr stays on the CPU)."""
+    tdev = torch_device(device)
+    p = mt.tensor([1.0, 2.0], requires_grad=True, device=device)
+    t = torch.tensor([1.0, 2.0], requires_grad=True, device=tdev)
     om = mt.optim.SGD([p], lr=mt.tensor(0.1), momentum=0.5)
     ot = torch.optim.SGD([t], lr=torch.tensor(0.1), momentum=0.5)
     for _ in range(3):
-        p.grad, t.grad = mt.tensor([1.0, -1.0]), torch.tensor([1.0, -1.0])
+        p.grad, t.grad = mt.tensor([1.0, -1.0], device=device), torch.tensor([1.0, -1.0], device=tdev)
         om.step()
         ot.step()
     assert_same(p.detach(), t.detach())
 
 
 # ---------------------------------------------------------------------- param groups
-def test_add_param_group_fills_defaults_and_matches_torch():
-    ours, theirs = _params(_data(np.float64)[0])
+def test_add_param_group_fills_defaults_and_matches_torch(device):
+    ours, theirs = _params(_data(np.float64)[0], device)
     opt_m = mt.optim.SGD(ours[:2], lr=0.1, momentum=0.9)
     opt_t = torch.optim.SGD(theirs[:2], lr=0.1, momentum=0.9)
     opt_m.add_param_group({"params": ours[2:], "lr": 0.01, "nesterov": True})
@@ -463,11 +481,11 @@ def test_named_parameters_groups():
                 lambda: opt_t.add_param_group({"params": [theirs[2]]}))
 
 
-def test_state_is_keyed_by_parameter():
-    p = mt.zeros(3, requires_grad=True)
+def test_state_is_keyed_by_parameter(device):
+    p = mt.zeros(3, requires_grad=True, device=device)
     opt = mt.optim.SGD([p], lr=0.1, momentum=0.9)
     assert isinstance(opt.state, dict) and opt.state[p] == {}  # a defaultdict, as torch's
-    p.grad = mt.ones(3)
+    p.grad = mt.ones(3, device=device)
     opt.step()
     assert list(opt.state) == [p]
     assert opt.state[p]["momentum_buffer"].tolist() == [1.0, 1.0, 1.0]
@@ -595,13 +613,13 @@ def test_state_dict_hooks():
     assert seen == [opt] and opt.param_groups[0]["lr"] == 0.5 and opt.param_groups[0]["params"] == [p]
 
 
-def test_no_warnings_in_a_plain_run():
-    p = mt.zeros(2, requires_grad=True)
+def test_no_warnings_in_a_plain_run(device):
+    p = mt.zeros(2, requires_grad=True, device=device)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         for cls in (mt.optim.SGD, mt.optim.Adam, mt.optim.AdamW, mt.optim.RMSprop, mt.optim.Adagrad):
             opt = cls([p], lr=0.1)
-            p.grad = mt.ones(2)
+            p.grad = mt.ones(2, device=device)
             opt.step()
             opt.zero_grad()
 
@@ -616,11 +634,11 @@ def test_signatures_match_torch(name):
     assert getattr(mt.optim, name)([_p(mt)]).defaults == getattr(torch.optim, name)([_p(torch)]).defaults
 
 
-def test_adagrad_param_added_later():
-    p, q = mt.zeros(2, requires_grad=True), mt.zeros(2, requires_grad=True)
+def test_adagrad_param_added_later(device):
+    p, q = mt.zeros(2, requires_grad=True, device=device), mt.zeros(2, requires_grad=True, device=device)
     opt = mt.optim.Adagrad([p], lr=0.1)
     opt.add_param_group({"params": [q]})
-    q.grad = mt.ones(2)
+    q.grad = mt.ones(2, device=device)
     opt.step()
     assert opt.state[q]["sum"].tolist() == [1.0, 1.0] and q.tolist()[0] < 0
 
@@ -630,12 +648,17 @@ def test_adagrad_param_added_later():
 def fake_gpu():
     """Two fake CUDA devices (tests/fake_cupy.py: numpy behind cupy's interface and its device rules).
     This checks dispatch and device placement only; real GPU numbers need a real GPU."""
+    import sys
+
     import fake_cupy
+    session_fake = getattr(sys.modules.get("cupy"), "__is_fake__", False)    # MINITORCH_FAKE_CUDA=1 runs
     fake_cupy.install(device_count=2)
     try:
         yield
     finally:
         fake_cupy.uninstall()
+        if session_fake:                 # give the session's one fake device back to the tests that follow
+            fake_cupy.install(device_count=1)
 
 
 GPU_CASES = [("SGD", dict(lr=0.1, momentum=0.9, nesterov=True, weight_decay=0.1, maximize=True)),

@@ -9,7 +9,7 @@ are cheap compositions of existing ops (``layer_norm``, ``normalize``,
 """
 import warnings
 
-from .. import _backend
+from .. import _backend, _kernels
 from .._dtype import as_dtype, int64, uint8
 from ..autograd import grad_mode
 from ..autograd.function import Function
@@ -118,8 +118,10 @@ def _conv(input, weight, bias, stride, padding, dilation, groups, nd):
             raise RuntimeError("negative padding is not supported")
         pads = [(v, v) for v in p]
     if input.dtype != weight.dtype:
-        raise RuntimeError(f"Input type ({input.type()}) and weight type ({weight.type()}) should be the same or "
-                           "input should be a MKLDNN tensor and weight is a dense tensor")
+        # torch names the MKLDNN exception only on the CPU (its CUDA message ends at "should be the same")
+        mkldnn = (" or input should be a MKLDNN tensor and weight is a dense tensor"
+                  if input.device.type == "cpu" else "")
+        raise RuntimeError(f"Input type ({input.type()}) and weight type ({weight.type()}) should be the same{mkldnn}")
     if bias is not None and bias.dtype != input.dtype:
         raise RuntimeError(f"Input type ({input.type()}) and bias type ({bias.type()}) should be the same")
     out_ch = weight.shape[0]
@@ -759,16 +761,23 @@ class BatchNorm(Function):
         if training:
             mean = x.mean(axis=axes)
             y = x - mean.reshape(shape)
-            sq = y * y
-            var = sq.mean(axis=axes)
-            del sq
+            ss = _kernels.sum_of_products(xp, y, y, axes)         # GPU: Σ y² without the y² array
+            if ss is not None:
+                var = ss / (y.size // c if y.size else 1)
+            else:
+                sq = y * y
+                var = sq.mean(axis=axes)
+                del sq
             invstd = 1.0 / xp.sqrt(var + eps)
             stats.append((mean, var))
         else:
             y = x - mean.reshape(shape)
         ctx.mean, ctx.invstd = mean, invstd
         ctx.save_for_backward(x, w)
-        y *= (invstd if w is None else invstd * w).reshape(shape)
+        scale = invstd if w is None else invstd * w
+        if b is not None and _kernels.channel_affine(xp, y, scale, b, out=y) is not None:
+            return y                                               # GPU: y * scale + b in one pass
+        y *= scale.reshape(shape)
         if b is not None:
             y += b.reshape(shape)
         return y
@@ -795,19 +804,31 @@ class BatchNorm(Function):
             g, xa = grad._data, x._data
             mu, inv = ctx.mean, ctx.invstd
             gsum = g.sum(axis=axes)
-            tmp = g * xa
-            gxs = tmp.sum(axis=axes)
+            tmp = None
+            gxs = _kernels.sum_of_products(xp, g, xa, axes)       # GPU: one pass, no g * x array
+            if gxs is None:
+                tmp = g * xa
+                gxs = tmp.sum(axis=axes)
             gxhat = inv * (gxs - mu * gsum)                      # sum g * xhat per channel
             wa = w._data if w is not None else 1.0
             k1 = inv * wa
             if need[0]:
-                out = g * k1.reshape(shape)
+                out = None
                 if ctx.training:
                     k2 = -k1 * inv * gxhat / m
                     k3 = -k1 * gsum / m - k2 * mu
-                    xp.multiply(xa, k2.reshape(shape), out=tmp)
-                    out += tmp
-                    out += k3.reshape(shape)
+                    if g.flags.c_contiguous and xa.flags.c_contiguous:
+                        out = _kernels.channel_affine2(xp, g, xa, k1.astype(xa.dtype, copy=False),
+                                                       k2.astype(xa.dtype, copy=False),
+                                                       k3.astype(xa.dtype, copy=False))
+                    if out is None:
+                        out = g * k1.reshape(shape)
+                        tmp = xp.empty_like(g) if tmp is None else tmp
+                        xp.multiply(xa, k2.reshape(shape), out=tmp)
+                        out += tmp
+                        out += k3.reshape(shape)
+                else:
+                    out = g * k1.reshape(shape)
                 gx = _T(out.astype(xa.dtype, copy=False))
             if w is not None and need[1]:
                 gw = _T(gxhat.astype(xa.dtype, copy=False))
@@ -826,6 +847,25 @@ class BatchNorm(Function):
         if len(need) > 2 and need[2]:
             gb = grad.sum(axes)
         return gx, gw, gb, None, None, None, None, None
+
+
+class CudnnBatchNorm(BatchNorm):
+    """``BatchNorm`` where torch would run cuDNN's kernel (same math; torch's grad_fn name for that case)."""
+    node_name = "CudnnBatchNormBackward0"
+
+
+def _torch_picks_cudnn(input, weight, bias, running_mean, running_var, training):
+    """torch's ``_select_batch_norm_backend`` choosing cuDNN: a CUDA input of 3+ dims with weight and bias, both
+    running statistics (or neither, in training), batch <= 880801 (training) / 65535 (eval), numel < 2**31 - 1,
+    no bfloat16, half only with a float32 weight (eps >= CUDNN_BN_MIN_EPSILON, 0 since cuDNN 8, always holds)."""
+    if input.device.type != "cuda" or weight is None or bias is None or input.dim() < 3:
+        return False
+    if (running_mean is None) != (running_var is None) or (running_mean is None and not training):
+        return False
+    if "bfloat16" in (input.dtype.name, weight.dtype.name) or (input.dtype.name == "float16"
+                                                                and weight.dtype.name != "float32"):
+        return False
+    return input.shape[0] <= (880801 if training else 65535) and input.numel() < 2 ** 31 - 1
 
 
 def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False, momentum=0.1,
@@ -853,12 +893,13 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
             raise RuntimeError(f"{name} should contain {c} elements not {t.numel()}")
     xp = _backend.array_module(input._data)
     x = input._data
+    fn = CudnnBatchNorm if _torch_picks_cudnn(input, weight, bias, running_mean, running_var, training) else BatchNorm
     if not training:
         mean = running_mean._data.astype(x.dtype, copy=False)
         invstd = 1.0 / xp.sqrt(running_var._data.astype(x.dtype, copy=False) + eps)
-        return BatchNorm.apply(input, weight, bias, mean, invstd.astype(x.dtype, copy=False), False, eps)
+        return fn.apply(input, weight, bias, mean, invstd.astype(x.dtype, copy=False), False, eps)
     stats = []
-    out = BatchNorm.apply(input, weight, bias, None, None, True, eps, stats)
+    out = fn.apply(input, weight, bias, None, None, True, eps, stats)
     mean, var = stats[0]
     if running_mean is not None:
         rm = running_mean._data

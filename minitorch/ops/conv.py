@@ -40,6 +40,7 @@ and gives gradients of any order (``create_graph=True`` works).
 All array code reaches numpy or cupy through ``ctx.xp`` (``xp.lib.stride_tricks``
 exists in both).
 """
+from .. import _kernels
 from ..autograd import grad_mode
 from ..autograd.function import Function
 from ..tensor import Tensor
@@ -337,6 +338,10 @@ def conv_input_grad(xp, gy, w, x_shape, geo):
     k, L = cg * kh * kw, ho * wo
     nb = _chunk(xp, n, c * kh * kw * L * gy.itemsize, 2 * o * k * L)
     wt = xp.ascontiguousarray(w.reshape(g, o // g, k).transpose(0, 2, 1))     # (g, C/g*kh*kw, O/g)
+    if _kernels.available(xp, gy):
+        # GPU: one GEMM for the whole batch, then one gather kernel instead of kh*kw strided adds
+        dcols = _mm(xp, wt, _rows_chunk(xp, gy, 0, n, g))
+        return _kernels.col2im(xp, dcols, x_shape, kh, kw, ho, wo, geo.stride, geo.pads, geo.dilation)
     if (sh, sw) == (1, 1):
         return _input_grad_rows(xp, gy, wt, x_shape, geo, kh, kw, nb)
     gxp = xp.empty((c, nb, h + pt + pb, wd + pl + pr), dtype=gy.dtype)

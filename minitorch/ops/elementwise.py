@@ -11,7 +11,7 @@ import math
 from .._dtype import result_type, get_default_dtype, bool_
 from ..autograd.function import Function
 from ..tensor import Tensor
-from .. import _backend
+from .. import _backend, _kernels
 
 _T = Tensor._from_array
 
@@ -605,7 +605,10 @@ class ThresholdBackward(Function):
     @staticmethod
     def forward(ctx, g, y):
         ctx.save_for_backward(y)
-        return _keep_where(ctx.xp, g, ~(y <= 0))        # a NaN in y passes the gradient, as in torch
+        z = _kernels.threshold_backward(ctx.xp, g, y)    # one fused kernel on a GPU
+        if z is None:
+            z = _keep_where(ctx.xp, g, ~(y <= 0))        # a NaN in y passes the gradient, as in torch
+        return z
 
     @staticmethod
     def backward(ctx, grad):

@@ -532,7 +532,7 @@ class ScatterAdd(Function):
         xp = ctx.xp
         ctx.dim, ctx.index = dim, index
         out = x.copy()
-        grids = list(xp.indices(index.shape, sparse=True))
+        grids = list(xp.ix_(*[xp.arange(n) for n in index.shape]))      # open grids (cupy's indices has no sparse=)
         grids[dim] = index
         _add_at(xp, out, tuple(grids), _index_region(src, index))
         return out

@@ -18,7 +18,7 @@ The pointwise losses (mse, l1, smooth_l1, huber, binary cross-entropy with and
 without logits) are Functions too, for torch's ``grad_fn`` names and fused
 forwards; their backwards are short Tensor-op formulas.
 """
-from .. import _backend
+from .. import _backend, _kernels
 from ..autograd import grad_mode
 from ..autograd.function import Function
 from ..tensor import Tensor
@@ -92,6 +92,23 @@ class CrossEntropy(Function):
         c = x.shape[class_dim]
         x2 = _rows(x, class_dim)
         t = target.reshape(-1).astype(xp.int64, copy=False)
+        ctx.weight, ctx.reduction, ctx.smoothing, ctx.c = weight, reduction, smoothing, c
+        ctx.class_dim, ctx.target_shape = class_dim, target.shape
+        ctx.save_for_backward(x)
+        fused = None
+        if weight is None and not smoothing and x.ndim <= 2 and x2.size:
+            fused = _kernels.cross_entropy(xp, x2, t, ignore_index)     # one GPU kernel (None on the CPU)
+        if fused is not None:
+            lw, lse = fused                                      # rows: per-sample loss, per-sample weight
+            ctx.lse, ctx.t, ctx.wt, ctx.p = lse, t, lw[1], None
+            ctx.tc = ctx.valid = None                            # made in backward if the graph is recorded
+            if reduction == "none":
+                ctx.denom = None
+                return lw[0].reshape(target.shape)
+            sums = lw.sum(axis=1)
+            ctx.denom = sums[1]
+            return sums[0] if reduction == "sum" else sums[0] / sums[1]
+        ctx.lse = None
         tc, valid, wt = _index_terms(xp, t, weight, ignore_index, c, x.dtype)
         z = x2 - x2.max(axis=1, keepdims=True) if x2.size else x2.copy()
         e = xp.exp(z)
@@ -110,17 +127,22 @@ class CrossEntropy(Function):
         e /= s                                                   # e is now softmax(x), kept for backward
         ctx.p = e
         ctx.tc, ctx.valid, ctx.wt, ctx.denom = tc, valid, wt, denom
-        ctx.weight, ctx.reduction, ctx.smoothing, ctx.c = weight, reduction, smoothing, c
-        ctx.class_dim, ctx.target_shape = class_dim, target.shape
-        ctx.save_for_backward(x)
         return _reduce(xp, loss, reduction, denom, target.shape).astype(x.dtype, copy=False)
 
     @staticmethod
     def backward(ctx, grad):
         x, = ctx.saved_tensors
         xp = ctx.xp
+        if ctx.lse is not None:
+            if not grad_mode.is_grad_enabled():               # the fused forward's one-kernel backward
+                gx = _kernels.cross_entropy_grad(xp, _rows(x._data, ctx.class_dim), ctx.lse, ctx.t, ctx.wt,
+                                                 grad._data, ctx.denom, ctx.reduction)
+                return _T(gx.reshape(x._data.shape)), None, None, None, None, None
+            if ctx.tc is None:
+                ctx.valid = ctx.wt != 0
+                ctx.tc = xp.where(ctx.valid, ctx.t, 0)
         eps, c, wt, valid, w = ctx.smoothing, ctx.c, ctx.wt, ctx.valid, ctx.weight
-        dtype = ctx.p.dtype
+        dtype = x._data.dtype
         rows = wt.shape[0]
         if not grad_mode.is_grad_enabled():
             # not recording: the same formula in a few array passes over the softmax saved by forward

@@ -1,5 +1,5 @@
 """``SGD``: stochastic gradient descent with momentum, dampening, Nesterov momentum and weight decay."""
-from .. import _backend
+from .. import _backend, _kernels
 from ..tensor import Tensor
 from .optimizer import Optimizer, _to_scalar
 
@@ -76,6 +76,10 @@ class SGD(Optimizer):
             buf = state.get("momentum_buffer")
             if buf is None:                                # first step: b <- g, no dampening
                 buf = state["momentum_buffer"] = Tensor._from_array(g.copy())
+            elif _kernels.sgd_momentum(xp, theta, g, buf._data, momentum, dampening, lr, nesterov):
+                buf._vc[0] += 1                            # the whole update in one fused GPU kernel
+                p._vc[0] += 1
+                return
             else:                                          # b <- μb + (1-τ)g
                 b = buf._data
                 xp.multiply(b, momentum, out=b)
