@@ -33,8 +33,12 @@ def _optimizer(lib, params, name, options):
 
 
 def run_parity(model, batches, *, steps, dtype="float64", device="cpu", loss="cross_entropy",
-               optimizer="sgd", optimizer_options=None, model_kwargs=None, seed=0, train_mode=True):
+               optimizer="sgd", optimizer_options=None, model_kwargs=None, seed=0, train_mode=True,
+               torch_device=None):
     """Train ``model`` (a zoo name) in both engines for ``steps`` steps over ``batches`` (numpy (x, y) pairs, cycled).
+
+    ``device`` is where both run; ``torch_device`` puts torch elsewhere (the tests' fake-CUDA mode runs torch on
+    the CPU).
 
     Returns per-step losses, per-parameter gradient norms, the largest parameter
     difference after each step, and both final state_dicts as numpy arrays.
@@ -48,7 +52,8 @@ def run_parity(model, batches, *, steps, dtype="float64", device="cpu", loss="cr
     if dtype == "float64":
         ours, theirs = ours.double(), theirs.double()
     theirs.load_state_dict(to_torch(ours.state_dict()))
-    ours, theirs = ours.to(device), theirs.to(device)
+    torch_device = torch_device or device
+    ours, theirs = ours.to(device), theirs.to(torch_device)
     ours.train(train_mode)
     theirs.train(train_mode)
     opt_o = _optimizer(minitorch, ours.parameters(), optimizer, optimizer_options)
@@ -66,7 +71,7 @@ def run_parity(model, batches, *, steps, dtype="float64", device="cpu", loss="cr
         if loss != "cross_entropy":
             y = y.astype(dtype)
         xo, yo = minitorch.from_numpy(np.ascontiguousarray(x)).to(device), minitorch.from_numpy(np.ascontiguousarray(y)).to(device)
-        xt, yt = torch.from_numpy(np.ascontiguousarray(x)).to(device), torch.from_numpy(np.ascontiguousarray(y)).to(device)
+        xt, yt = torch.from_numpy(np.ascontiguousarray(x)).to(torch_device), torch.from_numpy(np.ascontiguousarray(y)).to(torch_device)
         for opt, net, lf, xb, yb, key in ((opt_o, ours, loss_o, xo, yo, "ours"), (opt_t, theirs, loss_t, xt, yt, "torch")):
             opt.zero_grad()
             out = net(xb)

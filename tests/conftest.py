@@ -31,6 +31,7 @@ if FAKE_CUDA:
     # a dispatch check on a CPU-only machine (see tests/harness.py): cuda tests run on tests/fake_cupy.py
     import fake_cupy
     fake_cupy.install(device_count=1)
+    fake_cupy.SESSION = True
     CUDA = True
 if CUDA:
     # torch CUDA runs float32 convolutions in TF32 by default (10-bit mantissa); the parity suites compare

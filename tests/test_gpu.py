@@ -43,6 +43,7 @@ def _both(fn):
         off = fn()
     finally:
         _kernels.ENABLED = old
+    assert not _kernels.BROKEN, f"a fused kernel could not be built: {_kernels.BROKEN}"
     return on, off
 
 
@@ -155,6 +156,27 @@ def test_fused_conv_input_grad_matches_generic_and_torch(geometry, dtype):
     tol = harness.tol_for(dtype, 5.0)
     np.testing.assert_allclose(on[0], off[0], **tol)
     np.testing.assert_allclose(on[0], harness.to_numpy(xt.grad), **tol)
+
+
+@pytest.mark.parametrize("hw", [(8, 10), (9, 7)])
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_fused_maxpool_backward_matches_generic_and_torch(hw, dtype):
+    """2x2/stride-2 windows, odd sizes (a row/column no window reads), ties and NaNs (torch's scan decides)."""
+    r = np.random.default_rng(5)
+    x = np.round(r.standard_normal((2, 3) + hw) * 2).astype(dtype)      # rounding makes ties
+    x[0, 0, 0, 1] = np.nan
+    g = r.standard_normal((2, 3, hw[0] // 2, hw[1] // 2)).astype(dtype)
+
+    def run():
+        xm = mt.from_numpy(x.copy()).cuda().requires_grad_()
+        mt.nn.functional.max_pool2d(xm, 2).backward(mt.from_numpy(g.copy()).cuda())
+        return _np([xm.grad])
+
+    on, off = _both(run)
+    xt = torch.from_numpy(x.copy()).cuda().requires_grad_()
+    torch.nn.functional.max_pool2d(xt, 2).backward(torch.from_numpy(g.copy()).cuda())
+    np.testing.assert_array_equal(on[0], harness.to_numpy(xt.grad))
+    np.testing.assert_array_equal(on[0], off[0])
 
 
 @pytest.mark.parametrize("model,shape", [("mlp", (1, 28, 28)), ("lenet", (3, 32, 32)), ("resnet", (3, 32, 32))])
