@@ -187,6 +187,13 @@ def _cuda_device(idx):
     return dev
 
 
+def guard_if_elsewhere(arr):
+    """cupy's ``Device`` of GPU array ``arr`` when it is not the current device (a context manager that makes it
+    current, as torch's device guard does around every op), else None."""
+    dev = arr.device
+    return dev if dev.id != _cupy.cuda.runtime.getDevice() else None
+
+
 def current_cuda_index():
     """cupy's current device (0 before cupy is loaded)."""
     if _cupy:

@@ -266,9 +266,10 @@ class Tensor:
         """The value of a one-element tensor as a Python number."""
         if self._data.size != 1:
             raise RuntimeError(f"a Tensor with {self._data.size} elements cannot be converted to Scalar")
-        if _backend._unchecked:
-            _backend.raise_deferred_errors()      # an error a GPU kernel recorded (see _backend)
-        return self._data.reshape(()).item()
+        d = self._data
+        if type(d) is _np.ndarray:
+            return d.reshape(()).item()
+        return _backend.to_numpy(d).reshape(()).item()     # raises an error a GPU kernel recorded (see _backend)
 
     def tolist(self):
         return _backend.to_numpy(self._data).tolist()
@@ -514,8 +515,12 @@ def _contiguous_strides(shape):
 
 
 def ones_like(t, memory_format=None):
+    """Ones shaped, typed and placed like ``t`` (the engine's default output gradient)."""
     xp = _backend.array_module(t._data)
-    return Tensor._from_array(xp.ones(t._data.shape, t._data.dtype))
+    if xp is _np:
+        return Tensor._from_array(xp.ones(t._data.shape, t._data.dtype))
+    with t._data.device:
+        return Tensor._from_array(xp.ones(t._data.shape, t._data.dtype))
 
 
 _function.Tensor = Tensor

@@ -723,3 +723,32 @@ def test_a_fused_kernel_that_cannot_be_built_gives_way_to_the_generic_code():
     finally:
         _kernels.BROKEN.clear()
         _kernels._built.pop(("broken_compiler", "threshold_backward"), None)
+
+
+def test_work_on_a_gpu_other_than_the_current_one_runs_there(cuda2):
+    """torch puts a device guard around every op: a model on cuda:1 trains while cuda:0 is current. The fake
+    refuses, as cupy does without peer access, any kernel whose inputs live on a device other than the current
+    one, so every op, backward node, gradient accumulation and optimizer update must switch to cuda:1 itself."""
+    assert mt.cuda.current_device() == 0
+    mt.manual_seed(0)
+    model = mt.nn.Sequential(mt.nn.Linear(4, 8), mt.nn.ReLU(), mt.nn.Linear(8, 3))
+    ref = mt.nn.Sequential(mt.nn.Linear(4, 8), mt.nn.ReLU(), mt.nn.Linear(8, 3))
+    ref.load_state_dict(model.state_dict())
+    model.to("cuda:1")
+    x, y = mt.randn(5, 4), mt.tensor([0, 2, 1, 1, 0])
+    runs = []
+    for net, dev in ((model, "cuda:1"), (ref, "cpu")):
+        opt = mt.optim.SGD(net.parameters(), lr=0.1, momentum=0.9)
+        losses = []
+        for _ in range(3):
+            opt.zero_grad()
+            loss = mt.nn.functional.cross_entropy(net(x.to(dev)), y.to(dev))
+            loss.backward()
+            opt.step()
+            losses.append(loss.item())
+        runs.append(losses)
+    assert all(_on_fake(p, 1) and _on_fake(p.grad, 1) for p in model.parameters())
+    np.testing.assert_allclose(runs[0], runs[1], rtol=1e-6)
+    w = model[0].weight
+    g1, = mt.autograd.grad((w * w).sum(), w, create_graph=True)      # recorded backward on cuda:1 too
+    assert _on_fake(g1, 1) and mt.cuda.current_device() == 0

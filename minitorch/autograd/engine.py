@@ -130,6 +130,9 @@ def run_backward(outputs, grad_outputs, retain_graph, create_graph, inputs=None,
                        for g, (s, d) in zip(buf, node._output_meta)]
             if hooked:
                 grads_in = _hooked_call(node, node._function.backward, node, *buf)
+            elif node.xp is not _backend.numpy and _elsewhere(buf):
+                with _elsewhere(buf):                          # the node's GPU is not the current one
+                    grads_in = node._function.backward(node, *buf)
             else:
                 grads_in = node._function.backward(node, *buf)
             if type(grads_in) is not tuple:
@@ -259,6 +262,14 @@ def _dtype_of(np_dtype):
     return from_numpy_dtype(np_dtype)
 
 
+def _elsewhere(buf):
+    """The device guard of the first GPU gradient in ``buf`` when its device is not the current one, else None."""
+    for g in buf:
+        if g is not None and type(g._data) is not _backend._ndarray:
+            return _backend.guard_if_elsewhere(g._data)
+    return None
+
+
 def _accumulate(node, g, create_graph, given):
     """``leaf.grad += g`` (the first gradient is stored, copied if it may be shared with something else)."""
     var = node.variable
@@ -277,7 +288,11 @@ def _accumulate(node, g, create_graph, given):
     else:
         xp = _backend.array_module(old._data)
         if _backend.is_writeable(old._data) and old._data.shape == g._data.shape:
-            xp.add(old._data, g._data, out=old._data)
+            if xp is not _backend.numpy and _backend.guard_if_elsewhere(old._data) is not None:
+                with old._data.device:
+                    xp.add(old._data, g._data, out=old._data)
+            else:
+                xp.add(old._data, g._data, out=old._data)
             old._vc[0] += 1
         else:
             var._grad = old + g

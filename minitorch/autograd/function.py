@@ -228,7 +228,13 @@ class Function:
                 arrays.append(d)
             else:
                 arrays.append(a)
-        xp = ctx.xp = _np if type(first) is _ndarray else _backend.array_module(first)
+        if type(first) is _ndarray:
+            xp = ctx.xp = _np
+        else:
+            xp = ctx.xp = _backend.array_module(first)
+            if first is not None and _backend.guard_if_elsewhere(first) is not None:
+                with first.device:                         # run on the inputs' GPU, not the current one
+                    return cls.apply(*args, **kwargs)
 
         if not (any_grad and _enabled[0]):                 # the fast path: nothing to record
             try:
