@@ -320,7 +320,11 @@ class Tensor:
         return id(self)
 
     def __reduce_ex__(self, protocol):
-        return (_rebuild, (_backend.to_numpy(self._data), self._requires_grad))
+        """Pickled as the host copy of the data, ``requires_grad`` and, for a GPU tensor, its device (unpickled
+        back onto that device, as torch does)."""
+        if type(self._data) is _np.ndarray:
+            return (_rebuild, (self._data, self._requires_grad))
+        return (_rebuild, (_backend.to_numpy(self._data), self._requires_grad, str(self.device)))
 
     def __deepcopy__(self, memo):
         if self.grad_fn is not None:
@@ -494,7 +498,13 @@ def _c_type(dt):
             "int16": "short int", "int8": "signed char", "uint8": "unsigned char", "bool": "bool"}[dt.name]
 
 
-def _rebuild(array, requires_grad):
+def _rebuild(array, requires_grad, device=None):
+    if device is not None:
+        if not _backend.cuda_available():
+            raise RuntimeError("Attempting to deserialize object on a CUDA device but torch.cuda.is_available() "
+                               "is False. If you are running on a CPU-only machine, please use torch.load with "
+                               "map_location=torch.device('cpu') to map your storages to the CPU.")
+        array = _backend.to_device(array, _backend.as_device(device))
     return Tensor._from_array(array, requires_grad)
 
 

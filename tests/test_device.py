@@ -752,3 +752,21 @@ def test_work_on_a_gpu_other_than_the_current_one_runs_there(cuda2):
     w = model[0].weight
     g1, = mt.autograd.grad((w * w).sum(), w, create_graph=True)      # recorded backward on cuda:1 too
     assert _on_fake(g1, 1) and mt.cuda.current_device() == 0
+
+
+def test_pickled_cuda_tensors_come_back_on_their_device(cuda2):
+    """torch unpickles a CUDA tensor (and a model's parameters) onto the device it was pickled from."""
+    a = mt.arange(4.0).to("cuda:1").requires_grad_()
+    b = pickle.loads(pickle.dumps(a))
+    assert b.device == mt.device("cuda:1") and _on_fake(b, 1) and b.requires_grad
+    np.testing.assert_array_equal(b.detach().cpu().numpy(), [0, 1, 2, 3])
+    layer = mt.nn.Linear(2, 3).cuda()
+    copy = pickle.loads(pickle.dumps(layer))
+    assert isinstance(copy.weight, mt.nn.Parameter) and copy.weight.device == mt.device("cuda:0")
+    data = pickle.dumps(mt.ones(2, device="cuda"))
+    fake_cupy.install(device_count=0)
+    try:
+        with pytest.raises(RuntimeError, match="Attempting to deserialize object on a CUDA device"):
+            pickle.loads(data)
+    finally:
+        fake_cupy.install(device_count=2)
