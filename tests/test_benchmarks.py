@@ -30,3 +30,12 @@ def test_memory_child_reports_a_step_peak():
     from benchmarks.memory import measure_in_child
     r = measure_in_child("minitorch", "MLP 784-512-512-10, batch 256", "cpu", steps=2)
     assert "error" not in r and r["step_bytes"] > 0
+
+
+def test_profile_step_prints_both_engines_and_the_op_table():
+    proc = subprocess.run([sys.executable, "-m", "benchmarks.profile_step", "--model", "lenet", "--batch", "4",
+                           "--reps", "2", "--rows", "5"], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    first = proc.stdout.splitlines()[0]
+    assert first.startswith("lenet, batch 4, cpu: minitorch") and "torch" in first and "ratio" in first
+    assert "Convolution" in proc.stdout and "Self CPU time total" in proc.stdout
