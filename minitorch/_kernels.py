@@ -259,6 +259,14 @@ def col2im(xp, dcols, x_shape, kh, kw, ho, wo, stride, pads, dilation):
 
 
 # ---------------------------------------------------------------- batch normalisation
+def _channels(x):
+    """(C, S) of (N, C, ...) ``x``: the channel count and the number of elements per (sample, channel)."""
+    s = 1
+    for d in x.shape[2:]:
+        s *= d
+    return x.shape[1], s
+
+
 @_fallback_on_failure
 def channel_affine(xp, x, scale, shift, out=None):
     """``y[n, c, ...] = x[n, c, ...] * scale[c] + shift[c]`` for contiguous (N, C, ...) ``x`` in one pass
@@ -267,10 +275,7 @@ def channel_affine(xp, x, scale, shift, out=None):
         return None
     k = _kernel(xp, "channel_affine", "T x, raw T scale, raw T shift, int64 C, int64 S", "T y",
                 "const long long c = (i / S) % C; y = x * scale[c] + shift[c];")
-    n_inner = 1
-    for d in x.shape[2:]:
-        n_inner *= d
-    return k(x, scale, shift, x.shape[1], n_inner, out)
+    return k(x, scale, shift, *_channels(x), out)
 
 
 @_fallback_on_failure
@@ -280,10 +285,7 @@ def channel_affine2(xp, g, x, k1, k2, k3):
         return None
     k = _kernel(xp, "channel_affine2", "T g, T x, raw T k1, raw T k2, raw T k3, int64 C, int64 S", "T y",
                 "const long long c = (i / S) % C; y = g * k1[c] + x * k2[c] + k3[c];")
-    n_inner = 1
-    for d in x.shape[2:]:
-        n_inner *= d
-    return k(xp.ascontiguousarray(g), xp.ascontiguousarray(x), k1, k2, k3, x.shape[1], n_inner)
+    return k(xp.ascontiguousarray(g), xp.ascontiguousarray(x), k1, k2, k3, *_channels(x))
 
 
 @_fallback_on_failure
