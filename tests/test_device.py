@@ -770,3 +770,22 @@ def test_pickled_cuda_tensors_come_back_on_their_device(cuda2):
             pickle.loads(data)
     finally:
         fake_cupy.install(device_count=2)
+
+
+@pytest.mark.parametrize("op,wrapper", [
+    (lambda x, i: mt.gather(x, 0, i), "gather"),
+    (lambda x, i: mt.index_select(x, 0, i.reshape(-1)), "_index_select"),
+    (lambda x, i: x.scatter_add(0, i, x), "scatter_add"),
+    (lambda x, i: x.scatter(0, i, x), "scatter_src"),
+    (lambda x, i: x.scatter(0, i, 2.0), "scatter_value"),
+])
+def test_an_index_on_another_device_is_torchs_error(cuda, op, wrapper):
+    """torch checks that gather/scatter/index_select indices live on the input's device (no CPU index for a
+    CUDA tensor, unlike indexing with x[i]), naming the kernel in its message."""
+    x, i = mt.ones(2, 2), mt.zeros(2, 2, dtype=mt.int64)
+    for a, b in ((x.cuda(), i), (x, i.cuda())):
+        with pytest.raises(RuntimeError) as e:
+            op(a, b)
+        assert str(e.value) == (MSG_MIXED.format(a.device, b.device)
+                                + f" (when checking argument for argument index in method wrapper_CUDA_{wrapper})")
+    np.testing.assert_array_equal(op(x.cuda(), i.cuda()).cpu().numpy(), op(x, i).numpy())

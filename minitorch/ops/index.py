@@ -371,6 +371,7 @@ class IndexSelect(Index):
 def index_select(input, dim, index):
     """The entries of ``input`` at positions ``index`` (a 1-D int tensor) along ``dim``."""
     d = _wrap_dim(dim, input._data.ndim)
+    _same_device("index_select", input, index)
     if index._data.ndim > 1:
         raise IndexError("index_select(): Index is supposed to be a vector")
     if index._data.dtype.kind not in "iu":
@@ -476,8 +477,23 @@ class Gather(Function):
         return scatter_add(grad.new_zeros(ctx.in_shape), ctx.dim, _T(ctx.index), grad), None, None
 
 
+# torch's kernel names in its device-check message ("... in method wrapper_CUDA_gather)")
+_WRAPPERS = {"gather": "gather", "scatter_add": "scatter_add", "scatter": "scatter_src",
+             "scatter_value": "scatter_value", "index_select": "_index_select"}
+
+
+def _same_device(name, input, index):
+    """torch's error when the index tensor is not on the input's device (a CPU index for a CUDA tensor too)."""
+    if type(index._data) is not type(input._data) or index.device != input.device:
+        raise RuntimeError(f"Expected all tensors to be on the same device, but found at least two devices, "
+                           f"{input.device} and {index.device}! (when checking argument for argument index in "
+                           f"method wrapper_CUDA_{_WRAPPERS[name]})")
+
+
 def _check_index(name, input, d, index, src=None):
-    """torch's checks for gather/scatter: an int64 index, same number of dims, sizes and values in range."""
+    """torch's checks for gather/scatter: the index on the input's device, an int64 index, same number of dims,
+    sizes and values in range."""
+    _same_device(name if name != "scatter" or src is not None else "scatter_value", input, index)
     if index._data.dtype.kind not in "iu":
         raise RuntimeError(f"{name}(): Expected dtype int64 for index")
     nd = input._data.ndim
