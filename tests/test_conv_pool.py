@@ -112,6 +112,12 @@ def test_conv1d_matches_torch(device, n, cin, cout, length, k, stride, padding, 
     ((2, 8, 12, 12, 16, 3), dict(padding=1, stride=2)),               # ResNet downsample
     ((2, 8, 12, 12, 16, 1), dict(stride=2)),                          # 1x1 projection shortcut
     ((2, 8, 11, 13, 8, 3), dict(padding=1, groups=8)),                # depthwise
+    # more than 8 input channels per group: the input gradient is the "full" correlation of dY (conv.py)
+    ((2, 16, 10, 10, 8, 3), dict(padding=1)),
+    ((2, 12, 9, 10, 6, 4), dict(padding="same")),                     # even kernel: asymmetric padding
+    ((2, 12, 10, 9, 6, 3), dict(padding=2, dilation=2)),
+    ((2, 18, 8, 8, 4, 3), dict(padding=2, groups=2)),
+    ((2, 12, 6, 6, 5, 1), dict(padding=1)),                           # padding wider than the kernel
 ])
 def test_conv2d_network_shapes(device, dtype, shape, kw):
     n, c, h, w, o, k = shape
