@@ -596,7 +596,9 @@ def _keep_where(xp, g, keep):
         return xp.where(keep, g, 0).astype(g.dtype, copy=False)
     bits = xp.uint32 if g.itemsize == 4 else xp.uint64
     g = xp.ascontiguousarray(g)
-    return xp.bitwise_and(g.view(bits), xp.negative(keep.astype(bits))).view(g.dtype)
+    mask = xp.subtract(0, keep, dtype=bits)              # all ones where keep, else zeros: one pass
+    out = mask if mask.shape == g.shape else None
+    return xp.bitwise_and(g.view(bits), mask, out=out).view(g.dtype)
 
 
 class ThresholdBackward(Function):
