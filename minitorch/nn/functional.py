@@ -736,6 +736,15 @@ def dropout3d(input, p=0.5, training=True, inplace=False):
 
 
 # ---------------------------------------------------------------- normalisation
+def _channel_dot(xp, a, b, axes):
+    """Σ a·b per channel (dim 1) without making the a·b array: one fused GPU reduction, or einsum."""
+    s = _kernels.sum_of_products(xp, a, b, axes)
+    if s is None:
+        sub = "abcdefgh"[:a.ndim]
+        s = xp.einsum(f"{sub},{sub}->b", a, b)
+    return s
+
+
 class BatchNorm(Function):
     """Batch normalisation over every dim but the channel dim 1.
 
@@ -761,13 +770,7 @@ class BatchNorm(Function):
         if training:
             mean = x.mean(axis=axes)
             y = x - mean.reshape(shape)
-            ss = _kernels.sum_of_products(xp, y, y, axes)         # GPU: Σ y² without the y² array
-            if ss is not None:
-                var = ss / (y.size // c if y.size else 1)
-            else:
-                sq = y * y
-                var = sq.mean(axis=axes)
-                del sq
+            var = _channel_dot(xp, y, y, axes) / (y.size // c if y.size else 1)
             invstd = 1.0 / xp.sqrt(var + eps)
             stats.append((mean, var))
         else:
@@ -805,10 +808,7 @@ class BatchNorm(Function):
             mu, inv = ctx.mean, ctx.invstd
             gsum = g.sum(axis=axes)
             tmp = None
-            gxs = _kernels.sum_of_products(xp, g, xa, axes)       # GPU: one pass, no g * x array
-            if gxs is None:
-                tmp = g * xa
-                gxs = tmp.sum(axis=axes)
+            gxs = _channel_dot(xp, g, xa, axes)
             gxhat = inv * (gxs - mu * gsum)                      # sum g * xhat per channel
             wa = w._data if w is not None else 1.0
             k1 = inv * wa
