@@ -130,8 +130,8 @@ def run_backward(outputs, grad_outputs, retain_graph, create_graph, inputs=None,
                        for g, (s, d) in zip(buf, node._output_meta)]
             if hooked:
                 grads_in = _hooked_call(node, node._function.backward, node, *buf)
-            elif node.xp is not _backend.numpy and _elsewhere(buf):
-                with _elsewhere(buf):                          # the node's GPU is not the current one
+            elif node.xp is not _backend.numpy and (guard := _elsewhere(buf)) is not None:
+                with guard:                                    # the node's GPU is not the current one
                     grads_in = node._function.backward(node, *buf)
             else:
                 grads_in = node._function.backward(node, *buf)

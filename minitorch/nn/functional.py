@@ -807,7 +807,6 @@ class BatchNorm(Function):
             g, xa = grad._data, x._data
             mu, inv = ctx.mean, ctx.invstd
             gsum = g.sum(axis=axes)
-            tmp = None
             gxs = _channel_dot(xp, g, xa, axes)
             gxhat = inv * (gxs - mu * gsum)                      # sum g * xhat per channel
             wa = w._data if w is not None else 1.0
@@ -823,9 +822,7 @@ class BatchNorm(Function):
                                                        k3.astype(xa.dtype, copy=False))
                     if out is None:
                         out = g * k1.reshape(shape)
-                        tmp = xp.empty_like(g) if tmp is None else tmp
-                        xp.multiply(xa, k2.reshape(shape), out=tmp)
-                        out += tmp
+                        out += xa * k2.reshape(shape)
                         out += k3.reshape(shape)
                 else:
                     out = g * k1.reshape(shape)

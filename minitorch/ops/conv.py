@@ -344,7 +344,6 @@ def conv_input_grad(xp, gy, w, x_shape, geo):
     (sh, sw), (pt, pb, pl, pr), (dh, dw) = geo.stride, geo.pads, geo.dilation
     ho, wo = gy.shape[2], gy.shape[3]
     k, L = cg * kh * kw, ho * wo
-    nb = _chunk(xp, n, c * kh * kw * L * gy.itemsize, 2 * o * k * L, o // g)
     wt = xp.ascontiguousarray(w.reshape(g, o // g, k).transpose(0, 2, 1))     # (g, C/g*kh*kw, O/g)
     if _kernels.available(xp, gy):
         # GPU: one GEMM for the whole batch, then one gather kernel instead of kh*kw strided adds
@@ -359,6 +358,7 @@ def conv_input_grad(xp, gy, w, x_shape, geo):
         wf = w.reshape(g, o // g, cg, kh, kw).transpose(0, 2, 1, 3, 4)[..., ::-1, ::-1]
         wf = xp.ascontiguousarray(wf).reshape(g * cg, o // g, kh, kw)
         return conv_forward(xp, gy, wf, None, Geometry((1, 1), full, (dh, dw), g))
+    nb = _chunk(xp, n, c * kh * kw * L * gy.itemsize, 2 * o * k * L, o // g)
     if (sh, sw) == (1, 1):
         return _input_grad_rows(xp, gy, wt, x_shape, geo, kh, kw, nb)
     gxp = xp.empty((c, nb, h + pt + pb, wd + pl + pr), dtype=gy.dtype)
