@@ -498,6 +498,23 @@ def _c_type(dt):
             "int16": "short int", "int8": "signed char", "uint8": "unsigned char", "bool": "bool"}[dt.name]
 
 
+def typename(obj):
+    """torch's ``typename``: ``'torch.FloatTensor'`` for tensors, ``module.QualName`` otherwise."""
+    if isinstance(obj, Tensor):
+        return obj.type()
+    module = getattr(obj, "__module__", "") or ""
+    if hasattr(obj, "__qualname__"):
+        qualname = obj.__qualname__
+    elif hasattr(obj, "__name__"):
+        qualname = obj.__name__
+    else:
+        module = obj.__class__.__module__ or ""
+        qualname = obj.__class__.__qualname__
+    if module in ("", "builtins"):
+        return qualname
+    return f"{module}.{qualname}"
+
+
 def _rebuild(array, requires_grad, device=None):
     if device is not None:
         if not _backend.cuda_available():

@@ -461,10 +461,9 @@ class Hardshrink(Function):
 
     @staticmethod
     def forward(ctx, x, lambd):
-        xp = ctx.xp
         keep = (x > lambd) | (x < -lambd)
         ctx.save_for_backward(keep)
-        return xp.where(keep, x, 0).astype(x.dtype, copy=False)
+        return ctx.xp.where(keep, x, 0).astype(x.dtype, copy=False)
 
     @staticmethod
     def backward(ctx, grad):
@@ -472,20 +471,15 @@ class Hardshrink(Function):
         return grad * keep, None
 
 
-class Softshrink(Function):
-    """y = x - lambd above lambd, x + lambd below -lambd, else 0.   dy/dx = 1 where |x| > lambd, else 0."""
+class Softshrink(Hardshrink):
+    """y = x - lambd above lambd, x + lambd below -lambd, else 0.   dy/dx = 1 where |x| > lambd, else 0
+    (Hardshrink's backward)."""
 
     @staticmethod
     def forward(ctx, x, lambd):
         xp = ctx.xp
-        keep = (x > lambd) | (x < -lambd)
-        ctx.save_for_backward(keep)
+        ctx.save_for_backward((x > lambd) | (x < -lambd))
         return xp.where(x > lambd, x - lambd, xp.where(x < -lambd, x + lambd, 0)).astype(x.dtype, copy=False)
-
-    @staticmethod
-    def backward(ctx, grad):
-        keep, = ctx.saved_tensors
-        return grad * keep, None
 
 
 class Glu(Function):

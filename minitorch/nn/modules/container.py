@@ -25,6 +25,14 @@ def _addindent(s_, num_spaces):
     return first + "\n" + "\n".join(s)
 
 
+
+def _abs_string_index(idx, n):
+    """The key ``'k'`` of position ``idx`` (negative counts from the end) in a list container of ``n`` items."""
+    idx = operator.index(idx)
+    if not (-n <= idx < n):
+        raise IndexError(f"index {idx} is out of range")
+    return str(idx + n if idx < 0 else idx)
+
 class Sequential(Module):
     """Modules applied one after the other: ``Sequential(m0, m1, ...)`` or ``Sequential(OrderedDict(name=m))``.
 
@@ -172,12 +180,7 @@ class ModuleList(Module):
             self += modules
 
     def _get_abs_string_index(self, idx):
-        idx = operator.index(idx)
-        if not (-len(self) <= idx < len(self)):
-            raise IndexError(f"index {idx} is out of range")
-        if idx < 0:
-            idx += len(self)
-        return str(idx)
+        return _abs_string_index(idx, len(self))
 
     def __getitem__(self, idx):
         if isinstance(idx, slice):
@@ -353,12 +356,7 @@ class ParameterList(Module):
             self += values
 
     def _get_abs_string_index(self, idx):
-        idx = operator.index(idx)
-        if not (-len(self) <= idx < len(self)):
-            raise IndexError(f"index {idx} is out of range")
-        if idx < 0:
-            idx += len(self)
-        return str(idx)
+        return _abs_string_index(idx, len(self))
 
     def __getitem__(self, idx):
         if isinstance(idx, slice):

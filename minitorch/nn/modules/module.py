@@ -15,7 +15,7 @@ from collections.abc import Mapping
 
 from ... import _backend, _dtype
 from ...autograd import grad_mode
-from ...tensor import Tensor
+from ...tensor import Tensor, typename
 from ..parameter import Parameter, Buffer
 from .hooks import RemovableHandle, BackwardHook
 
@@ -31,23 +31,6 @@ _global_forward_pre_hooks = OrderedDict()
 _global_forward_hooks = OrderedDict()
 _global_forward_hooks_always_called = OrderedDict()
 _global_forward_hooks_with_kwargs = OrderedDict()
-
-
-def typename(obj):
-    """torch's ``typename``: ``'torch.FloatTensor'`` for tensors, ``module.QualName`` otherwise."""
-    if isinstance(obj, Tensor):
-        return obj.type()
-    module = getattr(obj, "__module__", "") or ""
-    if hasattr(obj, "__qualname__"):
-        qualname = obj.__qualname__
-    elif hasattr(obj, "__name__"):
-        qualname = obj.__name__
-    else:
-        module = obj.__class__.__module__ or ""
-        qualname = obj.__class__.__qualname__
-    if module in ("", "builtins"):
-        return qualname
-    return f"{module}.{qualname}"
 
 
 class _IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])):
