@@ -498,6 +498,29 @@ def _c_type(dt):
             "int16": "short int", "int8": "signed char", "uint8": "unsigned char", "bool": "bool"}[dt.name]
 
 
+def _pyname(obj):
+    """The type name torch's argument errors print: ``list``, ``NoneType``, ``Tensor``, ``numpy.ndarray``."""
+    t = type(obj)
+    module = t.__module__ or ""
+    if module == "builtins" or module.startswith("minitorch"):
+        return t.__qualname__
+    return f"{module}.{t.__qualname__}"
+
+
+def _not_tensor(fname, obj, arg="input", pos=1):
+    """torch's TypeError for a public function given something else than a tensor."""
+    raise TypeError(f"{fname}(): argument '{arg}' (position {pos}) must be Tensor, not {_pyname(obj)}")
+
+
+def _check_tensors(fname, tensors):
+    """``tensors`` must be a tuple or list of tensors (``cat``, ``stack``, ...), as torch requires."""
+    if not isinstance(tensors, (tuple, list)):
+        raise TypeError(f"{fname}(): argument 'tensors' (position 1) must be tuple of Tensors, not {_pyname(tensors)}")
+    for i, t in enumerate(tensors):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"expected Tensor as element {i} in argument 0, but got {_pyname(t)}")
+
+
 def typename(obj):
     """torch's ``typename``: ``'torch.FloatTensor'`` for tensors, ``module.QualName`` otherwise."""
     if isinstance(obj, Tensor):

@@ -141,7 +141,7 @@ def run_backward(outputs, grad_outputs, retain_graph, create_graph, inputs=None,
                 for hook in node._post_hooks:
                     res = hook(grads_in, tuple(buf))
                     if res is not None:
-                        grads_in = tuple(res)
+                        grads_in = _hook_tuple(hook, grads_in, res, node._edges)
             if _anomaly[0]:
                 _check_anomaly(node, grads_in)
             for edge, g in zip(node._edges, grads_in):
@@ -225,7 +225,7 @@ def _run_pre_hooks(node, buf):
             for hook in list(hooks.values()):
                 res = hook(buf[0])
                 if res is not None:
-                    buf[0] = res
+                    buf[0] = _hook_value(hook, buf[0], res)
         return
     if node._pre_hooks:
         for nr, hooks in node._pre_hooks.items():
@@ -233,18 +233,59 @@ def _run_pre_hooks(node, buf):
                 for hook in list(hooks):
                     res = hook(tuple(buf))
                     if res is not None:
-                        buf[:] = list(res)
+                        buf[:] = _hook_tuple(hook, buf, res)
                 continue
             if buf[nr] is None:
                 continue
             for hook in list(hooks):
                 res = hook(buf[nr])
                 if res is not None:
-                    buf[nr] = res
+                    buf[nr] = _hook_value(hook, buf[nr], res)
     if node._retain_hooks:
         for nr, hook in node._retain_hooks.items():
             if buf[nr] is not None:
                 hook(buf[nr])
+
+
+def _hook_name(hook):
+    return getattr(hook, "__name__", "<unknown>")
+
+
+def _hook_value(hook, old, new, meta=None):
+    """What a gradient hook returned in place of ``old``, refused (as torch refuses it) unless it is a tensor of
+    the same size, dtype and device: a hook must not silently change what backward propagates or stores in
+    ``.grad``. ``meta`` (shape, dtype) is the input a node's gradient is for, also accepted as a post-hook result."""
+    from ..tensor import Tensor, typename, _pyname
+    if new is None:
+        return None
+    if old is None:
+        raise RuntimeError("can't replace a None gradient with a non-None value")
+    if not isinstance(new, Tensor):
+        raise TypeError(f"expected Variable, but hook returned '{_pyname(new)}'")
+    nd, od = new._data, old._data
+    if nd.dtype != od.dtype or type(nd) is not type(od) or new.device != old.device:
+        if meta is None or nd.dtype != meta[1] or type(nd) is not type(od) or new.device != old.device:
+            raise RuntimeError(f"hook '{_hook_name(hook)}' has changed the type of value (was {typename(old)} "
+                               f"got {typename(new)})")
+    if nd.shape != od.shape and (meta is None or nd.shape != meta[0]):
+        raise RuntimeError(f"hook '{_hook_name(hook)}' has changed the size of value")
+    return new
+
+
+def _hook_tuple(hook, old, new, edges=None):
+    """The gradients a node hook returned in place of ``old`` (a tuple of the same length; see ``_hook_value``)."""
+    if not isinstance(new, tuple):
+        if not isinstance(new, list):
+            from ..tensor import _pyname
+            raise TypeError(f"expected tuple, but hook returned '{_pyname(new)}'")
+        new = tuple(new)
+    if len(new) != len(old):
+        raise RuntimeError(f"hook '{_hook_name(hook)}' has returned an incorrect number of values "
+                           f"(got {len(new)}, but expected {len(old)})")
+    if edges is None:
+        return [_hook_value(hook, o, n) for o, n in zip(old, new)]
+    return tuple(_hook_value(hook, o, n, e[2:4] if i < len(edges) and (e := edges[i]) else None)
+                 for i, (o, n) in enumerate(zip(old, new)))
 
 
 def _reduce_to_shape(g, shape, node):
