@@ -13,9 +13,11 @@ from .. import _backend, _kernels
 from .._dtype import as_dtype, int64, uint8
 from ..autograd import grad_mode
 from ..autograd.function import Function
-from ..tensor import Tensor, _wrap_dim
+from ..tensor import Tensor, _wrap_dim, _not_tensor
 from ..ops import activation as _A, conv as _C, pool as _P, loss as _L
 from ..ops import elementwise as _E, shape as _S
+from ..ops._out import out_arg
+from .._args import defaults_only, FALSE
 from ..ops.conv import linear  # noqa: F401  (re-exported)
 from ..ops.activation import erf  # noqa: F401
 
@@ -152,6 +154,8 @@ def _conv(input, weight, bias, stride, padding, dilation, groups, nd):
 
 def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     """1-D convolution (cross-correlation) of (N, C, L) or (C, L) input with weight (O, C/groups, k)."""
+    if not isinstance(input, Tensor):
+        _not_tensor("conv1d", input)
     return _conv(input, weight, bias, stride, padding, dilation, groups, 1)
 
 
@@ -162,6 +166,8 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     an odd total padding puts the extra row/column at the bottom/right, as torch does).
     Implemented by im2col + one GEMM; see ``minitorch/ops/conv.py``.
     """
+    if not isinstance(input, Tensor):
+        _not_tensor("conv2d", input)
     return _conv(input, weight, bias, stride, padding, dilation, groups, 2)
 
 
@@ -237,6 +243,8 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
 
     With ``return_indices`` also returns the flat index h*W + w of each maximum in its input plane.
     """
+    if not isinstance(input, Tensor):
+        _not_tensor("max_pool2d", input)
     x, geo, unbatched = _pool_args(input, kernel_size, stride, padding, dilation, ceil_mode, 2, "max_pool2d")
     out = _P.MaxPool2d.apply(x, geo, return_indices)
     return _unbatch(out, unbatched)
@@ -244,6 +252,8 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
 
 def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
     """Max over windows of the last dim of (N, C, L) or (C, L) input."""
+    if not isinstance(input, Tensor):
+        _not_tensor("max_pool1d", input)
     x, geo, unbatched = _pool_args(input, kernel_size, stride, padding, dilation, ceil_mode, 1, "max_pool1d")
     out = _P.MaxPool2d.apply(x, geo, return_indices)
     return _unbatch(out, unbatched)
@@ -262,12 +272,16 @@ def _avg_pool(input, kernel_size, stride, padding, ceil_mode, count_include_pad,
 def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True,
                divisor_override=None):
     """Mean over kh x kw windows (padding counted in the divisor unless ``count_include_pad=False``)."""
+    if not isinstance(input, Tensor):
+        _not_tensor("avg_pool2d", input)
     return _avg_pool(input, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override, 2,
                      "avg_pool2d")
 
 
 def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True):
     """Mean over windows of the last dim of (N, C, L) or (C, L) input."""
+    if not isinstance(input, Tensor):
+        _not_tensor("avg_pool1d", input)
     return _avg_pool(input, kernel_size, stride, padding, ceil_mode, count_include_pad, None, 1, "avg_pool1d")
 
 
@@ -313,6 +327,8 @@ def adaptive_avg_pool2d(input, output_size):
 
 def adaptive_avg_pool1d(input, output_size):
     """Average pooling of the last dim to a fixed length (see ``adaptive_avg_pool2d``)."""
+    if not isinstance(input, Tensor):
+        _not_tensor("adaptive_avg_pool1d", input)
     (l,), (lo,) = _adaptive_sizes(input, output_size, 1, "adaptive_avg_pool1d")
     xp = _backend.array_module(input._data)
     pw = _P.adaptive_matrix(xp, l, lo, input._data.dtype)
@@ -342,11 +358,33 @@ def _adaptive_max(input, output_size, return_indices, nd, name):
                 k = xp.where(nanpos.any(-1), nanpos.argmax(-1), k)
             idx[..., i, j] = (a + k // (d - c)) * w + c + k % (d - c)
     flat = input.reshape(tuple(input.shape[:-nd]) + (-1,))
-    it = _T(idx.reshape(lead + (ho * wo,)))
-    vals = flat.gather(-1, it).reshape(tuple(input.shape[:-nd]) + tuple(out[-nd:]))
+    vals = AdaptiveMaxGather.apply(flat, idx.reshape(lead + (ho * wo,))).reshape(tuple(input.shape[:-nd]) +
+                                                                                 tuple(out[-nd:]))
     if return_indices:
         return vals, _T(idx.reshape(tuple(input.shape[:-nd]) + tuple(out[-nd:])))
     return vals
+
+
+class AdaptiveMaxGather(Function):
+    """y = x[..., index] along the last dim (the window maxima).   dL/dx = zeros with dL/dy added at index.
+
+    x is also an input of the backward (derivative 0), as in torch's formula, so a gradient taken with
+    ``create_graph=True`` requires grad even for a constant upstream gradient.
+    """
+    node_name = "AdaptiveMaxPool2DBackward0"
+
+    @staticmethod
+    def forward(ctx, x, index):
+        ctx.index = index
+        ctx.save_for_backward(x)
+        return ctx.xp.take_along_axis(x, index, axis=-1)
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, = ctx.saved_tensors
+        from ..ops.index import scatter_add
+        gx = scatter_add(grad.new_zeros(x.shape), -1, _T(ctx.index), grad)
+        return _E.depends_on(gx, x), None
 
 
 def adaptive_max_pool2d(input, output_size, return_indices=False):
@@ -355,6 +393,8 @@ def adaptive_max_pool2d(input, output_size, return_indices=False):
 
 
 def adaptive_max_pool1d(input, output_size, return_indices=False):
+    if not isinstance(input, Tensor):
+        _not_tensor("adaptive_max_pool1d", input)
     return _adaptive_max(input, output_size, return_indices, 1, "adaptive_max_pool1d")
 
 
@@ -449,22 +489,30 @@ def pad(input, pad, mode="constant", value=None):
 # ---------------------------------------------------------------- activations
 def relu(input, inplace=False):
     """max(x, 0)."""
+    if not isinstance(input, Tensor):
+        _not_tensor("relu", input)
     if inplace:
         return input.relu_()
     return _E.relu(input)
 
 
 def relu_(input):
+    if not isinstance(input, Tensor):
+        _not_tensor("relu_", input)
     return input.relu_()
 
 
 def relu6(input, inplace=False):
     """min(max(x, 0), 6)."""
+    if not isinstance(input, Tensor):
+        _not_tensor("relu6", input)
     return hardtanh(input, 0.0, 6.0, inplace)
 
 
 def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
     """Clamp to [min_val, max_val]; gradient 1 strictly inside, 0 outside."""
+    if not isinstance(input, Tensor):
+        _not_tensor("hardtanh", input)
     if min_val > max_val:
         raise ValueError("min_val cannot be greater than max_val")
     _check_float(input, "hardtanh")
@@ -472,16 +520,22 @@ def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
 
 
 def hardtanh_(input, min_val=-1.0, max_val=1.0):
+    if not isinstance(input, Tensor):
+        _not_tensor("hardtanh_", input)
     return hardtanh(input, min_val, max_val, True)
 
 
 def leaky_relu(input, negative_slope=0.01, inplace=False):
     """x if x > 0 else negative_slope * x."""
+    if not isinstance(input, Tensor):
+        _not_tensor("leaky_relu", input)
     _check_float(input, "leaky_relu")
     return _apply_maybe_inplace(_A.leaky_relu, input, inplace, negative_slope)
 
 
 def leaky_relu_(input, negative_slope=0.01):
+    if not isinstance(input, Tensor):
+        _not_tensor("leaky_relu_", input)
     return leaky_relu(input, negative_slope, True)
 
 
@@ -515,7 +569,7 @@ class Prelu(Function):
         need = ctx.needs_input_grad
         pos = x > 0
         ab = a.reshape(ctx.a_shape)
-        gx = _E.where(pos, grad, grad * ab) if need[0] else None
+        gx = _E.depends_on(_E.where(pos, grad, grad * ab), x) if need[0] else None
         ga = None
         if need[1]:
             contrib = _E.where(pos, grad * 0, grad * x)
@@ -528,6 +582,8 @@ class Prelu(Function):
 
 def prelu(input, weight):
     """Parametric ReLU: x if x > 0 else weight * x, weight per channel (dim 1) or a single value."""
+    if not isinstance(input, Tensor):
+        _not_tensor("prelu", input)
     n = weight.numel()
     channels = input.shape[1] if input.dim() >= 2 else 1
     if n != 1 and n != channels:
@@ -583,6 +639,8 @@ def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
 
 def gelu(input, approximate="none"):
     """x * Phi(x) (Phi the standard normal CDF, via an accurate erf), or its tanh approximation."""
+    if not isinstance(input, Tensor):
+        _not_tensor("gelu", input)
     if approximate not in ("none", "tanh"):
         raise RuntimeError("approximate argument must be either none or tanh.")
     _check_float(input, "GeluKernelImpl")
@@ -591,11 +649,15 @@ def gelu(input, approximate="none"):
 
 def elu(input, alpha=1.0, inplace=False):
     """x if x > 0 else alpha * (exp(x) - 1)."""
+    if not isinstance(input, Tensor):
+        _not_tensor("elu", input)
     _check_float(input, "elu")
     return _apply_maybe_inplace(_A.elu, input, inplace, alpha)
 
 
 def elu_(input, alpha=1.0):
+    if not isinstance(input, Tensor):
+        _not_tensor("elu_", input)
     return elu(input, alpha, True)
 
 
@@ -605,6 +667,8 @@ _SELU_SCALE = 1.0507009873554804934193349852946
 
 def selu(input, inplace=False):
     """scale * elu(x, alpha) with the self-normalising constants."""
+    if not isinstance(input, Tensor):
+        _not_tensor("selu", input)
     _check_float(input, "elu")
     return _apply_maybe_inplace(_A.elu, input, inplace, _SELU_ALPHA, _SELU_SCALE)
 
@@ -615,6 +679,8 @@ class _Celu(_A.Elu):
 
 def celu(input, alpha=1.0, inplace=False):
     """x if x > 0 else alpha * (exp(x / alpha) - 1)."""
+    if not isinstance(input, Tensor):
+        _not_tensor("celu", input)
     if alpha == 0:
         raise RuntimeError("ZeroDivisionError")
     _check_float(input, "elu")
@@ -623,11 +689,15 @@ def celu(input, alpha=1.0, inplace=False):
 
 def silu(input, inplace=False):
     """x * sigmoid(x) (swish)."""
+    if not isinstance(input, Tensor):
+        _not_tensor("silu", input)
     return _apply_maybe_inplace(_A.silu, input, inplace)
 
 
 def mish(input, inplace=False):
     """x * tanh(softplus(x))."""
+    if not isinstance(input, Tensor):
+        _not_tensor("mish", input)
     return _apply_maybe_inplace(_A.Mish.apply, input, inplace)
 
 
@@ -638,16 +708,22 @@ def softplus(input, beta=1.0, threshold=20.0):
 
 def logsigmoid(input):
     """log(sigmoid(x)), computed stably."""
+    if not isinstance(input, Tensor):
+        _not_tensor("log_sigmoid", input)
     return _A.logsigmoid(input)
 
 
 def hardsigmoid(input, inplace=False):
     """relu6(x + 3) / 6."""
+    if not isinstance(input, Tensor):
+        _not_tensor("hardsigmoid", input)
     return _apply_maybe_inplace(_A.hardsigmoid, input, inplace)
 
 
 def hardswish(input, inplace=False):
     """x * relu6(x + 3) / 6."""
+    if not isinstance(input, Tensor):
+        _not_tensor("hardswish", input)
     return _apply_maybe_inplace(_A.Hardswish.apply, input, inplace)
 
 
@@ -709,6 +785,8 @@ def dropout(input, p=0.5, training=True, inplace=False):
 
     The mask is drawn from minitorch's global generator (``manual_seed`` makes it reproducible).
     """
+    if not isinstance(input, Tensor):
+        _not_tensor("dropout", input)
     return _dropout(input, p, training, inplace, tuple(input.shape))
 
 
@@ -913,6 +991,8 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
 
 def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-05):
     """Normalise over the last len(normalized_shape) dims: (x - mean) / sqrt(var + eps) * weight + bias."""
+    if not isinstance(input, Tensor):
+        _not_tensor("layer_norm", input)
     if isinstance(normalized_shape, int):
         normalized_shape = (normalized_shape,)
     normalized_shape = tuple(normalized_shape)
@@ -949,7 +1029,8 @@ def group_norm(input, num_groups, weight=None, bias=None, eps=1e-05):
     return y
 
 
-def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):
+@out_arg("div", position=4)                   # torch computes it as div(input, denom, out=out)
+def normalize(input, p=2.0, dim=1, eps=1e-12):
     """x / max(||x||_p, eps) along ``dim``."""
     denom = input.norm(p, dim, keepdim=True).clamp_min(eps).expand_as(input)
     return input / denom
@@ -975,6 +1056,8 @@ def flatten(input, start_dim=0, end_dim=-1):
 
 def one_hot(tensor, num_classes=-1):
     """int64 tensor with a trailing dim of size ``num_classes`` holding 1 at each index, 0 elsewhere."""
+    if not isinstance(tensor, Tensor):
+        _not_tensor("one_hot", tensor)
     if tensor._data.dtype != int64.np:
         raise RuntimeError("one_hot is only applicable to index tensor of type LongTensor.")
     xp = _backend.array_module(tensor._data)
@@ -1038,12 +1121,17 @@ class EmbeddingScatter(Function):
         return picked, None, None, None, None
 
 
+@defaults_only(sparse=FALSE)                      # sparse gradients: not supported
 def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, scale_grad_by_freq=False,
               sparse=False):
     """Rows of ``weight`` picked by the integer ``input``; ``padding_idx``'s row gets no gradient.
 
     ``max_norm`` renormalises (in place, without gradient) the picked rows whose ``norm_type``-norm exceeds it.
     """
+    if not isinstance(input, Tensor):
+        _not_tensor("embedding", input, "indices", 2)
+    if not isinstance(weight, Tensor):
+        _not_tensor("embedding", weight, "weight", 1)
     n = weight.shape[0]
     if padding_idx is not None:
         if padding_idx > 0:
@@ -1136,6 +1224,8 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     distribution. 'mean' divides by the total weight of the non-ignored samples (by N*d1*... for
     probability targets).
     """
+    if not isinstance(input, Tensor):
+        _not_tensor("cross_entropy_loss", input)
     reduction = _reduction(size_average, reduce, reduction)
     if not 0.0 <= label_smoothing <= 1.0:
         raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
@@ -1177,6 +1267,8 @@ def _cross_entropy_probs(input, target, weight, reduction, label_smoothing):
 
 def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean"):
     """Negative log-likelihood of log-probabilities ``input`` (N, C, d1, ...) at class indices ``target``."""
+    if not isinstance(input, Tensor):
+        _not_tensor("nll_loss_nd", input)
     reduction = _reduction(size_average, reduce, reduction)
     _class_index_checks(input, target, weight, "nll_loss")
     op = _L.NllLoss2d if input.dim() > 2 else _L.NllLoss
@@ -1270,6 +1362,8 @@ def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_
 
     'batchmean' divides the sum by the batch size (the mathematically right mean); 'mean' by the element count.
     """
+    if not isinstance(input, Tensor):
+        _not_tensor("kl_div", input)
     if size_average is not None or reduce is not None:
         reduction = _reduction(size_average, reduce, "mean")
     if reduction == "mean":
@@ -1290,3 +1384,6 @@ def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_
     if reduction == "mean":
         return loss.mean()
     raise ValueError(f"{reduction} is not a valid value for reduction")
+
+
+_E.quiet_forwards(globals())

@@ -13,8 +13,9 @@ import math
 
 from .. import _backend
 from ..autograd.function import Function
-from ..tensor import Tensor, _wrap_dim
-from .elementwise import exp, tanh, sigmoid, where, _float_input, _cast
+from ._out import out_arg
+from ..tensor import Tensor, _wrap_dim, _not_tensor
+from .elementwise import exp, tanh, sigmoid, where, masked_grad, depends_on, _float_input, _cast
 
 _T = Tensor._from_array
 
@@ -152,13 +153,19 @@ class Erfc(Function):
         return grad * (exp(-(x * x)) * -_TWO_OVER_SQRTPI)
 
 
+@out_arg("erf")
 def erf(input):
     """The error function, elementwise."""
+    if not isinstance(input, Tensor):
+        _not_tensor("erf", input)
     return Erf.apply(_float_input(input))
 
 
+@out_arg("erfc")
 def erfc(input):
     """The complementary error function 1 - erf(x), elementwise (accurate in the tail)."""
+    if not isinstance(input, Tensor):
+        _not_tensor("erfc", input)
     return Erfc.apply(_float_input(input))
 
 
@@ -216,16 +223,22 @@ def _softmax_input(input, dim, dtype):
     return input, (_wrap_dim(dim, nd) if nd else _wrap_dim(dim, 1))
 
 
+@out_arg("softmax", "expected")
 def softmax(input, dim, dtype=None):
     """exp(x) / sum(exp(x)) along ``dim``, computed without overflow (the max is subtracted first)."""
+    if not isinstance(input, Tensor):
+        _not_tensor("softmax", input)
     input, d = _softmax_input(input, dim, dtype)
     if input._data.ndim == 0:
         return Softmax.apply(input.reshape(1), 0).reshape(())
     return Softmax.apply(input, d)
 
 
+@out_arg("log_softmax", "expected")
 def log_softmax(input, dim, dtype=None):
     """log(softmax(x)) along ``dim`` as x - logsumexp(x): finite even where softmax underflows to 0."""
+    if not isinstance(input, Tensor):
+        _not_tensor("log_softmax", input)
     input, d = _softmax_input(input, dim, dtype)
     if input._data.ndim == 0:
         return LogSoftmax.apply(input.reshape(1), 0).reshape(())
@@ -240,29 +253,30 @@ class LeakyRelu(Function):
     def forward(ctx, x, slope):
         xp = ctx.xp
         pos = x > 0
-        ctx.save_for_backward(pos)
+        ctx.save_for_backward(pos, x)
         ctx.slope = slope
         return xp.where(pos, x, x * slope).astype(x.dtype, copy=False)
 
     @staticmethod
     def backward(ctx, grad):
-        pos, = ctx.saved_tensors
-        return where(pos, grad, grad * ctx.slope), None
+        pos, x = ctx.saved_tensors
+        return depends_on(where(pos, grad, grad * ctx.slope), x), None
 
 
 class Hardtanh(Function):
-    """y = min(max(x, lo), hi).   dy/dx = 1 strictly inside (lo, hi), else 0 (torch's convention at the kinks)."""
+    """y = min(max(x, lo), hi).   dy/dx = 1 strictly inside (lo, hi), else 0 (torch's convention at the kinks;
+    a NaN gets 0)."""
 
     @staticmethod
     def forward(ctx, x, lo, hi):
         xp = ctx.xp
-        ctx.save_for_backward((x > lo) & (x < hi))
+        ctx.save_for_backward((x > lo) & (x < hi), x)
         return xp.clip(x, lo, hi).astype(x.dtype, copy=False)
 
     @staticmethod
     def backward(ctx, grad):
-        inside, = ctx.saved_tensors
-        return grad * inside, None, None
+        inside, x = ctx.saved_tensors
+        return masked_grad(grad, inside, x), None, None
 
 
 class Threshold(Function):
@@ -271,14 +285,14 @@ class Threshold(Function):
     @staticmethod
     def forward(ctx, x, threshold, value):
         xp = ctx.xp
-        keep = x > threshold
-        ctx.save_for_backward(keep)
+        keep = ~(x <= threshold)                   # torch's test: a NaN is kept, with its gradient
+        ctx.save_for_backward(keep, x)
         return xp.where(keep, x, value).astype(x.dtype, copy=False)
 
     @staticmethod
     def backward(ctx, grad):
-        keep, = ctx.saved_tensors
-        return grad * keep, None, None
+        keep, x = ctx.saved_tensors
+        return masked_grad(grad, keep, x), None, None
 
 
 class Hardsigmoid(Function):
@@ -296,7 +310,7 @@ class Hardsigmoid(Function):
     @staticmethod
     def backward(ctx, grad):
         inside, = ctx.saved_tensors
-        return grad * inside * _ONE_SIXTH_F32
+        return masked_grad(grad * _ONE_SIXTH_F32, inside)
 
 
 _ONE_SIXTH_F32 = float(_backend.numpy.float32(1.0) / _backend.numpy.float32(6.0))
@@ -325,6 +339,9 @@ class Elu(Function):
     @staticmethod
     def backward(ctx, grad):
         pos, y = ctx.saved_tensors
+        # at x = 0 the slope is the constant scale*alpha*input_scale (y = 0 there): its own derivative is 0
+        # (torch's elu_double_backward keeps only x < 0), so y enters only where it is < 0
+        y = where(y < 0, y, 0.0)
         neg = grad * ((y + ctx.scale * ctx.alpha) * ctx.input_scale)
         return where(pos, grad * ctx.scale if ctx.scale != 1 else grad, neg), None, None, None
 
@@ -435,8 +452,9 @@ class Hardswish(Function):
     @staticmethod
     def backward(ctx, grad):
         x, = ctx.saved_tensors
+        # torch's kernel: 0 up to -3, g (x/3 + 1/2) strictly between, g from 3 on (and for NaN)
         mid = grad * (x / 3 + 0.5)
-        return where(x <= -3, grad * 0, where(x < 3, mid, grad))
+        return masked_grad(where(x < 3, mid, grad), ~(x <= -3))
 
 
 class Mish(Function):
@@ -462,13 +480,13 @@ class Hardshrink(Function):
     @staticmethod
     def forward(ctx, x, lambd):
         keep = (x > lambd) | (x < -lambd)
-        ctx.save_for_backward(keep)
+        ctx.save_for_backward(keep, x)
         return ctx.xp.where(keep, x, 0).astype(x.dtype, copy=False)
 
     @staticmethod
     def backward(ctx, grad):
-        keep, = ctx.saved_tensors
-        return grad * keep, None
+        keep, x = ctx.saved_tensors
+        return masked_grad(grad, keep, x), None
 
 
 class Softshrink(Hardshrink):
@@ -478,8 +496,10 @@ class Softshrink(Hardshrink):
     @staticmethod
     def forward(ctx, x, lambd):
         xp = ctx.xp
-        ctx.save_for_backward((x > lambd) | (x < -lambd))
-        return xp.where(x > lambd, x - lambd, xp.where(x < -lambd, x + lambd, 0)).astype(x.dtype, copy=False)
+        ctx.save_for_backward((x > lambd) | (x < -lambd), x)
+        # torch's result is NaN for a NaN (its gradient there is 0, as hardshrink's)
+        return xp.where(x > lambd, x - lambd, xp.where((x < -lambd) | (x != x), x + lambd, 0)).astype(
+            x.dtype, copy=False)
 
 
 class Glu(Function):
@@ -546,3 +566,7 @@ def logsigmoid(input):
 
 __all__ = ["erf", "erfc", "erf_array", "erfc_array", "softmax", "log_softmax", "leaky_relu", "hardtanh",
            "threshold", "elu", "gelu", "silu", "softplus", "logsigmoid", "sigmoid", "tanh"]
+
+
+from .elementwise import quiet_forwards as _quiet_forwards  # noqa: E402
+_quiet_forwards(globals())

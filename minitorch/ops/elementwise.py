@@ -9,11 +9,69 @@ import contextlib
 import math
 
 from .._dtype import result_type, get_default_dtype, bool_
+from ..autograd import grad_mode
 from ..autograd.function import Function
-from ..tensor import Tensor
+from ..tensor import Tensor, _not_tensor
 from .. import _backend, _kernels
+from ._out import out_arg
 
 _T = Tensor._from_array
+
+
+# ---------------------------------------------------------------- numpy's floating-point warnings
+# torch never warns about inf / nan results (log(0) = -inf, 0/0 = nan, inf - inf = nan): they are the answer.
+# numpy warns, and a warnings filter cannot stop it for a user who runs with ``simplefilter('error')`` or
+# ``-W error`` (their filter comes first). So every op's forward runs with numpy's error state off: the
+# context variable behind ``numpy.errstate`` is set directly (a fraction of errstate's cost per call).
+def _errstate_switch():
+    np = _backend.numpy
+    try:
+        var = np._core._ufunc_config._extobj_contextvar
+        quiet = np._core._ufunc_config._make_extobj(all="ignore")
+    except AttributeError:                       # another numpy: the public (slower) context manager
+        return None
+    return var.set, var.reset, quiet
+
+
+_SWITCH = _errstate_switch()
+
+
+def _quietly(fn):
+    """``fn`` run with numpy's floating-point warnings off."""
+    if getattr(fn, "_quiet", False):
+        return fn
+    if _SWITCH is None:
+        errstate = _backend.numpy.errstate
+
+        def quiet(*args, **kwargs):
+            with errstate(all="ignore"):
+                return fn(*args, **kwargs)
+    else:
+        set_, reset, state = _SWITCH
+
+        def quiet(*args, **kwargs):
+            token = set_(state)
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                reset(token)
+    quiet.__name__, quiet.__qualname__, quiet.__doc__ = fn.__name__, fn.__qualname__, fn.__doc__
+    quiet.__wrapped__, quiet._quiet = fn, True
+    return quiet
+
+
+def quiet_forwards(namespace):
+    """Make the ``forward`` of every Function class defined in ``namespace`` (a module's globals) run without
+    numpy's floating-point warnings. Each op module calls this once, at its end."""
+    module = namespace["__name__"]
+    for cls in list(namespace.values()):
+        if not (isinstance(cls, type) and issubclass(cls, Function) and cls.__module__ == module):
+            continue
+        f = cls.__dict__.get("forward")
+        if isinstance(f, staticmethod):
+            setattr(cls, "forward", staticmethod(_quietly(f.__func__)))
+        elif isinstance(f, classmethod):
+            setattr(cls, "forward", classmethod(_quietly(f.__func__)))
 
 
 # ---------------------------------------------------------------- dtype handling
@@ -47,11 +105,13 @@ def _is_number(x):
         (type(x).__module__ == "numpy" and getattr(x, "ndim", 1) == 0)
 
 
-def _promote(a, b):
+def _promote(a, b, name="binary op"):
     """Cast the operands of a binary op to torch's result dtype.
 
     Python numbers stay numbers: once the tensor has the result dtype, numpy
     applies a number without widening it (NEP 50), exactly as torch does.
+    An operand that is neither a tensor nor a number (a list, an array, None)
+    is refused with torch's TypeError, as ``name`` would refuse it.
     """
     at, bt = isinstance(a, Tensor), isinstance(b, Tensor)
     if at and bt:
@@ -60,15 +120,18 @@ def _promote(a, b):
         rt = result_type(a, b)
         return _cast(a, rt), _cast(b, rt)
     if not (at or bt):
+        if not _is_number(a):
+            _not_tensor(name, a)
+        if not _is_number(b):
+            _not_tensor(name, b, "other", 2)
         raise TypeError("expected at least one Tensor operand")
     t, s = (a, b) if at else (b, a)
+    if not _is_number(s):
+        _not_tensor(name, s, "other" if at else "input", 2 if at else 1)
     if type(s) is float or type(s) is int:
         kind = t._data.dtype.kind
         if kind == "f" or (kind == "i" and type(s) is int and -128 <= s < 128):
             return a, b                    # numpy keeps the tensor's dtype, as torch does
-    if not _is_number(s):
-        s = _as_tensor_like(s, t)
-        return _promote(t, s) if at else _promote(s, t)
     if hasattr(s, "item"):
         s = s.item()                      # numpy scalars act as Python numbers, as in torch
     rt = result_type(t, s)
@@ -615,7 +678,65 @@ class ThresholdBackward(Function):
     @staticmethod
     def backward(ctx, grad):
         y, = ctx.saved_tensors
-        return ThresholdBackward.apply(grad, y), None
+        # y's derivative is zero, but it is one (as in torch): y, and the input before it, get a zero gradient
+        return ThresholdBackward.apply(grad, y), y.new_zeros(y.shape)
+
+
+class MaskedGrad(Function):
+    """z = g where keep else +0: the backward of piecewise ops (hardtanh, threshold, hardshrink, ...) as one op.
+
+    A selected, not multiplied, gradient: an inf or NaN upstream gradient stays out of the zero region, as in
+    torch's kernels (``g * keep`` would make 0 * inf = NaN there).   dz/dg = [keep],  dz/dkeep = 0.
+    ``src``, the tensor the mask was computed from, is an input with derivative 0: as in torch, a gradient
+    taken with ``create_graph=True`` then requires grad, and ``src`` gets a zero gradient, not none.
+    """
+
+    @staticmethod
+    def forward(ctx, g, keep, src=None):
+        ctx.save_for_backward(keep)
+        ctx.src_shape = None if src is None else src.shape
+        return _keep_where(ctx.xp, g, keep)
+
+    @staticmethod
+    def backward(ctx, grad):
+        keep, = ctx.saved_tensors
+        zero = None if ctx.src_shape is None else grad.new_zeros(ctx.src_shape)
+        return MaskedGrad.apply(grad, keep), None, zero
+
+
+def masked_grad(grad, keep, src=None):
+    """``grad`` where the bool tensor (or array) ``keep`` holds, else exactly 0 (see ``MaskedGrad``)."""
+    keep = keep if isinstance(keep, Tensor) else _T(keep)
+    if src is None or not (src.requires_grad and grad_mode.is_grad_enabled()):
+        return MaskedGrad.apply(grad, keep)
+    return MaskedGrad.apply(grad, keep, src)
+
+
+class ZeroDependency(Function):
+    """z = v, also recorded as a function of ``src`` with derivative 0.
+
+    torch's backward formulas of piecewise-linear ops (leaky_relu, prelu, the pools) read their input; its
+    derivative there is zero, but it is a dependency: a gradient taken with ``create_graph=True`` requires
+    grad, and the input gets a zero gradient from it. Ours compute such gradients from constants (masks,
+    argmax codes); this puts the dependency back.   dz/dv = 1,  dz/dsrc = 0.
+    """
+
+    @staticmethod
+    def forward(ctx, v, src):
+        ctx.src_shape = src.shape
+        return v
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad, grad.new_zeros(ctx.src_shape)
+
+
+def depends_on(value, src):
+    """``value``, recorded as depending on ``src`` with derivative 0 when a graph is being built (see
+    ``ZeroDependency``); ``value`` itself otherwise."""
+    if src is None or not (src.requires_grad and grad_mode.is_grad_enabled()):
+        return value
+    return ZeroDependency.apply(value, src)
 
 
 class Abs(Function):
@@ -846,7 +967,15 @@ class Rsub(Function):
 
 
 class Sign(_ZeroGrad):
-    fn = "sign"
+    """y = (x > 0) - (x < 0), torch's formula: +0 for 0, -0 and NaN (numpy's sign gives NaN and -0).   dy/dx = 0."""
+
+    @staticmethod
+    def forward(ctx, x):
+        if x.dtype.kind == "b":
+            return x.copy()
+        if x.dtype.kind != "f":
+            return ctx.xp.sign(x)
+        return (x > 0).astype(x.dtype) - (x < 0).astype(x.dtype)
 
 
 class Floor(_ZeroGrad):
@@ -866,13 +995,14 @@ class Trunc(_ZeroGrad):
 
 
 # ---------------------------------------------------------------- public functions
-def add(input, other, *, alpha=1, out=None):
+@out_arg("add")
+def add(input, other, *, alpha=1):
     """input + alpha * other, with broadcasting."""
     if isinstance(other, Tensor) and isinstance(input, Tensor) and input._data.dtype is other._data.dtype:
         return Add.apply(input, other) if alpha == 1 else Add.apply(input, other, alpha=alpha)
     if alpha != 1 and not isinstance(other, (Tensor, bool)):
         other, alpha = other * alpha, 1
-    a, b = _promote(input, other)
+    a, b = _promote(input, other, "add")
     if not isinstance(a, Tensor):
         if alpha == 1:
             return Add.apply(b, a)             # number + tensor: recorded as tensor + number, as torch does
@@ -880,7 +1010,8 @@ def add(input, other, *, alpha=1, out=None):
     return Add.apply(a, b, alpha=alpha)
 
 
-def sub(input, other, *, alpha=1, out=None):
+@out_arg("sub")
+def sub(input, other, *, alpha=1):
     """input - alpha * other, with broadcasting."""
     if isinstance(input, bool) or isinstance(other, bool) or \
             (isinstance(input, Tensor) and input._data.dtype.kind == "b") or \
@@ -889,34 +1020,33 @@ def sub(input, other, *, alpha=1, out=None):
                            "If you are trying to invert a mask, use the `~` or `logical_not()` operator instead.")
     if alpha != 1 and not isinstance(other, Tensor):
         other, alpha = other * alpha, 1
-    a, b = _promote(input, other)
+    a, b = _promote(input, other, "sub")
     if not isinstance(a, Tensor):
         return Rsub.apply(b, a, alpha=alpha)
     return Sub.apply(a, b, alpha=alpha)
 
 
-def mul(input, other, *, out=None):
+@out_arg("mul")
+def mul(input, other):
     """input * other, elementwise with broadcasting."""
     if isinstance(other, Tensor) and isinstance(input, Tensor) and input._data.dtype is other._data.dtype:
         return Mul.apply(input, other)
-    a, b = _promote(input, other)
+    a, b = _promote(input, other, "mul")
     if not isinstance(a, Tensor):
         a, b = b, a
     return Mul.apply(a, b)
 
 
-def div(input, other, *, rounding_mode=None, out=None):
+@out_arg("div")
+def div(input, other, *, rounding_mode=None):
     """input / other (true division: integer inputs give the default float dtype)."""
     if rounding_mode is not None:
         if rounding_mode not in ("floor", "trunc"):
             raise ValueError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found "
                              f"'{rounding_mode}'")
-        a, b = _promote(input, other)
+        a, b = _promote(input, other, "div")
         if not isinstance(a, Tensor):
             a = _scalar_tensor(a, b)
-        bd = b._data if isinstance(b, Tensor) else b
-        if a._data.dtype.kind in "biu" and bool((_backend.array_module(a._data).asarray(bd) == 0).any()):
-            raise RuntimeError("ZeroDivisionError")
         return DivRounding.apply(a, b, rounding_mode)
     if (isinstance(input, Tensor) and input._data.dtype.kind != "f") or \
             (isinstance(other, Tensor) and other._data.dtype.kind != "f"):
@@ -925,7 +1055,7 @@ def div(input, other, *, rounding_mode=None, out=None):
             rt = get_default_dtype()
         input = _cast(input, rt) if isinstance(input, Tensor) else input
         other = _cast(other, rt) if isinstance(other, Tensor) else other
-    a, b = _promote(input, other)
+    a, b = _promote(input, other, "div")
     if not isinstance(a, Tensor):
         return mul(reciprocal(b), a)          # number / tensor, computed as torch does
     return Div.apply(a, b)
@@ -939,6 +1069,7 @@ class DivRounding(Function):
     @staticmethod
     def forward(ctx, x, y, mode):
         xp = ctx.xp
+        _check_int_divisor(xp, x, y, "div_floor" if mode == "floor" else "div_trunc")
         if mode == "floor":
             return xp.floor_divide(x, y)                # Python's (and torch's) floor division
         if x.dtype.kind in "biu":
@@ -958,14 +1089,45 @@ multiply = mul
 subtract = sub
 
 
+def _check_int_divisor(xp, x, y, name):
+    """The check every integer division kernel makes (torch's CPU kernels): a zero divisor raises
+    ``RuntimeError('ZeroDivisionError')`` instead of numpy's silent 0; bool tensors have no such kernel.
+
+    Only divisors that meet an element count: nothing is divided when the (broadcast) result is empty.
+    """
+    if x.dtype.kind not in "biu":
+        return
+    if x.dtype.kind == "b":
+        raise NotImplementedError(f"\"{name}_cpu\" not implemented for 'Bool'")
+    if x.size == 0 or getattr(y, "size", 1) == 0:
+        return
+    if bool((xp.asarray(y) == 0).any()):
+        raise RuntimeError("ZeroDivisionError")
+
+
+class FloorDivide(Function):
+    """z = floor(x / y) (integers stay integers). torch defines no derivative: the result is a constant."""
+
+    @staticmethod
+    def forward(ctx, x, y):
+        xp = ctx.xp
+        _check_int_divisor(xp, x, y, "div_floor")
+        z = xp.asarray(xp.floor_divide(x, y))
+        ctx.mark_non_differentiable(z)
+        return z
+
+    @staticmethod
+    def backward(ctx, grad):
+        raise RuntimeError("derivative for aten::floor_divide is not implemented")
+
+
+@out_arg("floor_divide", differentiable=False)
 def floor_divide(input, other):
     """Floor of input / other (integers stay integers). Not differentiable (torch has no derivative either)."""
-    a, b = _promote(input, other)
+    a, b = _promote(input, other, "floor_divide")
     if not isinstance(a, Tensor):
         a = _scalar_tensor(a, b)
-    xp = _backend.array_module(a._data)
-    bd = b._data if isinstance(b, Tensor) else b
-    return _T(xp.asarray(xp.floor_divide(a._data, bd)))
+    return FloorDivide.apply(a, b)
 
 
 class Remainder(Function):
@@ -975,6 +1137,7 @@ class Remainder(Function):
 
     @classmethod
     def forward(cls, ctx, x, y):
+        _check_int_divisor(ctx.xp, x, y, cls.fn)
         ctx.save_for_backward(x, y)
         return getattr(ctx.xp, cls.fn)(x, y)
 
@@ -995,28 +1158,31 @@ class Fmod(Remainder):
 
 
 def _modulo(cls, input, other):
-    a, b = _promote(input, other)
+    a, b = _promote(input, other, cls.__name__.lower())
     if not isinstance(a, Tensor):
         a = _scalar_tensor(a, b)
     if not isinstance(b, Tensor):
         b = _scalar_tensor(b, a)
-    if a._data.dtype.kind in "biu" and b._data.dtype.kind in "biu" and bool((b._data == 0).any()):
-        raise RuntimeError("ZeroDivisionError")
     return cls.apply(a, b)
 
 
+@out_arg("remainder")
 def remainder(input, other):
     """Python-style modulus: the result has the sign of ``other``. Differentiable (dz/dx = 1, dz/dy = -floor(x/y))."""
     return _modulo(Remainder, input, other)
 
 
+@out_arg("fmod")
 def fmod(input, other):
     """C-style modulus: the result has the sign of ``input``. Differentiable (dz/dx = 1, dz/dy = -trunc(x/y))."""
     return _modulo(Fmod, input, other)
 
 
+@out_arg("neg", "same")
 def neg(input):
     """-input."""
+    if not isinstance(input, Tensor):
+        _not_tensor("neg", input)
     if input._data.dtype.kind == "b":
         raise RuntimeError("Negation, the `-` operator, on a bool tensor is not supported. If you are trying to "
                            "invert a mask, use the `~` or `logical_not()` operator instead.")
@@ -1026,12 +1192,13 @@ def neg(input):
 negative = neg
 
 
+@out_arg("pow")
 def pow(input, exponent):
     """input ** exponent (either may be a tensor, or a number)."""
     if isinstance(input, Tensor) and not isinstance(exponent, Tensor):
         if input._data.dtype.kind in "biu" and isinstance(exponent, int) and exponent < 0:
             raise RuntimeError("Integers to negative integer powers are not allowed.")
-    a, b = _promote(input, exponent)
+    a, b = _promote(input, exponent, "pow")
     if (a if isinstance(a, Tensor) else b)._data.dtype.kind == "b":
         if isinstance(b, Tensor):
             raise NotImplementedError("\"pow\" not implemented for 'Bool'")
@@ -1044,17 +1211,22 @@ def pow(input, exponent):
     return PowTensor.apply(a, b)
 
 
+@out_arg("pow")
 def square(input):
     """input ** 2."""
     return pow(input, 2)
 
 
-def _unary(fn_class, float_only=True):
-    def op(input, *, out=None):
+def _unary(fn_class, float_only=True, out="cast"):
+    name = fn_class.__name__.lower()
+
+    def op(input):
+        if not isinstance(input, Tensor):
+            _not_tensor(name, input)
         return fn_class.apply(_float_input(input) if float_only else input)
-    op.__name__ = fn_class.__name__.lower()
+    op.__name__ = name
     op.__doc__ = fn_class.__doc__
-    return op
+    return op if out is None else out_arg(op.__name__, out)(op)     # out: torch's dtype rule for out=
 
 
 exp = _unary(Exp)
@@ -1077,39 +1249,51 @@ sinh = _unary(Sinh)
 cosh = _unary(Cosh)
 tanh = _unary(Tanh)
 sigmoid = _unary(Sigmoid)
-relu = _unary(Relu, float_only=False)
-_abs = _unary(Abs, float_only=False)
+relu = _unary(Relu, float_only=False, out=None)                # torch.relu has no out=
+_abs = _unary(Abs, float_only=False, out=None)
 
 
-def abs(input, *, out=None):
+@out_arg("abs", "same")
+def abs(input):
     """|input| elementwise (not for bool tensors, as in torch)."""
+    if not isinstance(input, Tensor):
+        _not_tensor("abs", input)
     if input._data.dtype.kind == "b":
         raise NotImplementedError("\"abs_cpu\" not implemented for 'Bool'")
     return _abs(input)
 
 
 absolute = abs
-sign = _unary(Sign, float_only=False)
-floor = _unary(Floor, float_only=False)
-ceil = _unary(Ceil, float_only=False)
-round_ = _unary(Round, float_only=False)
-trunc = _unary(Trunc, float_only=False)
+sign = _unary(Sign, float_only=False, out="same")
+floor = _unary(Floor, float_only=False, out="same")
+ceil = _unary(Ceil, float_only=False, out="same")
+round_ = _unary(Round, float_only=False, out=None)
+trunc = _unary(Trunc, float_only=False, out="same")
 
 
+@out_arg("round", "same")
 def round(input, decimals=0):
     """Round half to even, as torch does (optionally to ``decimals`` places)."""
+    if not isinstance(input, Tensor):
+        _not_tensor("round", input)
     if decimals == 0:
         return round_(input)
     return RoundDecimals.apply(input, decimals)
 
 
+@out_arg("frac", "same")
 def frac(input):
     """The fractional part, x - trunc(x)."""
+    if not isinstance(input, Tensor):
+        _not_tensor("frac", input)
     return Frac.apply(input)
 
 
+@out_arg("clamp", "same")
 def clamp(input, min=None, max=None):
     """Limit values to [min, max] (either bound may be omitted, or a tensor)."""
+    if not isinstance(input, Tensor):
+        _not_tensor("clamp", input)
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
     if isinstance(min, Tensor) or isinstance(max, Tensor):
@@ -1136,6 +1320,7 @@ def _clamp(cls, input, min, max):
 clip = clamp
 
 
+@out_arg("clamp_min", "same")
 def clamp_min(input, min):
     """max(input, min)."""
     if isinstance(min, Tensor):
@@ -1143,6 +1328,7 @@ def clamp_min(input, min):
     return _clamp(ClampMin, input, min, None)
 
 
+@out_arg("clamp_max", "same")
 def clamp_max(input, max):
     """min(input, max)."""
     if isinstance(max, Tensor):
@@ -1150,20 +1336,25 @@ def clamp_max(input, max):
     return _clamp(ClampMax, input, None, max)
 
 
+@out_arg("maximum")
 def maximum(input, other):
     """Elementwise maximum of two tensors."""
-    a, b = _promote(input, other)
+    a, b = _promote(input, other, "maximum")
     return Maximum.apply(a, b)
 
 
+@out_arg("minimum")
 def minimum(input, other):
     """Elementwise minimum of two tensors."""
-    a, b = _promote(input, other)
+    a, b = _promote(input, other, "minimum")
     return Minimum.apply(a, b)
 
 
+@out_arg("where", "where")
 def where(condition, input=None, other=None):
     """Elements of ``input`` where ``condition`` holds, else of ``other``; ``where(cond)`` gives nonzero indices."""
+    if not isinstance(condition, Tensor):
+        _not_tensor("where", condition, "condition")
     if input is None and other is None:
         from .index import nonzero
         return nonzero(condition, as_tuple=True)
@@ -1171,8 +1362,12 @@ def where(condition, input=None, other=None):
         raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor with dtype "
                            f"{condition.dtype if isinstance(condition, Tensor) else type(condition).__name__}")
     if isinstance(input, Tensor) or isinstance(other, Tensor):
-        a, b = _promote(input, other)
+        a, b = _promote(input, other, "where")
     else:
+        if not _is_number(input):
+            _not_tensor("where", input, "input", 2)
+        if not _is_number(other):
+            _not_tensor("where", other, "other", 3)
         rt = result_type(input, other)
         xp = _backend.array_module(condition._data)
         a, b = _T(xp.asarray(input, dtype=rt.np)), _T(xp.asarray(other, dtype=rt.np))
@@ -1183,6 +1378,7 @@ def where(condition, input=None, other=None):
     return Where.apply(condition, a, b)
 
 
+@out_arg("lerp")
 def lerp(input, end, weight):
     """input + weight * (end - input); ``weight`` is a number or a tensor."""
     if isinstance(weight, Tensor):
@@ -1192,8 +1388,13 @@ def lerp(input, end, weight):
 
 # ---------------------------------------------------------------- comparisons and logic (no gradient)
 def _compare(name):
+    short = {"equal": "eq", "not_equal": "ne", "less": "lt", "less_equal": "le", "greater": "gt",
+             "greater_equal": "ge"}[name]
+
     def op(input, other):
-        a, b = _promote(input, other)
+        if not isinstance(input, Tensor):
+            _not_tensor(short, input)
+        a, b = _promote(input, other, short)
         if not isinstance(a, Tensor):
             a, b = b, a
             flipped = {"less": "greater", "greater": "less", "less_equal": "greater_equal",
@@ -1204,7 +1405,7 @@ def _compare(name):
         return _T(xp.asarray(getattr(xp, flipped)(a._data, b._data if isinstance(b, Tensor) else b)))
     op.__name__ = name
     op.__doc__ = f"Elementwise ``{name}`` comparison, as a bool tensor."
-    return op
+    return out_arg(name, differentiable=False)(op)
 
 
 eq = _compare("equal")
@@ -1218,12 +1419,19 @@ not_equal = ne
 
 def equal(input, other):
     """True when both tensors have the same shape and elements."""
+    if not isinstance(input, Tensor):
+        _not_tensor("equal", input)
     return input.shape == other.shape and bool((input._data == other._data).all())
 
 
 def _logical(name, bitwise=False):
     def op(input, other):
-        a, b = _promote(input, other) if bitwise else (input, other)
+        if not bitwise:
+            if not isinstance(input, Tensor):
+                _not_tensor(name, input)
+            if not isinstance(other, Tensor):
+                _not_tensor(name, other, "other", 2)
+        a, b = _promote(input, other, name) if bitwise else (input, other)
         xp = _backend.array_module((a if isinstance(a, Tensor) else b)._data)
         ad = a._data if isinstance(a, Tensor) else a
         bd = b._data if isinstance(b, Tensor) else b
@@ -1231,7 +1439,7 @@ def _logical(name, bitwise=False):
             raise RuntimeError(f"\"{name}_cpu\" not implemented for 'Float'")
         return _T(xp.asarray(getattr(xp, name)(ad, bd)))
     op.__name__ = name
-    return op
+    return out_arg(name, differentiable=False)(op)
 
 
 logical_and = _logical("logical_and")
@@ -1242,12 +1450,18 @@ bitwise_or = _logical("bitwise_or", bitwise=True)
 bitwise_xor = _logical("bitwise_xor", bitwise=True)
 
 
+@out_arg("logical_not", differentiable=False)
 def logical_not(input):
+    if not isinstance(input, Tensor):
+        _not_tensor("logical_not", input)
     xp = _backend.array_module(input._data)
     return _T(xp.asarray(xp.logical_not(input._data)))
 
 
+@out_arg("bitwise_not", "same", differentiable=False)
 def bitwise_not(input):
+    if not isinstance(input, Tensor):
+        _not_tensor("bitwise_not", input)
     if input._data.dtype.kind == "f":
         raise TypeError("~ (bitwise_not) is only supported for integer and bool tensors")
     xp = _backend.array_module(input._data)
@@ -1256,6 +1470,8 @@ def bitwise_not(input):
 
 def _predicate(name):
     def op(input):
+        if not isinstance(input, Tensor):
+            _not_tensor(name, input)
         xp = _backend.array_module(input._data)
         return _T(xp.asarray(getattr(xp, name)(input._data)))
     op.__name__ = name
@@ -1265,13 +1481,20 @@ def _predicate(name):
 isnan = _predicate("isnan")
 isinf = _predicate("isinf")
 isfinite = _predicate("isfinite")
-signbit = _predicate("signbit")
+signbit = out_arg("signbit", differentiable=False)(_predicate("signbit"))
 
 
 def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+    if not isinstance(input, Tensor):
+        _not_tensor("isclose", input)
     xp = _backend.array_module(input._data)
     return _T(xp.asarray(xp.isclose(input._data, other._data, rtol=rtol, atol=atol, equal_nan=equal_nan)))
 
 
 def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+    if not isinstance(input, Tensor):
+        _not_tensor("allclose", input)
     return bool(isclose(input, other, rtol, atol, equal_nan)._data.all())
+
+
+quiet_forwards(globals())

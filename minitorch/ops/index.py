@@ -6,7 +6,9 @@ tensors, bool masks and lists, with numpy's (= torch's) semantics. Basic keys
 """
 from .. import _backend
 from ..autograd.function import Function
-from ..tensor import Tensor, _wrap_dim
+from ._out import out_arg
+from .._args import defaults_only, FALSE
+from ..tensor import Tensor, _wrap_dim, _not_tensor
 
 _T = Tensor._from_array
 
@@ -368,6 +370,7 @@ class IndexSelect(Index):
     node_name = "IndexSelectBackward0"
 
 
+@out_arg("index_select", "self_result")
 def index_select(input, dim, index):
     """The entries of ``input`` at positions ``index`` (a 1-D int tensor) along ``dim``."""
     d = _wrap_dim(dim, input._data.ndim)
@@ -389,8 +392,11 @@ class MaskedSelect(Index):
     node_name = "MaskedSelectBackward0"
 
 
+@out_arg("masked_select", "self_result", resize_warn=False)
 def masked_select(input, mask):
     """The elements of ``input`` where the bool ``mask`` (broadcast with it) is True, as a 1-D tensor."""
+    if not isinstance(input, Tensor):
+        _not_tensor("masked_select", input)
     from .shape import broadcast_tensors
     if mask._data.dtype.kind != "b":
         raise RuntimeError(f"masked_select: expected BoolTensor for mask")
@@ -454,8 +460,11 @@ class Take(Function):
         return reshape(flat, ctx.in_shape), None
 
 
+@out_arg("take", "take")
 def take(input, index):
     """The elements of ``input`` (read as 1-D) at ``index``, in ``index``'s shape."""
+    if not isinstance(input, Tensor):
+        _not_tensor("take", input)
     n = input._data.size
     idx = index._data
     if idx.size and (bool((idx >= n).any()) or bool((idx < -n).any())):
@@ -523,6 +532,8 @@ def _check_index(name, input, d, index, src=None):
 builtins_min = min
 
 
+@out_arg("gather", "expected")
+@defaults_only(sparse_grad=FALSE)                 # sparse gradients: not supported
 def gather(input, dim, index, *, sparse_grad=False):
     """Pick values along ``dim`` at ``index`` (an int64 tensor with input's number of dims)."""
     d = _wrap_dim(dim, input._data.ndim)
@@ -586,6 +597,7 @@ class ScatterValue(Scatter):
     node_name = "ScatterBackward1"
 
 
+@out_arg("scatter_add", "expected")
 def scatter_add(input, dim, index, src):
     """A copy of ``input`` with ``src`` added at ``index`` along ``dim``."""
     d = _wrap_dim(dim, input._data.ndim)
@@ -593,6 +605,7 @@ def scatter_add(input, dim, index, src):
     return ScatterAdd.apply(input, d, index._data, src)
 
 
+@out_arg("scatter", "expected")
 def scatter(input, dim, index, src=None, value=None, reduce=None):
     """A copy of ``input`` with ``src`` (a tensor or number) written at ``index`` along ``dim``."""
     if src is None:
@@ -609,8 +622,11 @@ def scatter(input, dim, index, src=None, value=None, reduce=None):
     return ScatterValue.apply(input, d, index._data, src)
 
 
+@out_arg("nonzero", "nonzero", differentiable=False)
 def nonzero(input, *, as_tuple=False):
     """Indices of the nonzero elements: an (n, ndim) int64 tensor, or a tuple of 1-D index tensors."""
+    if not isinstance(input, Tensor):
+        _not_tensor("nonzero", input)
     xp = _backend.array_module(input._data)
     idx = xp.nonzero(input._data) if input._data.ndim else xp.nonzero(input._data.reshape(1))
     if as_tuple:
@@ -620,5 +636,11 @@ def nonzero(input, *, as_tuple=False):
 
 def argwhere(input):
     """The indices of the nonzero elements, as an (n, ndim) int64 tensor."""
+    if not isinstance(input, Tensor):
+        _not_tensor("argwhere", input)
     return nonzero(input)
 
+
+
+from .elementwise import quiet_forwards as _quiet_forwards  # noqa: E402
+_quiet_forwards(globals())

@@ -4,7 +4,8 @@ For C = A @ B:   dL/dA = dL/dC @ B^T,   dL/dB = A^T @ dL/dC.
 Batch dims that were broadcast are summed back by the engine.
 """
 from ..autograd.function import Function
-from ..tensor import Tensor
+from ._out import out_arg
+from ..tensor import Tensor, _not_tensor
 from .shape import Squeeze, reshape, transpose, unsqueeze, squeeze
 
 
@@ -76,6 +77,7 @@ def _shape_str(shape):
     return "x".join(map(str, shape))
 
 
+@out_arg("matmul", "expected")
 def matmul(input, other):
     """The matrix product with numpy/torch rules: 1-D operands are vectors, leading dims broadcast as batches."""
     a, b = input, other
@@ -131,8 +133,11 @@ def _batch_size(sa, sb):
     return builtins_prod(sa[:-2]) if len(sa) > 2 else builtins_prod(sb[:-2])
 
 
+@out_arg("mm", "expected")
 def mm(input, mat2):
     """Product of two matrices (2-D only, no broadcasting)."""
+    if not isinstance(input, Tensor):
+        _not_tensor("mm", input)
     if input._data.ndim != 2:
         raise RuntimeError("self must be a matrix")
     if mat2._data.ndim != 2:
@@ -140,8 +145,11 @@ def mm(input, mat2):
     return matmul(input, mat2)
 
 
+@out_arg("bmm", "expected")
 def bmm(input, mat2):
     """Batched product of (b, n, m) and (b, m, p) tensors (no broadcasting)."""
+    if not isinstance(input, Tensor):
+        _not_tensor("bmm", input)
     if input._data.ndim != 3:
         raise RuntimeError("batch1 must be a 3D tensor")
     if mat2._data.ndim != 3:
@@ -170,8 +178,11 @@ class Dot(Function):
         return (grad * b if need[0] else None), (grad * a if need[1] else None)
 
 
+@out_arg("dot", "dot")
 def dot(input, other):
     """Inner product of two 1-D tensors."""
+    if not isinstance(input, Tensor):
+        _not_tensor("dot", input)
     if input._data.ndim != 1 or other._data.ndim != 1:
         raise RuntimeError(f"1D tensors expected, but got {input._data.ndim}D and {other._data.ndim}D tensors")
     if input._data.shape != other._data.shape:
@@ -184,8 +195,11 @@ def dot(input, other):
     return Dot.apply(input, other)
 
 
+@out_arg("inner", "tensordot")
 def inner(input, other):
     """Sum of products over the last dims (``dot`` for vectors; numbers multiply)."""
+    if not isinstance(input, Tensor):
+        _not_tensor("inner", input)
     if input._data.ndim == 0 or other._data.ndim == 0:
         return input * other
     if input._data.ndim == 1 and other._data.ndim == 1:
@@ -193,8 +207,11 @@ def inner(input, other):
     return matmul(input, transpose(other, -1, -2) if other._data.ndim > 1 else other)
 
 
+@out_arg("mv", "addmv")
 def mv(input, vec):
     """Matrix-vector product."""
+    if not isinstance(input, Tensor):
+        _not_tensor("mv", input)
     if input._data.ndim != 2 or vec._data.ndim != 1:
         raise RuntimeError(f"vector + matrix @ vector expected, got 1, {input._data.ndim}, {vec._data.ndim}")
     if input._data.shape[1] != vec._data.shape[0]:
@@ -204,8 +221,11 @@ def mv(input, vec):
     return Mv.apply(input, vec)
 
 
+@out_arg("mul")
 def outer(input, vec2):
     """Outer product of two vectors: out[i, j] = input[i] * vec2[j]."""
+    if not isinstance(input, Tensor):
+        _not_tensor("outer", input)
     return unsqueeze(input, 1) * unsqueeze(vec2, 0)
 
 
@@ -240,12 +260,14 @@ class Baddbmm(Addmm):
     """y = beta*c + alpha*(a @ b) for batches of matrices."""
 
 
+@out_arg("addmm", "expected")
 def addmm(input, mat1, mat2, *, beta=1, alpha=1):
     """beta * input + alpha * (mat1 @ mat2)."""
     mm(mat1, mat2) if mat1._data.ndim != 2 or mat2._data.ndim != 2 else None
     return Addmm.apply(input, mat1, mat2, beta, alpha)
 
 
+@out_arg("baddbmm", "expected")
 def baddbmm(input, batch1, batch2, *, beta=1, alpha=1):
     """beta * input + alpha * bmm(batch1, batch2)."""
     if batch1._data.ndim != 3 or batch2._data.ndim != 3 or batch1._data.shape[2] != batch2._data.shape[1]:
@@ -285,3 +307,7 @@ def einsum(equation, *operands):
     kept = [c for c in letters if c in rhs]
     perm = [kept.index(c) for c in rhs]
     return out.permute(*perm) if perm != list(range(len(perm))) else out
+
+
+from .elementwise import quiet_forwards as _quiet_forwards  # noqa: E402
+_quiet_forwards(globals())

@@ -392,3 +392,7 @@ class BinaryCrossEntropyWithLogits(Function):
         if need[1]:
             gt = g * (-x if pw is None else (pw - 1) * Softplus.apply(-x, 1.0, float("inf")) - x)
         return gx, gt, None, None, None
+
+
+from .elementwise import quiet_forwards as _quiet_forwards  # noqa: E402
+_quiet_forwards(globals())

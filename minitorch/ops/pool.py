@@ -19,6 +19,7 @@ Arrays may be (N, C, H, W), or (N, C, L) for the 1-D pools (handled as H = 1).
 """
 from .. import _kernels
 from ..autograd.function import Function
+from ..autograd.grad_mode import is_grad_enabled as _grad_enabled
 from ..tensor import Tensor
 
 _T = Tensor._from_array
@@ -88,6 +89,23 @@ def _unpad(xp, gxp, geo, shape):
     if gxp.shape[2:] == (h, w):
         return gxp
     return xp.ascontiguousarray(gxp[:, :, ph:ph + h, pw:pw + w])
+
+
+def _select(xp, g, keep, out=None):
+    """``g`` where ``keep`` else +0, written into ``out`` when given: a selection, not ``g * keep``, so an
+    inf or NaN gradient stays in its own window position (0 * inf would be NaN elsewhere), as in torch."""
+    if g.dtype.kind == "f" and g.itemsize in (4, 8) and type(g) is type(keep):
+        bits = xp.uint32 if g.itemsize == 4 else xp.uint64
+        mask = xp.subtract(0, keep, dtype=bits)             # all ones where keep, else zeros
+        if out is None:
+            return xp.bitwise_and(xp.ascontiguousarray(g).view(bits), mask).view(g.dtype)
+        xp.bitwise_and(g.view(bits), mask, out=out.view(bits))
+        return out
+    r = xp.where(keep, g, 0).astype(g.dtype, copy=False)
+    if out is None:
+        return r
+    out[...] = r
+    return out
 
 
 # ---------------------------------------------------------------- max pooling
@@ -163,6 +181,8 @@ class MaxPool2d(Function):
             # the 2x2 path finds its argmax in backward, from x and a private copy of y (the returned
             # output may be edited in place later, e.g. by relu_, which torch allows)
             ctx.save_for_backward(x, y.copy())
+        elif ctx.needs_input_grad:
+            ctx.save_for_backward(x, None)
         out_shape = x.shape[:2] + y.shape[2:] if x.ndim == 4 else x.shape[:2] + y.shape[3:]
         if not return_indices:
             return y.reshape(out_shape)
@@ -175,10 +195,24 @@ class MaxPool2d(Function):
     @staticmethod
     def backward(ctx, grad, *_):
         code = ctx.code
+        x, y = ctx.saved_tensors
         if code is None:
-            x, y = ctx.saved_tensors
             code = FirstMax2x2(ctx.xp, _as4d(x._data), _as4d(y._data), ctx.geo)
-        return MaxPoolScatter.apply(grad, code, ctx.geo, ctx.in_shape), None, None
+        return MaxPoolScatter.apply(grad, code, ctx.geo, ctx.in_shape, *_src(x)), None, None
+
+
+def _src(x):
+    """``(x,)`` when the input of a pool must be recorded as an input (derivative 0) of its backward op, else ().
+
+    torch's pool backward formulas read their input: a gradient taken with ``create_graph=True`` requires
+    grad even for a constant upstream gradient, and the input gets a zero (not a missing) gradient from it.
+    """
+    return (x,) if x is not None and x.requires_grad and _grad_enabled() else ()
+
+
+def _src_grad(ctx, grad):
+    """The zero gradient of the recorded ``src`` input (None when there is none)."""
+    return grad.new_zeros(ctx.src_shape) if ctx.src_shape is not None else None
 
 
 class FirstMax2x2:
@@ -223,8 +257,8 @@ class FirstMax2x2:
             else:
                 m &= rest
                 rest ^= m
-            xp.multiply(g4, m, out=views[k])
-        xp.multiply(g4, rest, out=views[3])
+            _select(xp, g4, m, out=views[k])
+        _select(xp, g4, rest, out=views[3])
         return gx
 
 
@@ -236,9 +270,10 @@ class MaxPoolScatter(Function):
     node_name = "MaxPool2DWithIndicesBackwardBackward0"
 
     @staticmethod
-    def forward(ctx, g, code, geo, in_shape):
+    def forward(ctx, g, code, geo, in_shape, src=None):
         xp = ctx.xp
         ctx.code, ctx.geo, ctx.out_shape = code, geo, g.shape
+        ctx.src_shape = None if src is None else src.shape
         g4 = g.reshape(code.shape)
         n, c = code.shape[:2]
         h, w = (in_shape[2], in_shape[3]) if len(in_shape) == 4 else (1, in_shape[2])
@@ -253,14 +288,14 @@ class MaxPoolScatter(Function):
         for k, (rs, cs) in geo.slices():
             view = gxp[:, :, rs, cs]
             if overlap:
-                view += g4 * (code == k)
+                view += _select(xp, g4, code == k)
             else:
-                xp.multiply(g4, code == k, out=view)
+                _select(xp, g4, code == k, out=view)
         return _unpad(xp, gxp, geo, (n, c, h, w)).reshape(in_shape)
 
     @staticmethod
     def backward(ctx, grad):
-        return MaxPoolGather.apply(grad, ctx.code, ctx.geo, ctx.out_shape), None, None, None
+        return MaxPoolGather.apply(grad, ctx.code, ctx.geo, ctx.out_shape), None, None, None, _src_grad(ctx, grad)
 
 
 class MaxPoolGather(Function):
@@ -315,6 +350,7 @@ class AvgPool2d(Function):
     def forward(ctx, x, geo, scale):
         xp = ctx.xp
         ctx.geo, ctx.scale, ctx.in_shape = geo, scale, x.shape
+        ctx.save_for_backward(x if ctx.needs_input_grad and ctx.needs_input_grad[0] else None)
         x4 = _as4d(x)
         xpd = _padded(xp, x4, geo, 0)
         y = None
@@ -328,7 +364,8 @@ class AvgPool2d(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        return AvgPoolSpread.apply(grad, ctx.geo, ctx.scale, ctx.in_shape), None, None
+        x, = ctx.saved_tensors
+        return AvgPoolSpread.apply(grad, ctx.geo, ctx.scale, ctx.in_shape, *_src(x)), None, None
 
 
 class AdaptiveAvgPoolDivisible(AvgPool2d):
@@ -344,9 +381,10 @@ class AvgPoolSpread(Function):
     node_name = "AvgPool2DBackwardBackward0"
 
     @staticmethod
-    def forward(ctx, g, geo, scale, in_shape):
+    def forward(ctx, g, geo, scale, in_shape, src=None):
         xp = ctx.xp
         ctx.geo, ctx.scale = geo, scale
+        ctx.src_shape = None if src is None else src.shape
         gs = _as4d(g) * scale
         n, c = gs.shape[:2]
         h, w = (in_shape[2], in_shape[3]) if len(in_shape) == 4 else (1, in_shape[2])
@@ -362,7 +400,7 @@ class AvgPoolSpread(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        return AvgPool2d.apply(grad, ctx.geo, ctx.scale), None, None, None
+        return AvgPool2d.apply(grad, ctx.geo, ctx.scale), None, None, None, _src_grad(ctx, grad)
 
 
 # ---------------------------------------------------------------- adaptive average pooling
@@ -387,13 +425,20 @@ class AdaptiveAvgPool2d(Function):
     def forward(ctx, x, ph, pw):
         xp = ctx.xp
         ctx.ph, ctx.pw = ph, pw
+        ctx.save_for_backward(x if ctx.needs_input_grad and ctx.needs_input_grad[0] else None)
         y = xp.matmul(ph, x) if ph is not None else x
         return xp.matmul(y, pw.T)
 
     @staticmethod
     def backward(ctx, grad):
         from .linalg import matmul
+        from .elementwise import depends_on
+        x, = ctx.saved_tensors
         g = matmul(grad, _T(ctx.pw))
         if ctx.ph is not None:
             g = matmul(_T(ctx.ph.T), g)
-        return g, None, None
+        return depends_on(g, x), None, None
+
+
+from .elementwise import quiet_forwards as _quiet_forwards  # noqa: E402
+_quiet_forwards(globals())

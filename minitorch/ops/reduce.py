@@ -10,7 +10,8 @@ from collections import namedtuple
 from .. import _backend
 from .._dtype import get_default_dtype, int64
 from ..autograd.function import Function
-from ..tensor import Tensor, _wrap_dim
+from ._out import out_arg
+from ..tensor import Tensor, _wrap_dim, _not_tensor
 from .elementwise import _cast, exp, where
 from .shape import expand, reshape
 
@@ -62,8 +63,11 @@ class SumDim(Sum):
     node_name = "SumBackward1"
 
 
+@out_arg("sum", dtype_from_out="any")
 def sum(input, dim=None, keepdim=False, *, dtype=None):
     """Sum of elements over ``dim`` (all by default). Integer and bool inputs sum as int64."""
+    if not isinstance(input, Tensor):
+        _not_tensor("sum", input)
     axes = _dims(dim, input._data.ndim)
     np_dtype = dtype.np if dtype is not None else (int64.np if input._data.dtype.kind in "biu" else None)
     return (Sum if dim is None else SumDim).apply(input, axes, keepdim, np_dtype)
@@ -103,8 +107,11 @@ class MeanDim(Mean):
     node_name = "MeanBackward1"
 
 
+@out_arg("mean", dtype_from_out="cast")
 def mean(input, dim=None, keepdim=False, *, dtype=None):
     """Mean over ``dim`` (all by default); needs a floating dtype, as in torch."""
+    if not isinstance(input, Tensor):
+        _not_tensor("mean", input)
     if dtype is not None:
         input = _cast(input, dtype)
     if input._data.dtype.kind != "f":
@@ -230,26 +237,36 @@ def _var_args(input, dim, unbiased, correction, name):
     return (None if dim is None else _dims(dim, input._data.ndim)), _correction(unbiased, correction)
 
 
+@out_arg("var")
 def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     """Variance over ``dim``: sum((x - mean)^2) / (n - correction); correction 1 (Bessel) by default."""
+    if not isinstance(input, Tensor):
+        _not_tensor("var", input)
     axes, c = _var_args(input, dim, unbiased, correction, "std and var")
     return Var.apply(input, axes, keepdim, c)
 
 
+@out_arg("std")
 def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     """Standard deviation: sqrt of ``var`` (same ``dim``, ``correction`` and ``keepdim``)."""
+    if not isinstance(input, Tensor):
+        _not_tensor("std", input)
     axes, c = _var_args(input, dim, unbiased, correction, "std and var")
     return Std.apply(input, axes, keepdim, c)
 
 
 def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     """``(var, mean)`` over ``dim``, computed together."""
+    if not isinstance(input, Tensor):
+        _not_tensor("var_mean", input)
     axes, c = _var_args(input, dim, unbiased, correction, "var_mean")
     return VarMean.apply(input, axes, keepdim, c)
 
 
 def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     """``(std, mean)`` over ``dim``, computed together."""
+    if not isinstance(input, Tensor):
+        _not_tensor("std_mean", input)
     axes, c = _var_args(input, dim, unbiased, correction, "std_mean")
     return StdMean.apply(input, axes, keepdim, c)
 
@@ -292,15 +309,21 @@ class MinBackward1(Amin):
     node_name = "MinBackward1"
 
 
+@out_arg("amax", "reduce_same")
 def amax(input, dim=(), keepdim=False):
     """Maximum over ``dim`` (all dims by default); gradient split evenly between ties."""
+    if not isinstance(input, Tensor):
+        _not_tensor("amax", input)
     axes = _dims(dim, input._data.ndim)
     _check_nonempty(input, "amax", None if dim in ((), [], None) else axes)
     return Amax.apply(input, axes, keepdim)
 
 
+@out_arg("amin", "reduce_same")
 def amin(input, dim=(), keepdim=False):
     """Minimum over ``dim`` (all dims by default); gradient split evenly between ties."""
+    if not isinstance(input, Tensor):
+        _not_tensor("amin", input)
     axes = _dims(dim, input._data.ndim)
     _check_nonempty(input, "amin", None if dim in ((), [], None) else axes)
     return Amin.apply(input, axes, keepdim)
@@ -377,8 +400,24 @@ _MaxReturn = namedtuple("max", ["values", "indices"])
 _MinReturn = namedtuple("min", ["values", "indices"])
 
 
-def max(input, dim=None, keepdim=False, *, out=None):
+def _minmax_overload(args, kwargs):
+    dim = args[1] if len(args) > 1 else kwargs.get("dim", kwargs.get("other"))
+    return "other" if isinstance(dim, Tensor) else ("all" if dim is None else "dim")
+
+
+def _minmax_name(name, args, kwargs):        # max(x, y) is torch.maximum: its name in errors
+    return {"max": "maximum", "min": "minimum"}[name] if _minmax_overload(args, kwargs) == "other" else name
+
+
+def _minmax_rule(args, kwargs):             # out='s dtype rule of each overload, as torch's kernels check it
+    return {"other": "cast", "all": "can_cast_check", "dim": "expected"}[_minmax_overload(args, kwargs)]
+
+
+@out_arg(lambda a, k: _minmax_name("max", a, k), _minmax_rule, nout=2)
+def max(input, dim=None, keepdim=False):
     """``max(x)``: the largest element. ``max(x, dim)``: (values, indices) along ``dim``. ``max(x, y)``: elementwise."""
+    if not isinstance(input, Tensor):
+        _not_tensor("max", input)
     if isinstance(dim, Tensor):
         from .elementwise import maximum
         return maximum(input, dim)
@@ -390,9 +429,12 @@ def max(input, dim=None, keepdim=False, *, out=None):
     return _MaxReturn(*MaxDim.apply(input, d, keepdim))
 
 
-def min(input, dim=None, keepdim=False, *, out=None):
+@out_arg(lambda a, k: _minmax_name("min", a, k), _minmax_rule, nout=2)
+def min(input, dim=None, keepdim=False):
     """``min(x)``: the smallest element. ``min(x, dim)``: (values, indices) along ``dim``.
     ``min(x, y)``: elementwise."""
+    if not isinstance(input, Tensor):
+        _not_tensor("min", input)
     if isinstance(dim, Tensor):
         from .elementwise import minimum
         return minimum(input, dim)
@@ -406,6 +448,8 @@ def min(input, dim=None, keepdim=False, *, out=None):
 
 def _arg(name):
     def op(input, dim=None, keepdim=False):
+        if not isinstance(input, Tensor):
+            _not_tensor(name, input)
         xp = _backend.array_module(input._data)
         if input._data.dtype.kind == "b":
             raise RuntimeError(f"{name}(): does not support bool input")
@@ -425,8 +469,8 @@ def _arg(name):
     return op
 
 
-argmax = _arg("argmax")
-argmin = _arg("argmin")
+argmax = out_arg("argmax", "expected", differentiable=False)(_arg("argmax"))
+argmin = out_arg("argmin", "expected", differentiable=False)(_arg("argmin"))
 
 
 class LogSumExp(Function):
@@ -453,8 +497,11 @@ class LogSumExp(Function):
         return g * exp(x - y), None, None
 
 
+@out_arg("logsumexp", "floating")
 def logsumexp(input, dim, keepdim=False):
     """log(sum(exp(input))) over ``dim``, without overflow."""
+    if not isinstance(input, Tensor):
+        _not_tensor("logsumexp", input)
     if input._data.dtype.kind != "f":
         input = _cast(input, get_default_dtype())
     return LogSumExp.apply(input, _dims(dim, input._data.ndim), keepdim)
@@ -507,8 +554,11 @@ def _prod_others(x, axes):
     return permute(others, inv)
 
 
+@out_arg("prod", dtype_from_out="any")
 def prod(input, dim=None, keepdim=False, *, dtype=None):
     """Product of elements (over ``dim`` when given). Integer inputs multiply as int64."""
+    if not isinstance(input, Tensor):
+        _not_tensor("prod", input)
     if dtype is not None:
         input = _cast(input, dtype)
     if input._data.dtype.kind in "biu":
@@ -536,8 +586,11 @@ class Cumsum(Function):
         return flip(cumsum(flip(grad, ctx.dim), ctx.dim), ctx.dim), None
 
 
+@out_arg("cumsum", dtype_from_out="any")
 def cumsum(input, dim, *, dtype=None):
     """Cumulative sum along ``dim``."""
+    if not isinstance(input, Tensor):
+        _not_tensor("cumsum", input)
     if dtype is not None:
         input = _cast(input, dtype)
     if input._data.dtype.kind in "biu":
@@ -604,6 +657,7 @@ class Norm(Function):
         return gx, None, None, None
 
 
+@out_arg("linalg_vector_norm", "expected", position=4)      # torch.norm(input, p, dim, keepdim, out, dtype)
 def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
     """The p-norm over ``dim`` (all elements by default): 2-norm / Frobenius unless ``p`` says otherwise.
 
@@ -624,16 +678,22 @@ def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
     return Norm.apply(input, float(p), axes, keepdim)
 
 
+@out_arg("all", "bool_result", differentiable=False)
 def all(input, dim=None, keepdim=False):
     """True where every element (over ``dim``) is nonzero."""
+    if not isinstance(input, Tensor):
+        _not_tensor("all", input)
     xp = _backend.array_module(input._data)
     axes = None if dim is None else _dims(dim, input._data.ndim)
     r = xp.asarray(input._data.astype(bool).all(axis=axes, keepdims=keepdim))
     return _T(r.astype(xp.uint8) if input._data.dtype == xp.uint8 else r)      # uint8 in, uint8 out (torch)
 
 
+@out_arg("any", "bool_result", differentiable=False)
 def any(input, dim=None, keepdim=False):
     """True where some element (over ``dim``) is nonzero."""
+    if not isinstance(input, Tensor):
+        _not_tensor("any", input)
     xp = _backend.array_module(input._data)
     axes = None if dim is None else _dims(dim, input._data.ndim)
     r = xp.asarray(input._data.astype(bool).any(axis=axes, keepdims=keepdim))
@@ -641,6 +701,8 @@ def any(input, dim=None, keepdim=False):
 
 
 def count_nonzero(input, dim=None):
+    if not isinstance(input, Tensor):
+        _not_tensor("count_nonzero", input)
     xp = _backend.array_module(input._data)
     return _T(xp.asarray(xp.count_nonzero(input._data, axis=dim), dtype=xp.int64))
 
@@ -684,19 +746,27 @@ _SortReturn = namedtuple("sort", ["values", "indices"])
 _TopkReturn = namedtuple("topk", ["values", "indices"])
 
 
+@out_arg("sort", "expected", nout=2)
 def sort(input, dim=-1, descending=False, stable=False):
     """(values, indices) sorted along ``dim``; the gradient flows back to where each value came from."""
+    if not isinstance(input, Tensor):
+        _not_tensor("sort", input)
     d = _wrap_dim(dim, input._data.ndim)
     return _SortReturn(*Sort.apply(input, d, descending, None))
 
 
 def argsort(input, dim=-1, descending=False, stable=False):
     """The indices that sort ``input`` along ``dim``."""
+    if not isinstance(input, Tensor):
+        _not_tensor("argsort", input)
     return sort(input, dim, descending, stable).indices
 
 
+@out_arg("topk", "expected", nout=2)
 def topk(input, k, dim=-1, largest=True, sorted=True):
     """The ``k`` largest (or smallest) elements along ``dim``, with their indices."""
+    if not isinstance(input, Tensor):
+        _not_tensor("topk", input)
     d = _wrap_dim(dim, input._data.ndim)
     if input._data.dtype.kind == "b":
         raise RuntimeError("topk does not support bool dtypes on CPU")
@@ -704,3 +774,7 @@ def topk(input, k, dim=-1, largest=True, sorted=True):
     if not 0 <= k <= n:
         raise RuntimeError("selected index k out of range")
     return _TopkReturn(*Topk.apply(input, d, largest, k))
+
+
+from .elementwise import quiet_forwards as _quiet_forwards  # noqa: E402
+_quiet_forwards(globals())
