@@ -4,6 +4,7 @@
 ``t.add_(x)`` is the in-place form built by ``ops.inplace.inplace``. Keeping the
 binding in one table means every method has exactly one implementation.
 """
+from . import _backend
 from .tensor import Tensor
 from .ops import elementwise as E, reduce as R, shape as S, index as I, linalg as L, inplace as IP
 from .autograd import grad_mode
@@ -160,15 +161,24 @@ def _r(fn):
 
 
 def _eq(self, other):
-    if other is None:
-        return False
+    if not isinstance(other, Tensor) and not E._is_number(other):
+        return _compared(E.eq, self, other)
     return E.eq(self, other)
 
 
 def _ne(self, other):
-    if other is None:
-        return True
+    if not isinstance(other, Tensor) and not E._is_number(other):
+        return _compared(E.ne, self, other)
     return E.ne(self, other)
+
+
+def _compared(fn, self, other):
+    """``tensor == x`` for an ``x`` that is neither a tensor nor a number: an array compares elementwise (numpy's
+    answer, as a tensor); anything else (None, a list, a string) is left to Python: not equal, as in torch."""
+    if isinstance(other, _backend.numpy.ndarray):
+        from .creation import as_tensor
+        return fn(self, as_tensor(other))
+    return NotImplemented
 
 
 def _and(self, other):

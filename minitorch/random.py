@@ -32,6 +32,8 @@ class Generator:
     def manual_seed(self, seed):
         """Reset the generator to a fixed seed; returns self."""
         seed = int(seed)
+        if not -0x8000000000000000 <= seed <= 0xFFFFFFFFFFFFFFFF:      # torch takes a 64-bit signed or unsigned
+            raise ValueError("Overflow when unpacking long long")
         if seed < 0:
             seed &= 0xFFFFFFFFFFFFFFFF
         self._seed = seed
