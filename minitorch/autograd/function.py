@@ -46,7 +46,7 @@ class Node:
     """
     _function = None     # the Function subclass whose backward this node runs
     _n_outputs = 1
-    _saved = None        # saved tensors, resolved after forward
+    _saved_raw = None    # what forward saved, resolved after forward: Tensors, _SavedOutputs, numbers
     _to_save = None      # arrays passed to save_for_backward during forward
     _freed = False
     _edges = ()          # per forward argument: None or (node, output_nr, shape, dtype)
@@ -76,19 +76,39 @@ class Node:
                 "when you call .backward() or autograd.grad(). Specify retain_graph=True if you need to "
                 "backward through the graph a second time or if you need to access saved tensors after "
                 "calling backward.")
-        saved = self._saved
+        saved = self._saved_raw
         if saved is None:
             return ()
-        for t, version in zip(saved, self._saved_versions):
-            if isinstance(t, Tensor) and t._vc[0] != version:
-                raise RuntimeError(
-                    "one of the variables needed for gradient computation has been modified by an "
-                    f"inplace operation: [{t.type()} {list(t.shape)}], which is output "
-                    f"{t._output_nr} of {t.grad_fn.name() if t.grad_fn else 'a leaf'}, is at version "
-                    f"{t._vc[0]}; expected version {version} instead. Hint: the backtrace further above "
-                    "can show the operation that failed to compute its gradient. The variable in question "
-                    "was changed in there or anywhere later. Good luck!")
-        return saved
+        out = []
+        for s, version in zip(saved, self._saved_versions):
+            if type(s) is _SavedOutput:
+                t = s.unpack(self)
+                if t._vc[0] != version:
+                    _modified_in_place(t, version)
+                s = t
+            elif isinstance(s, Tensor) and s._vc[0] != version:
+                _modified_in_place(s, version)
+            out.append(s)
+        return tuple(out)
+
+    @property
+    def _saved(self):
+        """The saved values (outputs rebuilt), without the version check; None once freed (for viz and tests)."""
+        saved = self._saved_raw
+        if saved is None:
+            return None
+        return [s.unpack(self) if type(s) is _SavedOutput else s for s in saved]
+
+    def _resave_output(self, result, t):
+        """An in-place op (``exp_``, ``sigmoid_``, ...) saved its result, now copied into ``t``, whose
+        ``grad_fn`` this node became: keep ``t``'s array and version counter instead, so that a later
+        edit of ``t`` is caught as torch catches it."""
+        saved = self._saved_raw
+        if saved:
+            for i, s in enumerate(saved):
+                if type(s) is _SavedOutput and s._data is result._data:
+                    saved[i] = _SavedOutput(t)
+                    self._saved_versions[i] = t._vc[0]
 
     def mark_non_differentiable(self, *arrays):
         """Outputs listed here never require grad (torch's ``ctx.mark_non_differentiable``)."""
@@ -138,9 +158,54 @@ class Node:
 
     def _release(self):
         """Free what forward saved, after a backward that does not retain the graph."""
-        if self._saved is not None:
-            self._saved = None
+        if self._saved_raw is not None:
+            self._saved_raw = None
             self._freed = True
+
+
+class _SavedOutput:
+    """An output that its own node saved (exp, tanh, relu, softmax, ...), kept without the Tensor.
+
+    The output refers to its node (``grad_fn``); a node holding the output Tensor would close a
+    cycle that only the garbage collector frees, so a loss dropped without backward (an eval loop
+    outside ``no_grad``) would keep its whole graph alive until the next collection. As torch's
+    SavedVariable does, the node keeps the array, the version counter (the list the output shares
+    with its views) and the output number, and ``unpack`` rebuilds a tensor connected to the node.
+    """
+    __slots__ = ("_data", "_vc", "_output_nr", "_base")
+
+    def __init__(self, t):
+        self._data, self._vc, self._output_nr, self._base = t._data, t._vc, t._output_nr, t._base
+
+    def unpack(self, node):
+        """A new tensor for the saved output: same array and version counter, ``grad_fn`` = ``node``."""
+        t = _make(self._data, True)
+        t.grad_fn = node
+        t._vc = self._vc
+        if self._output_nr:
+            t._output_nr = self._output_nr
+        if self._base is not None:
+            t._base = self._base
+        return t
+
+
+def _modified_in_place(t, version):
+    """torch's error for a saved tensor edited in place after it was saved."""
+    fn = t.grad_fn
+    if fn is not None:          # torch names the op: "output 0 of Exp" (ExpBackward0), "of Max1" (MaxBackward1)
+        name = fn.name()
+        name = name[:-len("Backward0")] if name.endswith("Backward0") else name.replace("Backward", "", 1)
+        which = f", which is output {t._output_nr} of {name},"
+    else:
+        which = ""
+    hint = ("the backtrace further above shows the operation that failed to compute its gradient. The variable "
+            "in question was changed in there or anywhere later. Good luck!" if _anomaly[0] else
+            "enable anomaly detection to find the operation that failed to compute its gradient, with "
+            "torch.autograd.set_detect_anomaly(True, check_nan=False).")
+    raise RuntimeError(
+        "one of the variables needed for gradient computation has been modified by an inplace operation: "
+        f"[{t.type()} {list(t.shape)}]{which} is at version {t._vc[0]}; expected version {version} instead. "
+        f"Hint: {hint}")
 
 
 class _RemovableHandle:
@@ -347,9 +412,11 @@ def _record(ctx, args, outputs, out=None):
                     break
             else:
                 t = _saved_tensor(arr, args, outputs, out)
+                if isinstance(t, Tensor) and t.grad_fn is ctx:  # its own output: kept without the tensor (no cycle)
+                    t = _SavedOutput(t)
             saved.append(t)
-            versions.append(t._vc[0] if isinstance(t, Tensor) else 0)
-        ctx._saved = saved
+            versions.append(t._vc[0] if isinstance(t, (Tensor, _SavedOutput)) else 0)
+        ctx._saved_raw = saved
         ctx._saved_versions = versions
     if _anomaly[0]:
         import traceback

@@ -43,12 +43,7 @@ def commit_inplace(t, result, recorded=True):
         t.grad_fn = node
         t._output_nr = result._output_nr
         t._requires_grad = True
-        saved = node._saved
-        if saved:                     # an op that saved its result (exp_, sigmoid_, ...) now saves t itself,
-            for i, st in enumerate(saved):       # so that a later edit of t is caught as torch catches it
-                if st is result:
-                    saved[i] = t
-                    node._saved_versions[i] = t._vc[0]
+        node._resave_output(result, t)   # exp_, sigmoid_, ...: the saved result is now t (a later edit is caught)
     elif recorded and t.grad_fn is not None:          # overwritten by a constant: the old history no longer matters
         t.grad_fn = None
         t._requires_grad = False
