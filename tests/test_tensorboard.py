@@ -352,6 +352,21 @@ def test_add_graph_shared_module_and_several_inputs(tmp_path):
     with pytest.raises(TypeError, match="Module"):
         SummaryWriter(tmp_path / "bad").add_graph(lambda x: x, minitorch.randn(2))
 
+    class PassThrough(mnn.Module):                 # outputs with no op behind them
+        def __init__(self):
+            super().__init__()
+            self.p = mnn.Parameter(minitorch.ones(2))
+
+        def forward(self, x):
+            return x, self.p, x.argmax()
+
+    with SummaryWriter(tmp_path / "pass") as w:
+        w.add_graph(PassThrough(), minitorch.randn(2))
+    nodes = {n.name: (n.op, list(n.input)) for n in _accumulator(tmp_path / "pass").Graph().node}
+    assert nodes == {"input/x": ("IO Node", []), "PassThrough/p": ("Parameter", []),
+                     "output/output.1": ("IO Node", ["input/x"]), "output/output.2": ("IO Node", ["PassThrough/p"]),
+                     "output/output.3": ("IO Node", [])}
+
 
 # ---------------------------------------------------------------- writer lifetime and options
 @needs_tb

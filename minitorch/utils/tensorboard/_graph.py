@@ -220,8 +220,13 @@ def trace(model, input_to_model=None, verbose=False):
     for i, t in enumerate(outputs):
         if t.grad_fn is not None:
             inputs = [ref(t.grad_fn, getattr(t, "_output_nr", 0))]
-        else:
+        else:                                    # an input or a parameter returned as it is, or a constant
             inputs = [names[n] for n in nodes if isinstance(n, AccumulateGrad) and n.variable is t][:1]
+            leaf = input_names.get(id(t)) or param_names.get(id(t))
+            if not inputs and leaf is not None:
+                inputs = [unique(leaf)]
+                defs.append(NodeDef(name=inputs[0], op="IO Node" if id(t) in input_names else "Parameter",
+                                    attr=_shape_attr([tuple(t.shape)])))
         defs.append(NodeDef(name=f"output/output.{i + 1}", op="IO Node", input=inputs,
                             attr=_shape_attr([tuple(t.shape)])))
 
