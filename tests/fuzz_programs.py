@@ -480,12 +480,26 @@ def _norm_args(g, x):
     return {"d": g.dims(x), "k": g.bool(), "p": g.choice([1, 2, 3, Code("float('inf')"), 0.5])}
 
 
+def _ties(x, d):
+    """Whether ``x`` has equal values along dim ``d``: the order of their indices in sort/argsort/topk is
+    unspecified (torch documents no tie-breaking), so such inputs are not drawn for them."""
+    if x.dim() == 0 or not -x.dim() <= d < x.dim() or x.shape[d] < 2 or x.numel() == 0:
+        return False
+    v = x.detach().double().sort(dim=d).values
+    return bool((v.diff(dim=d) == 0).any())
+
+
 def _sort_args(g, x):
-    return {"d": g.dim(x), "b": g.bool()}
+    d = g.dim(x)
+    if _ties(x, d):
+        raise Reject
+    return {"d": d, "b": g.bool()}
 
 
 def _topk_args(g, x):
     d = g.dim(x)
+    if _ties(x, d):
+        raise Reject
     n = _size(x, d)
     return {"d": d, "b": g.bool(), "kk": g.int(0, n)}
 

@@ -64,6 +64,7 @@ def _examples():
 
 STATS = collections.Counter()
 FAILURES = []
+OPS_SEEN = set()
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -337,6 +338,7 @@ def test_fuzz_programs():
     @given(fp.programs())
     def one(prog):
         STATS["generated"] += 1
+        OPS_SEEN.update(s.op for s in prog.steps)
         result = check_program(prog)
         if result is None:
             STATS["agreed"] += 1
@@ -355,6 +357,7 @@ def test_fuzz_programs():
         one()
     finally:
         summary = ", ".join(f"{k}={v}" for k, v in sorted(STATS.items(), key=lambda kv: (kv[0].startswith("kind"), kv[0])))
+        summary += f", ops covered={len(OPS_SEEN)}/{len(fp.OPS)}"
         print(f"\nfuzz: {summary}")
         if collect and os.environ.get("MINITORCH_FUZZ_REPORT"):
             with open(os.environ["MINITORCH_FUZZ_REPORT"], "w") as f:
