@@ -369,14 +369,21 @@ def _make_allowed():
         return d
 
     def safe_reconstruct(subtype, shape, dtype):
-        if subtype is not _np.ndarray:
+        if subtype is not safe_ndarray:
             raise pickle.UnpicklingError(f"refusing to rebuild an array of type {subtype!r}")
-        return reconstruct(subtype, shape, dtype)
+        return reconstruct(_np.ndarray, shape, dtype)
 
     def safe_dtype(obj, align=False, copy=False):
         if not isinstance(obj, str):
             raise pickle.UnpicklingError(f"refusing a numpy dtype built from {type(obj).__name__}")
-        return _check_dtype(_np.dtype(obj, align, copy))
+        d = _check_dtype(_np.dtype(obj, align, True))    # always a private copy: BUILD may set its byte order
+        if d.kind not in "biufcSU":
+            raise pickle.UnpicklingError(f"refusing a numpy dtype {obj!r} in a data file (numbers, bytes, str only)")
+        return d
+
+    def safe_ndarray(shape, dtype=float, *args, **kwargs):
+        _check_dtype(dtype)                            # numpy.ndarray((3,), 'O') would be an object array
+        return _np.ndarray(shape, dtype, *args, **kwargs)
 
     def safe_scalar(dtype, *args):
         _check_dtype(dtype)
@@ -405,7 +412,7 @@ def _make_allowed():
         allowed[(mod, "scalar")] = safe_scalar
     for mod in ("numpy.core.numeric", "numpy._core.numeric"):
         allowed[(mod, "_frombuffer")] = safe_frombuffer
-    allowed[("numpy", "ndarray")] = _np.ndarray
+    allowed[("numpy", "ndarray")] = safe_ndarray
     allowed[("numpy", "dtype")] = safe_dtype
     allowed[("_codecs", "encode")] = safe_encode
     allowed[("collections", "OrderedDict")] = collections.OrderedDict
@@ -415,7 +422,7 @@ def _make_allowed():
 _ALLOWED_GLOBALS = None
 
 
-class RestrictedUnpickler(pickle.Unpickler):
+class RestrictedUnpickler(pickle._Unpickler):      # (the Python implementation: BUILD is checked too)
     """An unpickler for data files: dicts, lists, tuples, strings, bytes, numbers, None, bools and numpy
     arrays (of numbers) only.
 
@@ -442,6 +449,27 @@ class RestrictedUnpickler(pickle.Unpickler):
     def persistent_load(self, pid):
         """Refused: plain data files have no persistent ids."""
         raise pickle.UnpicklingError("refusing a persistent id in a data file")
+
+    def load_build(self):
+        """BUILD (``obj.__setstate__(state)``) only for a numpy array of a checked dtype from bytes, or a dtype
+        whose state changes nothing but its byte order (a dtype state can otherwise mark it as holding Python
+        objects, or change its item size under an array already using it)."""
+        state, inst = self.stack[-1], self.stack[-2]
+        if type(inst) is _np.ndarray:
+            ok = (isinstance(state, tuple) and len(state) == 5 and isinstance(state[2], _np.dtype)
+                  and not state[2].hasobject and isinstance(state[4], (bytes, bytearray, str)))
+        elif isinstance(inst, _np.dtype):
+            ok = (isinstance(state, tuple) and len(state) == 8 and state[1] in ("<", ">", "|", "=")
+                  and state[2:5] == (None, None, None) and state[5] in (-1, inst.itemsize)
+                  and state[6] in (-1, inst.alignment) and state[7] == inst.flags)
+        else:
+            ok = False
+        if not ok:
+            raise pickle.UnpicklingError(f"refusing to set the state of a {type(inst).__name__} in a data file")
+        super().load_build()
+
+    dispatch = dict(pickle._Unpickler.dispatch)
+    dispatch[pickle.BUILD[0]] = load_build
 
 
 def safe_pickle_load(file, encoding="latin1"):
