@@ -14,6 +14,8 @@ from . import _backend, _dtype
 from ._dtype import as_dtype, get_default_dtype, from_numpy_dtype
 from .tensor import Tensor
 from .random import default_generator
+from .ops._out import out_arg
+from ._args import defaults_only, LAYOUT, MEMORY_FORMAT
 
 _np = _backend.numpy
 _T = Tensor._from_array
@@ -152,23 +154,31 @@ def _filled(fill, size, dtype, device, requires_grad):
     return _finish(arr, requires_grad)
 
 
-def zeros(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False, pin_memory=False):
+@out_arg("aten::zeros", creation=True, resize_warn=False, differentiable=False)
+@defaults_only(layout=LAYOUT)
+def zeros(*size, dtype=None, layout=None, device=None, requires_grad=False, pin_memory=False):
     """A tensor of zeros of the given size (default float dtype)."""
     return _filled(0, size, dtype, device, requires_grad)
 
 
-def ones(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False, pin_memory=False):
+@out_arg("aten::ones", creation=True, resize_warn=False, differentiable=False)
+@defaults_only(layout=LAYOUT)
+def ones(*size, dtype=None, layout=None, device=None, requires_grad=False, pin_memory=False):
     """A tensor of ones of the given size."""
     return _filled(1, size, dtype, device, requires_grad)
 
 
-def empty(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False, pin_memory=False,
+@out_arg("aten::empty", creation=True, resize_warn=False, differentiable=False)
+@defaults_only(layout=LAYOUT, memory_format=MEMORY_FORMAT)
+def empty(*size, dtype=None, layout=None, device=None, requires_grad=False, pin_memory=False,
           memory_format=None):
     """An uninitialised tensor (minitorch fills it with zeros, so it is never garbage)."""
     return _filled(0, size, dtype, device, requires_grad)
 
 
-def full(size, fill_value, *, out=None, dtype=None, layout=None, device=None, requires_grad=False):
+@out_arg("aten::full", creation=True, resize_warn=False, differentiable=False)
+@defaults_only(layout=LAYOUT)
+def full(size, fill_value, *, dtype=None, layout=None, device=None, requires_grad=False):
     """A tensor of ``size`` filled with ``fill_value`` (its dtype follows the value: float, int64 or bool)."""
     if dtype is None:
         if isinstance(fill_value, Tensor):
@@ -186,18 +196,22 @@ def _like(fill, input, dtype, device, requires_grad):
                    requires_grad)
 
 
+@defaults_only(layout=LAYOUT, memory_format=MEMORY_FORMAT)
 def zeros_like(input, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None):
     return _like(0, input, dtype, device, requires_grad)
 
 
+@defaults_only(layout=LAYOUT, memory_format=MEMORY_FORMAT)
 def ones_like(input, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None):
     return _like(1, input, dtype, device, requires_grad)
 
 
+@defaults_only(layout=LAYOUT, memory_format=MEMORY_FORMAT)
 def empty_like(input, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None):
     return _like(0, input, dtype, device, requires_grad)
 
 
+@defaults_only(layout=LAYOUT, memory_format=MEMORY_FORMAT)
 def full_like(input, fill_value, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None):
     return _like(fill_value, input, dtype, device, requires_grad)
 
@@ -206,7 +220,9 @@ def _num(x):
     return x.item() if isinstance(x, Tensor) else x
 
 
-def arange(start=0, end=None, step=1, *, out=None, dtype=None, layout=None, device=None, requires_grad=False):
+@out_arg("aten::arange", "arange", creation=True, resize_warn=False, differentiable=False)
+@defaults_only(layout=LAYOUT)
+def arange(start=0, end=None, step=1, *, dtype=None, layout=None, device=None, requires_grad=False):
     """Values from ``start`` up to (not including) ``end`` in steps of ``step``; int64 when all are integers."""
     start, end, step = _num(start), _num(end), _num(step)
     if end is None:
@@ -230,13 +246,16 @@ def arange(start=0, end=None, step=1, *, out=None, dtype=None, layout=None, devi
     return _finish(arr, requires_grad)
 
 
+@out_arg("aten::range", creation=True, resize_warn=False, differentiable=False)
 def range_(start=0, end=None, step=1, *, dtype=None, device=None, requires_grad=False):
     """Deprecated torch.range: like arange but including ``end``."""
     return arange(start, end + step / 2 if end is not None else None, step, dtype=dtype or get_default_dtype(),
                   device=device, requires_grad=requires_grad)
 
 
-def linspace(start, end, steps, *, out=None, dtype=None, layout=None, device=None, requires_grad=False):
+@out_arg("aten::linspace", creation=True, resize_warn=False, differentiable=False)
+@defaults_only(layout=LAYOUT)
+def linspace(start, end, steps, *, dtype=None, layout=None, device=None, requires_grad=False):
     """``steps`` evenly spaced values from ``start`` to ``end`` inclusive."""
     start, end = _num(start), _num(end)
     dt = as_dtype(dtype) if dtype is not None else get_default_dtype()
@@ -257,7 +276,9 @@ def linspace(start, end, steps, *, out=None, dtype=None, layout=None, device=Non
     return _finish(arr, requires_grad)
 
 
-def logspace(start, end, steps, base=10.0, *, out=None, dtype=None, layout=None, device=None, requires_grad=False):
+@out_arg("aten::logspace", creation=True, resize_warn=False, differentiable=False)
+@defaults_only(layout=LAYOUT)
+def logspace(start, end, steps, base=10.0, *, dtype=None, layout=None, device=None, requires_grad=False):
     """``base ** linspace(start, end, steps)``."""
     dt = as_dtype(dtype) if dtype is not None else get_default_dtype()
     lin = linspace(start, end, steps, dtype=_dtype.float64, device=device)
@@ -265,7 +286,9 @@ def logspace(start, end, steps, base=10.0, *, out=None, dtype=None, layout=None,
     return _finish(xp.power(base, lin._data).astype(dt.np), requires_grad)
 
 
-def eye(n, m=None, *, out=None, dtype=None, layout=None, device=None, requires_grad=False):
+@out_arg("aten::eye", creation=True, resize_warn=False, differentiable=False)
+@defaults_only(layout=LAYOUT)
+def eye(n, m=None, *, dtype=None, layout=None, device=None, requires_grad=False):
     """The n x m identity matrix."""
     dt = as_dtype(dtype) if dtype is not None else get_default_dtype()
     dev, xp = _device_and_module(device)
@@ -279,7 +302,9 @@ def _gen(generator):
     return generator if generator is not None else default_generator
 
 
-def rand(*size, generator=None, out=None, dtype=None, layout=None, device=None, requires_grad=False,
+@out_arg("aten::rand", "uniform", creation=True, resize_warn=False, differentiable=False)
+@defaults_only(layout=LAYOUT)
+def rand(*size, generator=None, dtype=None, layout=None, device=None, requires_grad=False,
          pin_memory=False):
     """Uniform random numbers in [0, 1)."""
     dt = as_dtype(dtype) if dtype is not None else get_default_dtype()
@@ -288,7 +313,9 @@ def rand(*size, generator=None, out=None, dtype=None, layout=None, device=None, 
     return _finish(arr, requires_grad)
 
 
-def randn(*size, generator=None, out=None, dtype=None, layout=None, device=None, requires_grad=False,
+@out_arg("aten::randn", "normal", creation=True, resize_warn=False, differentiable=False)
+@defaults_only(layout=LAYOUT)
+def randn(*size, generator=None, dtype=None, layout=None, device=None, requires_grad=False,
           pin_memory=False):
     """Standard normal random numbers."""
     dt = as_dtype(dtype) if dtype is not None else get_default_dtype()
@@ -297,7 +324,9 @@ def randn(*size, generator=None, out=None, dtype=None, layout=None, device=None,
     return _finish(arr, requires_grad)
 
 
-def randint(low=0, high=None, size=None, *, generator=None, out=None, dtype=None, layout=None, device=None,
+@out_arg("aten::randint", "randint", creation=True, resize_warn=False, differentiable=False)
+@defaults_only(layout=LAYOUT)
+def randint(low=0, high=None, size=None, *, generator=None, dtype=None, layout=None, device=None,
             requires_grad=False):
     """Random integers in [low, high) (int64 by default); ``randint(high, size)`` also works."""
     if size is None:
@@ -315,7 +344,9 @@ def randint(low=0, high=None, size=None, *, generator=None, out=None, dtype=None
     return _finish(arr, requires_grad)
 
 
-def randperm(n, *, generator=None, out=None, dtype=None, layout=None, device=None, requires_grad=False,
+@out_arg("aten::randperm", "randperm", creation=True, resize_warn=False, differentiable=False)
+@defaults_only(layout=LAYOUT)
+def randperm(n, *, generator=None, dtype=None, layout=None, device=None, requires_grad=False,
              pin_memory=False):
     """A random permutation of 0..n-1 (int64)."""
     dt = as_dtype(dtype) if dtype is not None else _dtype.int64
@@ -323,22 +354,28 @@ def randperm(n, *, generator=None, out=None, dtype=None, layout=None, device=Non
     return _finish(_gen(generator).permutation(n, dt.np, dev), requires_grad)
 
 
+@defaults_only(layout=LAYOUT, memory_format=MEMORY_FORMAT)
 def rand_like(input, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None):
     return rand(input.shape, dtype=dtype or input.dtype, device=device or input.device, requires_grad=requires_grad)
 
 
+@defaults_only(layout=LAYOUT, memory_format=MEMORY_FORMAT)
 def randn_like(input, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None):
     return randn(input.shape, dtype=dtype or input.dtype, device=device or input.device, requires_grad=requires_grad)
 
 
+@defaults_only(layout=LAYOUT, memory_format=MEMORY_FORMAT)
 def randint_like(input, low=0, high=None, *, dtype=None, layout=None, device=None, requires_grad=False,
                  memory_format=None):
     if high is None:
         low, high = 0, low
-    return randint(low, high, input.shape, dtype=dtype or input.dtype, device=device or input.device)
+    return randint(low, high, input.shape, dtype=dtype or input.dtype, device=device or input.device,
+                   requires_grad=requires_grad)
 
 
-def normal(mean, std=1.0, size=None, *, generator=None, out=None, dtype=None, layout=None, device=None,
+@out_arg("normal", "normal", creation=True, resize_warn=False)
+@defaults_only(layout=LAYOUT)
+def normal(mean, std=1.0, size=None, *, generator=None, dtype=None, layout=None, device=None,
            requires_grad=False):
     """Normal random numbers: ``normal(mean_t, std_t)``, ``normal(mean_t, std=1.0)``, ``normal(mean=0.0, std_t)``,
     or ``normal(mean, std, size)`` with numbers."""
@@ -365,6 +402,7 @@ def normal(mean, std=1.0, size=None, *, generator=None, out=None, dtype=None, la
     return _finish((mean + std * z).astype(dt.np, copy=False), requires_grad)
 
 
+@out_arg("bernoulli", "any", resize_warn=False)
 def bernoulli(input, p=None, *, generator=None):
     """1 with probability ``input`` (or ``p``), else 0, elementwise."""
     prob = input._data if p is None else p
@@ -372,6 +410,7 @@ def bernoulli(input, p=None, *, generator=None):
     return _T((u < prob).astype(input._data.dtype))
 
 
+@out_arg("multinomial", "long_result", resize_warn=False, differentiable=False)
 def multinomial(input, num_samples, replacement=False, *, generator=None):
     """Draw category indices with probabilities proportional to the rows of ``input``."""
     p = _backend.to_numpy(input._data).astype(_np.float64)

@@ -19,6 +19,7 @@ from . import _backend, _dtype
 from ._dtype import as_dtype, from_numpy_dtype
 from .autograd import grad_mode
 from .autograd import function as _function
+from ._args import defaults_only, MEMORY_FORMAT, CONTIGUOUS_FORMAT, FALSE
 
 _np = _backend.numpy
 _new = object.__new__
@@ -39,6 +40,9 @@ class Tensor:
     # ------------------------------------------------------------------ construction
     def __new__(cls, *args, device=None, **kwargs):
         from .creation import _legacy_new
+        if kwargs:
+            raise TypeError(f"new() received an invalid combination of arguments - got an unexpected keyword "
+                            f"argument '{next(iter(kwargs))}'")
         return _legacy_new(cls, _dtype.float32, args, device)
 
     def __init__(self, *args, **kwargs):
@@ -111,6 +115,7 @@ class Tensor:
     def is_floating_point(self):
         return self._data.dtype.kind == "f"
 
+    @defaults_only(memory_format=CONTIGUOUS_FORMAT)
     def is_contiguous(self, memory_format=None):
         return bool(self._data.flags.c_contiguous)
 
@@ -288,7 +293,11 @@ class Tensor:
 
     def __array__(self, dtype=None, copy=None):
         arr = self.numpy()
-        return arr if dtype is None else arr.astype(dtype)
+        if dtype is not None and arr.dtype != dtype:
+            if copy is False:
+                raise ValueError("Unable to avoid copy while creating an array as requested.")
+            return arr.astype(dtype)
+        return arr.copy() if copy else arr
 
     def __len__(self):
         if self._data.ndim == 0:
@@ -338,6 +347,7 @@ class Tensor:
         memo[id(self)] = new
         return new
 
+    @defaults_only(tensor_contents=FALSE)
     def __repr__(self, *, tensor_contents=None):
         from ._tensor_str import tensor_repr
         dev = self.device
@@ -359,6 +369,8 @@ class Tensor:
     # ------------------------------------------------------------------ types and devices
     def type(self, dtype=None, non_blocking=False, **kwargs):
         """With no argument, the legacy type string (``'torch.FloatTensor'``); otherwise a cast."""
+        if kwargs:
+            raise TypeError(f"type() got an unexpected keyword argument '{next(iter(kwargs))}'")
         if dtype is None:
             prefix = "torch.cuda." if self.device.type == "cuda" else "torch."
             return prefix + self.dtype._legacy
@@ -398,12 +410,14 @@ class Tensor:
             t = self.clone()
         return t
 
+    @defaults_only(memory_format=MEMORY_FORMAT)
     def cpu(self, memory_format=None):
         """This tensor in CPU memory (itself when it already is there); differentiable."""
         if type(self._data) is _np.ndarray:
             return self
         return self.to(_backend.CPU)
 
+    @defaults_only(memory_format=MEMORY_FORMAT)
     def cuda(self, device=None, non_blocking=False, memory_format=None):
         """This tensor in GPU memory (``device``: an index, ``'cuda:1'``, ...; default the current GPU)."""
         dev = _backend.as_device("cuda" if device is None else device)
@@ -411,30 +425,39 @@ class Tensor:
             raise RuntimeError("Invalid device, must be cuda device")
         return self.to(dev)
 
+    @defaults_only(memory_format=MEMORY_FORMAT)
     def float(self, memory_format=None):
         return self.to(_dtype.float32)
 
+    @defaults_only(memory_format=MEMORY_FORMAT)
     def double(self, memory_format=None):
         return self.to(_dtype.float64)
 
+    @defaults_only(memory_format=MEMORY_FORMAT)
     def half(self, memory_format=None):
         return self.to(_dtype.float16)
 
+    @defaults_only(memory_format=MEMORY_FORMAT)
     def long(self, memory_format=None):
         return self.to(_dtype.int64)
 
+    @defaults_only(memory_format=MEMORY_FORMAT)
     def int(self, memory_format=None):
         return self.to(_dtype.int32)
 
+    @defaults_only(memory_format=MEMORY_FORMAT)
     def short(self, memory_format=None):
         return self.to(_dtype.int16)
 
+    @defaults_only(memory_format=MEMORY_FORMAT)
     def char(self, memory_format=None):
         return self.to(_dtype.int8)
 
+    @defaults_only(memory_format=MEMORY_FORMAT)
     def byte(self, memory_format=None):
         return self.to(_dtype.uint8)
 
+    @defaults_only(memory_format=MEMORY_FORMAT)
     def bool(self, memory_format=None):
         return self.to(_dtype.bool_)
 

@@ -229,7 +229,7 @@ def write_out(name, result, out, dtype_rule=_cast, resize_warn=True):
 
 
 def out_arg(name, dtype="cast", *, resize_warn=True, differentiable=True, nout=1, creation=False,
-            dtype_from_out=None, upcast=False, position=None):
+            dtype_from_out=None, position=None):
     """Decorator: the function gains torch's ``out`` argument (keyword-only, or at ``position``).
 
     name            the op's name in torch's messages ("add", "cat", "aten::zeros"); a callable of the call's
@@ -242,8 +242,6 @@ def out_arg(name, dtype="cast", *, resize_warn=True, differentiable=True, nout=1
     creation        a factory: ``out`` supplies the dtype (and device) when the call gives none
     dtype_from_out  reductions computed in ``out``'s dtype: "any" (sum, prod, cumsum) or "cast" (mean: only
                     when the input's dtype may be cast to it)
-    upcast          a floating result is computed in a floating ``out``'s dtype (torch's unary float ops, var,
-                    lerp...: exp(float32, out=float64) is exp of the float64 input, not a cast float32 exp)
     """
     def deco(fn):
         sig = inspect.signature(fn)
@@ -282,10 +280,6 @@ def out_arg(name, dtype="cast", *, resize_warn=True, differentiable=True, nout=1
                 return type(result)(*out) if hasattr(result, "_fields") else tuple(out)
             if not isinstance(out, Tensor):
                 raise TypeError(f"{op}(): argument 'out' must be Tensor, not {type(out).__name__}")
-            if upcast and result.dtype is not out.dtype and result.dtype.category == 2 and out.dtype.category == 2:
-                args = [a.to(out.dtype) if isinstance(a, Tensor) and a.dtype.category == 2 else a for a in args]
-                with grad_mode.no_grad():
-                    result = fn(*args, **kwargs)
             write_out(op, result, out, rule, resize_warn)
             if requires_grad:
                 out.requires_grad_(True)

@@ -1481,7 +1481,7 @@ def _predicate(name):
 isnan = _predicate("isnan")
 isinf = _predicate("isinf")
 isfinite = _predicate("isfinite")
-signbit = out_arg("signbit", differentiable=False)(_predicate("signbit"))
+signbit = out_arg("signbit", "bool_only", differentiable=False)(_predicate("signbit"))
 
 
 def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):

@@ -7,6 +7,8 @@ import builtins
 
 from .. import _backend
 from ..autograd.function import Function
+from ._out import out_arg
+from .._args import defaults_only, MEMORY_FORMAT
 from ..tensor import Tensor, _wrap_dim
 
 _T = Tensor._from_array
@@ -379,6 +381,7 @@ class Contiguous(Function):
         return grad
 
 
+@defaults_only(memory_format=MEMORY_FORMAT)
 def contiguous(input, memory_format=None):
     """``input`` itself when already row-major, else a row-major copy."""
     if input._data.flags.c_contiguous:
@@ -398,6 +401,7 @@ class Clone(Function):
         return grad
 
 
+@defaults_only(memory_format=MEMORY_FORMAT)
 def clone(input, memory_format=None):
     """A copy with its own memory, recorded on the tape."""
     return Clone.apply(input)
@@ -422,7 +426,8 @@ class Cat(Function):
         return tuple(out)
 
 
-def cat(tensors, dim=0, *, out=None):
+@out_arg("cat", "cat")
+def cat(tensors, dim=0):
     """Concatenate tensors along an existing dimension (all other sizes must match)."""
     tensors = list(tensors)
     if not tensors:
@@ -465,7 +470,8 @@ class Stack(Function):
         return (None,) + tuple(unbind(grad, ctx.dim))
 
 
-def stack(tensors, dim=0, *, out=None):
+@out_arg("stack", "cat")
+def stack(tensors, dim=0):
     """Join tensors of equal shape along a new dimension."""
     tensors = list(tensors)
     if not tensors:
@@ -491,12 +497,14 @@ def _atleast_1d(x):
     return reshape(x, (1,)) if x._data.ndim == 0 else x
 
 
+@out_arg("cat", "cat")
 def hstack(tensors):
     """Join horizontally: along dim 1 (dim 0 for 1-D tensors)."""
     tensors = [_atleast_1d(x) for x in tensors]
     return cat(tensors, 0 if tensors[0].dim() == 1 else 1)
 
 
+@out_arg("cat", "cat")
 def vstack(tensors):
     """Join vertically: along dim 0, 1-D tensors becoming rows."""
     return cat([x if x.dim() > 1 else reshape(x, (1, -1)) for x in tensors], 0)
