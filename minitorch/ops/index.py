@@ -533,7 +533,6 @@ builtins_min = min
 
 
 @out_arg("gather", "expected")
-@defaults_only(sparse_grad=FALSE)                 # sparse gradients: not supported
 @out_arg("gather", "expected")
 @defaults_only(sparse_grad=FALSE)                 # sparse gradients: not supported
 def gather(input, dim, index, *, sparse_grad=False):
