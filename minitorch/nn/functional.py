@@ -1275,7 +1275,15 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
     return op.apply(input, target._data, _weight_array(weight, input), ignore_index, reduction)
 
 
+def _dtype_mismatch(input, target):
+    """torch's error of the losses whose kernels take one dtype (binary_cross_entropy)."""
+    if isinstance(target, Tensor) and target.dtype != input.dtype:
+        raise RuntimeError(f"Found dtype {target.dtype._legacy[:-6]} but expected {input.dtype._legacy[:-6]}")
+
+
 def _pointwise_loss(cls, input, target, reduction, weight, *params):
+    if cls is not _L.HuberLoss and isinstance(target, Tensor) and target.dtype != input.dtype:
+        input, target = _E._promote(input, target)        # torch computes in the common dtype (float64 wins)
     if tuple(target.shape) != tuple(input.shape):
         warnings.warn(f"Using a target size ({target.size()}) that is different to the input size ({input.size()}). "
                       "This will likely lead to incorrect results due to broadcasting. "
@@ -1338,6 +1346,7 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
     if tuple(target.shape) != tuple(input.shape):
         raise ValueError(f"Using a target size ({target.size()}) that is different to the input size "
                          f"({input.size()}) is deprecated. Please ensure they have the same size.")
+    _dtype_mismatch(input, target)
     if weight is not None:
         _S.broadcast_shapes(weight.shape, input.shape)
     return _L.BinaryCrossEntropy.apply(input, target, weight, reduction)
@@ -1354,6 +1363,10 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
         if t is not None and t._requires_grad and grad_mode.is_grad_enabled():
             raise RuntimeError(f"The function 'binary_cross_entropy_with_logits' is not differentiable with "
                                f"respect to argument '{name}'. This input cannot have requires_grad True.")
+    if target.dtype != input.dtype:
+        # torch computes (1 - target) * input - logsigmoid(input) in place in (1 - target): the target's dtype
+        x, t = _E._promote(input, target)
+        return _E._cast(_L.BinaryCrossEntropyWithLogits.apply(x, t, weight, pos_weight, reduction), target.dtype)
     return _L.BinaryCrossEntropyWithLogits.apply(input, target, weight, pos_weight, reduction)
 
 

@@ -320,8 +320,7 @@ _ONE_SIXTH_F32 = float(_backend.numpy.float32(1.0) / _backend.numpy.float32(6.0)
 class Elu(Function):
     """y = scale * (x if x > 0 else alpha * (exp(x * input_scale) - 1)).
 
-    dy/dx = scale if x > 0 else input_scale * (y + scale * alpha); written with the output y,
-    which is a node of the graph, so the second derivative comes out right.
+    dy/dx = scale if x > 0 else scale * alpha * input_scale * exp(x * input_scale).
     Covers ``elu``, ``selu`` (fixed alpha and scale) and ``celu`` (input_scale = 1/alpha).
     """
     node_name = "EluBackward0"
@@ -329,20 +328,21 @@ class Elu(Function):
     @staticmethod
     def forward(ctx, x, alpha, scale, input_scale):
         xp = ctx.xp
-        pos = x > 0
+        pos = ~(x <= 0)                            # torch's test: a NaN takes the linear branch (slope scale)
         neg = xp.expm1(xp.minimum(x, 0) * input_scale) * (alpha * scale)
         y = xp.where(pos, x * scale if scale != 1 else x, neg).astype(x.dtype, copy=False)
         ctx.alpha, ctx.scale, ctx.input_scale = alpha, scale, input_scale
-        ctx.save_for_backward(pos, y)
+        ctx.save_for_backward(pos, x)
         return y
 
     @staticmethod
     def backward(ctx, grad):
-        pos, y = ctx.saved_tensors
-        # at x = 0 the slope is the constant scale*alpha*input_scale (y = 0 there): its own derivative is 0
-        # (torch's elu_double_backward keeps only x < 0), so y enters only where it is < 0
-        y = where(y < 0, y, 0.0)
-        neg = grad * ((y + ctx.scale * ctx.alpha) * ctx.input_scale)
+        pos, x = ctx.saved_tensors
+        # dy/dx = scale alpha input_scale e^(x input_scale) below 0, from x (torch's formula: y + scale alpha
+        # would cancel for x << 0). Its own derivative is kept only where x < 0 (torch's elu_double_backward):
+        # at 0 the slope is a constant.
+        xn = where(x >= 0, 0.0, x)
+        neg = grad * (exp(xn * ctx.input_scale) * (ctx.scale * ctx.alpha * ctx.input_scale))
         return where(pos, grad * ctx.scale if ctx.scale != 1 else grad, neg), None, None, None
 
 
@@ -481,7 +481,8 @@ class Hardshrink(Function):
     def forward(ctx, x, lambd):
         keep = (x > lambd) | (x < -lambd)
         ctx.save_for_backward(keep, x)
-        return ctx.xp.where(keep, x, 0).astype(x.dtype, copy=False)
+        # torch's forward zeroes [-lambd, lambd] only: a NaN stays NaN (its gradient is 0, by the mask above)
+        return ctx.xp.where((x >= -lambd) & (x <= lambd), 0, x).astype(x.dtype, copy=False)
 
     @staticmethod
     def backward(ctx, grad):

@@ -65,7 +65,8 @@ class Linear(Function):
         elif x.ndim == 1:
             y = xp.matmul(w, x)
         else:
-            y = xp.matmul(x.reshape(-1, x.shape[-1]), w.T).reshape(x.shape[:-1] + (w.shape[0],))
+            rows = x.size // x.shape[-1] if x.shape[-1] else int(xp.prod(xp.asarray(x.shape[:-1])))
+            y = xp.matmul(x.reshape(rows, x.shape[-1]), w.T).reshape(x.shape[:-1] + (w.shape[0],))
         if b is not None:
             y += b
         return y
@@ -80,11 +81,14 @@ class Linear(Function):
         if not grad_mode._enabled[0]:
             # not recording (no create_graph): the same products straight on arrays, without per-op overhead
             g, xa, wa = grad._data, x._data, w._data
-            g2 = g.reshape(-1, wa.shape[0])
+            rows = 1
+            for n in xa.shape[:-1]:                # not -1: a reshape of 0 elements cannot infer it
+                rows *= n
+            g2 = g.reshape(rows, wa.shape[0])
             if need[0]:
                 gx = _T((g2 @ wa).reshape(xa.shape))
             if need[1]:
-                gw = _T(g2.T @ xa.reshape(-1, wa.shape[1]))
+                gw = _T(g2.T @ xa.reshape(rows, wa.shape[1]))
             if len(need) > 2 and need[2]:
                 gb = _T(g2.sum(0))                     # the engine sums it to a (1,) or () bias
             return gx, gw, gb
@@ -102,7 +106,7 @@ class Linear(Function):
             if nd != 2:
                 gx = gx.reshape(x._data.shape)
         if need[1]:
-            x2 = x if nd == 2 else x.reshape(-1, x._data.shape[-1])
+            x2 = x if nd == 2 else x.reshape(g2._data.shape[0], x._data.shape[-1])
             gw = MatMul.apply(g2.t(), x2)
         if len(need) > 2 and need[2]:
             gb = g2.sum(0)

@@ -1381,6 +1381,10 @@ def where(condition, input=None, other=None):
 @out_arg("lerp")
 def lerp(input, end, weight):
     """input + weight * (end - input); ``weight`` is a number or a tensor."""
+    for name, t in (("end", end), ("weight", weight)):      # torch's kernel takes one dtype, no promotion
+        if isinstance(t, Tensor) and isinstance(input, Tensor) and t.dtype != input.dtype:
+            raise RuntimeError(f"expected dtype {input.dtype._legacy[:-6].lower()} for `{name}` but got dtype "
+                               f"{t.dtype._legacy[:-6].lower()}")
     if isinstance(weight, Tensor):
         return LerpTensor.apply(input, end, weight)
     return Lerp.apply(input, end, weight)

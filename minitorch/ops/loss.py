@@ -223,6 +223,8 @@ def _reduce_pointwise(xp, loss, reduction):
         return loss
     if reduction == "sum":
         return xp.asarray(loss.sum(), dtype=loss.dtype)
+    if loss.size == 0:                  # a mean of nothing is NaN, without numpy's "Mean of empty slice" warning
+        return xp.full((), float("nan"), dtype=loss.dtype)
     return xp.asarray(loss.mean(), dtype=loss.dtype)
 
 

@@ -95,7 +95,7 @@ class Mean(Function):
     def forward(ctx, x, axes, keepdim):
         ctx.axes, ctx.keepdim, ctx.in_shape = axes, keepdim, x.shape
         ctx.n = _count(x.shape, axes)
-        return x.mean(axis=axes, keepdims=keepdim)
+        return _mean_array(ctx.xp, x, axes, keepdim)
 
     @staticmethod
     def backward(ctx, grad):
@@ -150,13 +150,33 @@ def _std_backward(grad, std, x, axes, keepdim, correction):
     return _var_backward(where(std == 0, 0.0, grad / (std * 2)), x, axes, keepdim, correction)
 
 
-def _var_array(xp, x, axes, keepdim, correction):
+def _mean_array(xp, x, axes, keepdim):
+    """numpy's mean; a mean of no elements is NaN, as in torch, without numpy's "Mean of empty slice" warning
+    (numpy raises it from its own module, where no filter of ours reaches)."""
+    if _count(x.shape, axes) == 0:
+        return xp.full_like(x.sum(axis=axes, keepdims=keepdim), float("nan"))
+    return x.mean(axis=axes, keepdims=keepdim)
+
+
+def _warn_user(message):
+    """A UserWarning attributed to the first caller outside minitorch (torch's warnings point at user code)."""
+    import sys
+    import warnings
+    f, level = sys._getframe(1), 2
+    while f is not None and f.f_globals.get("__name__", "").startswith("minitorch"):
+        f, level = f.f_back, level + 1
+    warnings.warn(message, UserWarning, stacklevel=level)
+
+
+def _var_array(xp, x, axes, keepdim, correction, name=None):
     axes = tuple(range(x.ndim)) if axes is None else axes
     n = _count(x.shape, axes)
-    m = x.mean(axis=axes, keepdims=True)
+    if name is not None and (n - correction <= 0 or x.size == 0):
+        _warn_user(f"{name}(): degrees of freedom is <= 0. Correction should be strictly less than the "
+                   "reduction factor (input numel divided by output numel).")
+    m = _mean_array(xp, x, axes, True)
     c = x - m
-    with _backend.numpy.errstate(divide="ignore", invalid="ignore"):
-        v = (c * c).sum(axis=axes, keepdims=keepdim) / builtins.max(n - correction, 0)
+    v = (c * c).sum(axis=axes, keepdims=keepdim) / builtins.max(n - correction, 0)
     return v.astype(x.dtype, copy=False), m
 
 
@@ -167,7 +187,7 @@ class Var(Function):
     def forward(ctx, x, axes, keepdim, correction):
         ctx.axes, ctx.keepdim, ctx.correction = axes, keepdim, correction
         ctx.save_for_backward(x)
-        return _var_array(ctx.xp, x, axes, keepdim, correction)[0]
+        return _var_array(ctx.xp, x, axes, keepdim, correction, "var")[0]
 
     @staticmethod
     def backward(ctx, grad):
@@ -181,7 +201,7 @@ class Std(Function):
     @staticmethod
     def forward(ctx, x, axes, keepdim, correction):
         ctx.axes, ctx.keepdim, ctx.correction = axes, keepdim, correction
-        y = ctx.xp.sqrt(_var_array(ctx.xp, x, axes, keepdim, correction)[0])
+        y = ctx.xp.sqrt(_var_array(ctx.xp, x, axes, keepdim, correction, "std")[0])
         ctx.save_for_backward(x, y)
         return y
 
@@ -197,7 +217,7 @@ class VarMean(Function):
     @staticmethod
     def forward(ctx, x, axes, keepdim, correction):
         ctx.axes, ctx.keepdim, ctx.correction = axes, keepdim, correction
-        v, m = _var_array(ctx.xp, x, axes, keepdim, correction)
+        v, m = _var_array(ctx.xp, x, axes, keepdim, correction, "var_mean")
         ctx.save_for_backward(x)
         return v, (m if keepdim else m.reshape(v.shape))
 
@@ -215,7 +235,7 @@ class StdMean(Function):
     @staticmethod
     def forward(ctx, x, axes, keepdim, correction):
         ctx.axes, ctx.keepdim, ctx.correction = axes, keepdim, correction
-        v, m = _var_array(ctx.xp, x, axes, keepdim, correction)
+        v, m = _var_array(ctx.xp, x, axes, keepdim, correction, "std_mean")
         s = ctx.xp.sqrt(v)
         ctx.save_for_backward(x, s)
         return s, (m if keepdim else m.reshape(v.shape))
@@ -300,13 +320,30 @@ class Amin(_Extreme):
     reducer = "min"
 
 
-class MaxBackward1(Amax):
+class _ExtremeAll(_Extreme):
+    """max (or min) over all elements.   The gradient is shared evenly among the elements equal to y, or among
+    the NaNs when y is NaN (torch's evenly_distribute_backward); it is filled in, not multiplied by a mask,
+    so an inf gradient leaves the other elements 0."""
+
+    @staticmethod
+    def backward(ctx, grad):
+        from .elementwise import masked_grad, isnan
+        x, y = ctx.saved_tensors
+        x = x.detach()
+        mask = isnan(x) if bool(isnan(y.detach())) else x == y.detach()
+        count = sum(mask)
+        return masked_grad(expand(reshape(grad / count, (1,) * x.dim()), x.shape), mask), None, None
+
+
+class MaxBackward1(_ExtremeAll):
     """max over all elements (torch's ``MaxBackward1``)."""
     node_name = "MaxBackward1"
+    reducer = "max"
 
 
-class MinBackward1(Amin):
+class MinBackward1(_ExtremeAll):
     node_name = "MinBackward1"
+    reducer = "min"
 
 
 @out_arg("amax", "reduce_same")
