@@ -533,7 +533,6 @@ builtins_min = min
 
 
 @out_arg("gather", "expected")
-@out_arg("gather", "expected")
 @defaults_only(sparse_grad=FALSE)                 # sparse gradients: not supported
 def gather(input, dim, index, *, sparse_grad=False):
     """Pick values along ``dim`` at ``index`` (an int64 tensor with input's number of dims)."""
