@@ -279,12 +279,11 @@ def test_out_dtype_rule(name):
                 tuple(empty_like_result(lib, r, dtype=dt if i == 0 else None) for i, r in enumerate(ref)))
 
 
-@pytest.mark.parametrize("name", sorted(CASES))
+# torch.normal(tensor, out=wrong shape) raises a broadcast error; minitorch resizes (a known difference)
+@pytest.mark.parametrize("name", sorted(set(CASES) - {"normal"}))
 @pytest.mark.parametrize("n", [0, 7])
 def test_out_resize(name, n):
     """An out of the wrong shape is resized; torch warns when it had elements (not for factories)."""
-    if name == "normal":
-        pytest.skip("torch.normal(tensor, out=) raises a broadcast error here; minitorch resizes (see report)")
     ref = reference(name)
     res = compare(name, lambda lib: empty_like_result(lib, ref, shape=(n,)))
     if res is not None:
@@ -294,12 +293,14 @@ def test_out_resize(name, n):
         assert all(tuple(o.shape) == tuple(t.shape) for o, t in zip(outs, refs))
 
 
-@pytest.mark.parametrize("name", sorted(CASES))
+WITH_TENSOR_INPUTS = sorted(n for n in CASES if any(isinstance(a, (torch.Tensor, list)) for a in CASES[n](torch)[0]))
+FLOAT_RESULTS = sorted(n for n in CASES if (lambda r: (r[0] if isinstance(r, tuple) else r).dtype.is_floating_point)(
+    reference(n)))
+
+
+@pytest.mark.parametrize("name", WITH_TENSOR_INPUTS)
 def test_out_refuses_autograd(name):
     """Inputs that require grad: torch's RuntimeError naming the op (non-differentiable ops go through)."""
-    args, _ = CASES[name](torch)
-    if not any(isinstance(a, (torch.Tensor, list)) for a in args):
-        pytest.skip("a factory: no tensor inputs")
     ref = reference(name)
     theirs = outcome(torch, name, empty_like_result(torch, ref), grad=True)
     ours = outcome(mt, name, empty_like_result(mt, ref), grad=True)
@@ -313,16 +314,11 @@ def test_out_refuses_autograd(name):
     else:
         outs = ours[1] if isinstance(ours[1], tuple) else (ours[1],)
         assert not any(o.requires_grad for o in outs)
-        with mt.no_grad():
-            pass
 
 
-@pytest.mark.parametrize("name", sorted(CASES))
+@pytest.mark.parametrize("name", FLOAT_RESULTS)          # (an integer or bool out cannot require grad)
 def test_out_that_requires_grad_is_refused(name):
     ref = reference(name)
-    first = ref[0] if isinstance(ref, tuple) else ref
-    if not first.dtype.is_floating_point:
-        pytest.skip("an integer or bool out cannot require grad")
     out = empty_like_result(mt, ref)
     (out[0] if isinstance(out, tuple) else out).requires_grad_()
     with pytest.raises(RuntimeError, match=r"functions with out=\.\.\. arguments don't support automatic"):
@@ -359,7 +355,8 @@ def test_out_is_a_strided_view(name):
 
 
 def test_out_aliasing_an_input():
-    """out is one of the inputs (the whole of it): computed first, then written, as in torch."""
+    """out is one of the inputs (the whole of it): computed first, then written, as in torch. (A partial overlap,
+    add(x, x[0], out=x), is torch's RuntimeError; minitorch computes first and gives the right answer.)"""
     results = []
     for lib in (torch, mt):
         x, y, z = T(lib, A), T(lib, A), T(lib, A)
