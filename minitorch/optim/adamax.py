@@ -1,0 +1,88 @@
+"""``Adamax``: Adam with the infinity norm in place of the second moment."""
+from .. import _backend
+from ..tensor import Tensor
+from .adam import _lerp_
+from .optimizer import Optimizer, _step_counter, _to_scalar
+
+__all__ = ["Adamax"]
+
+
+class Adamax(Optimizer):
+    r"""Adamax (Kingma & Ba, section 7): exactly torch's update.
+
+    For each parameter θ at step t (γ = lr, β₁, β₂ = betas, λ = weight_decay, ε = eps)::
+
+        g  ← -∇f(θ) if maximize else ∇f(θ)
+        if λ ≠ 0:  g ← g + λθ
+        m  ← β₁ m + (1 - β₁) g                   state['exp_avg']   (a lerp towards g)
+        u  ← max(β₂ u, |g| + ε)                  state['exp_inf']
+        θ  ← θ - (γ / (1 - β₁ᵗ)) · m / u
+
+    Args:
+        params: tensors or parameter-group dicts to optimize.
+        lr (float): learning rate (default: 2e-3).
+        betas (tuple): (β₁, β₂) (default: (0.9, 0.999)).
+        eps (float): added to |g| (default: 1e-8).
+        weight_decay (float): L2 penalty (default: 0).
+        maximize (bool): maximize the objective (default: False).
+        foreach, differentiable, capturable: accepted for torch compatibility; minitorch has one
+            implementation, and ``differentiable=True`` is refused.
+    """
+
+    def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, foreach=None, *,
+                 maximize=False, differentiable=False, capturable=False):
+        if isinstance(lr, Tensor) and lr.numel() != 1:
+            raise ValueError("Tensor lr must be 1-element")
+        if not 0.0 <= lr:
+            raise ValueError(f"Invalid learning rate: {lr}")
+        if not 0.0 <= eps:
+            raise ValueError(f"Invalid epsilon value: {eps}")
+        if not 0.0 <= betas[0] < 1.0:
+            raise ValueError(f"Invalid beta parameter at index 0: {betas[0]}")
+        if not 0.0 <= betas[1] < 1.0:
+            raise ValueError(f"Invalid beta parameter at index 1: {betas[1]}")
+        if not 0.0 <= weight_decay:
+            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+        defaults = {"lr": lr, "betas": betas, "eps": eps, "weight_decay": weight_decay, "foreach": foreach,
+                    "maximize": maximize, "differentiable": differentiable, "capturable": capturable}
+        super().__init__(params, defaults)
+
+    def __setstate__(self, state):
+        super().__setstate__(state)
+        for group in self.param_groups:
+            group.setdefault("foreach", None)
+            group.setdefault("maximize", False)
+            group.setdefault("differentiable", False)
+            group.setdefault("capturable", False)
+
+    def _update(self, p, group):
+        """One Adamax step of parameter ``p``, in place on its array."""
+        beta1, beta2 = (_to_scalar(b) for b in group["betas"])
+        lr = _to_scalar(group["lr"])
+        state = self.state[p]
+        if len(state) == 0:
+            state["step"] = _step_counter()
+            state["exp_avg"] = self._zeros_state(p)
+            state["exp_inf"] = self._zeros_state(p)
+        theta = p._data
+        xp = _backend.array_module(theta)
+        step_t = state["step"]
+        step_t._data += 1
+        step_t._vc[0] += 1
+        t = float(step_t._data)
+        g = self._grad_with_decay(theta, p._grad._data, _to_scalar(group["weight_decay"]), group["maximize"], k=0)
+
+        m, u = state["exp_avg"]._data, state["exp_inf"]._data
+        tmp = self._buffer(1, theta)
+        _lerp_(xp, m, g, 1 - beta1, tmp)                   # m <- β₁m + (1-β₁)g
+        xp.multiply(u, beta2, out=u)                       # u <- max(β₂u, |g| + ε)
+        xp.abs(g, out=tmp)
+        xp.add(tmp, group["eps"], out=tmp)
+        xp.maximum(u, tmp, out=u)
+        clr = lr / (1 - beta1 ** t)                        # θ <- θ - (γ/(1-β₁ᵗ)) m / u
+        xp.multiply(m, -clr, out=tmp)
+        xp.divide(tmp, u, out=tmp)
+        xp.add(theta, tmp, out=theta)
+        state["exp_avg"]._vc[0] += 1
+        state["exp_inf"]._vc[0] += 1
+        p._vc[0] += 1

@@ -1,0 +1,128 @@
+"""``NAdam``: Adam with Nesterov momentum (and a momentum schedule)."""
+from .. import _backend
+from ..tensor import Tensor
+from .adam import _lerp_
+from .optimizer import Optimizer, _scalar_dtype, _step_counter, _to_scalar
+
+__all__ = ["NAdam"]
+
+_np = _backend.numpy
+
+
+class NAdam(Optimizer):
+    r"""NAdam (Dozat): exactly torch's update.
+
+    For each parameter θ at step t (γ = lr, β₁, β₂ = betas, λ = weight_decay, ψ = momentum_decay)::
+
+        g   ← -∇f(θ) if maximize else ∇f(θ)
+        if λ ≠ 0:  θ ← θ (1 - γλ)   if decoupled_weight_decay
+                   g ← g + λθ       otherwise
+        μₜ  ← β₁ (1 - ½ · 0.96^(t ψ)),   μₜ₊₁ ← β₁ (1 - ½ · 0.96^((t+1) ψ))
+        Π   ← Π · μₜ                     state['mu_product'] (a 0-d tensor, rounded to its dtype)
+        m   ← β₁ m + (1 - β₁) g          state['exp_avg']
+        v   ← β₂ v + (1 - β₂) g²         state['exp_avg_sq']
+        d   ← √(v / (1 - β₂ᵗ)) + ε
+        θ   ← θ - γ (1 - μₜ) / (1 - Π) · g / d
+        θ   ← θ - γ μₜ₊₁ / (1 - Π μₜ₊₁) · m / d
+
+    ``state['step']`` and ``state['mu_product']`` are 0-d float tensors on the CPU (float32
+    unless the default dtype is float64), as torch keeps them.
+
+    Args:
+        params: tensors or parameter-group dicts to optimize.
+        lr (float): learning rate (default: 2e-3).
+        betas (tuple): (β₁, β₂) (default: (0.9, 0.999)).
+        eps (float): added to the denominator (default: 1e-8).
+        weight_decay (float): λ (default: 0).
+        momentum_decay (float): ψ (default: 4e-3).
+        decoupled_weight_decay (bool): AdamW-style decay (NAdamW) (default: False).
+        maximize (bool): maximize the objective (default: False).
+        foreach, capturable, differentiable: accepted for torch compatibility; minitorch has one
+            implementation, and ``differentiable=True`` is refused.
+    """
+
+    def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, momentum_decay=4e-3,
+                 decoupled_weight_decay=False, *, foreach=None, maximize=False, capturable=False,
+                 differentiable=False):
+        if isinstance(lr, Tensor) and lr.numel() != 1:
+            raise ValueError("Tensor lr must be 1-element")
+        if not 0.0 <= lr:
+            raise ValueError(f"Invalid learning rate: {lr}")
+        if not 0.0 <= eps:
+            raise ValueError(f"Invalid epsilon value: {eps}")
+        if not 0.0 <= betas[0] < 1.0:
+            raise ValueError(f"Invalid beta parameter at index 0: {betas[0]}")
+        if not 0.0 <= betas[1] < 1.0:
+            raise ValueError(f"Invalid beta parameter at index 1: {betas[1]}")
+        if not 0.0 <= weight_decay:
+            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+        if not 0.0 <= momentum_decay:
+            raise ValueError(f"Invalid momentum_decay value: {momentum_decay}")
+        defaults = {"lr": lr, "betas": betas, "eps": eps, "weight_decay": weight_decay,
+                    "momentum_decay": momentum_decay, "decoupled_weight_decay": decoupled_weight_decay,
+                    "maximize": maximize, "foreach": foreach, "capturable": capturable,
+                    "differentiable": differentiable}
+        super().__init__(params, defaults)
+
+    def __setstate__(self, state):
+        super().__setstate__(state)
+        for group in self.param_groups:
+            group.setdefault("maximize", False)
+            group.setdefault("foreach", None)
+            group.setdefault("capturable", False)
+            group.setdefault("differentiable", False)
+            group.setdefault("decoupled_weight_decay", False)
+
+    def _update(self, p, group):
+        """One NAdam step of parameter ``p``, in place on its array."""
+        beta1, beta2 = (_to_scalar(b) for b in group["betas"])
+        lr = _to_scalar(group["lr"])
+        weight_decay = _to_scalar(group["weight_decay"])
+        psi = group["momentum_decay"]
+        state = self.state[p]
+        if len(state) == 0:
+            state["step"] = _step_counter()
+            state["mu_product"] = Tensor._from_array(_np.ones((), _scalar_dtype().np))
+            state["exp_avg"] = self._zeros_state(p)
+            state["exp_avg_sq"] = self._zeros_state(p)
+        theta = p._data
+        xp = _backend.array_module(theta)
+        step_t = state["step"]
+        step_t._data += 1
+        step_t._vc[0] += 1
+        t = float(step_t._data)
+        bias_correction2 = 1 - beta2 ** t
+
+        if weight_decay != 0 and group["decoupled_weight_decay"]:     # θ <- θ(1 - γλ)
+            xp.multiply(theta, 1 - lr * weight_decay, out=theta)
+            weight_decay = 0
+        g = self._grad_with_decay(theta, p._grad._data, weight_decay, group["maximize"], k=0)
+
+        mu = beta1 * (1.0 - 0.5 * (0.96 ** (t * psi)))
+        mu_next = beta1 * (1.0 - 0.5 * (0.96 ** ((t + 1) * psi)))
+        mu_product = state["mu_product"]
+        mu_product._data *= mu                              # Π <- Π μₜ, in Π's dtype (as torch's 0-d tensor)
+        mu_product._vc[0] += 1
+        pi = float(mu_product._data)
+
+        m, v = state["exp_avg"]._data, state["exp_avg_sq"]._data
+        tmp = self._buffer(1, theta)
+        _lerp_(xp, m, g, 1 - beta1, tmp)                    # m <- β₁m + (1-β₁)g
+        xp.multiply(v, beta2, out=v)                        # v <- β₂v + (1-β₂)g²
+        xp.multiply(g, 1 - beta2, out=tmp)
+        xp.multiply(tmp, g, out=tmp)
+        xp.add(v, tmp, out=v)
+        state["exp_avg"]._vc[0] += 1
+        state["exp_avg_sq"]._vc[0] += 1
+
+        denom = self._buffer(2, theta)                      # d <- √(v / (1-β₂ᵗ)) + ε
+        xp.divide(v, bias_correction2, out=denom)
+        xp.sqrt(denom, out=denom)
+        xp.add(denom, group["eps"], out=denom)
+        xp.multiply(g, -lr * (1.0 - mu) / (1.0 - pi), out=tmp)          # θ <- θ - γ(1-μₜ)/(1-Π) g/d
+        xp.divide(tmp, denom, out=tmp)
+        xp.add(theta, tmp, out=theta)
+        xp.multiply(m, (-lr * mu_next) / (1.0 - pi * mu_next), out=tmp)  # θ <- θ - γμₜ₊₁/(1-Πμₜ₊₁) m/d
+        xp.divide(tmp, denom, out=tmp)
+        xp.add(theta, tmp, out=theta)
+        p._vc[0] += 1
