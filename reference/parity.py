@@ -4,11 +4,15 @@
     result["loss_ours"], result["loss_torch"]      # per step
     result["grad_norm_ours"]["conv1.weight"]       # per step, per parameter
     result["max_param_diff"]                       # per step: the largest |ours - torch| over all parameters
+    result = run_parity("lenet", batches, steps=100, dtype="float32", reference=True)
+    result["loss_ref"], result["param_dev_ours"]   # + torch float64 from the same start: the exact trajectory
     plot_parity(result, "lenet.png")               # the two loss curves overlaid, the difference beneath
 
 Both start from identical weights (minitorch's initialisation copied into the
 torch twin), see identical batches in identical order, and use the same loss
-and optimizer settings.
+and optimizer settings. ``reference=True`` (float32 runs) trains a third twin, torch in
+float64 from the same float32 weights on the same float32 batches: the trajectory
+both float32 runs approximate, and what each one's error is measured against.
 """
 import numpy as np
 import torch
@@ -34,14 +38,16 @@ def _optimizer(lib, params, name, options):
 
 def run_parity(model, batches, *, steps, dtype="float64", device="cpu", loss="cross_entropy",
                optimizer="sgd", optimizer_options=None, model_kwargs=None, seed=0, train_mode=True,
-               torch_device=None):
+               torch_device=None, reference=False):
     """Train ``model`` (a zoo name) in both engines for ``steps`` steps over ``batches`` (numpy (x, y) pairs, cycled).
 
     ``device`` is where both run; ``torch_device`` puts torch elsewhere (the tests' fake-CUDA mode runs torch on
     the CPU).
 
     Returns per-step losses, per-parameter gradient norms, the largest parameter
-    difference after each step, and both final state_dicts as numpy arrays.
+    difference after each step, and both final state_dicts as numpy arrays. With ``reference``: also
+    ``loss_ref`` and ``final_ref`` of the float64 twin, and per step ``param_dev_ours`` / ``param_dev_torch``
+    (the largest |parameter - reference parameter|) and ``param_scale`` (the largest |reference parameter|).
     """
     optimizer_options = optimizer_options or {"lr": 0.01, "momentum": 0.9}
     model_kwargs = model_kwargs or {}
@@ -53,42 +59,53 @@ def run_parity(model, batches, *, steps, dtype="float64", device="cpu", loss="cr
         ours, theirs = ours.double(), theirs.double()
     theirs.load_state_dict(to_torch(ours.state_dict()))
     torch_device = torch_device or device
-    ours, theirs = ours.to(device), theirs.to(torch_device)
-    ours.train(train_mode)
-    theirs.train(train_mode)
-    opt_o = _optimizer(minitorch, ours.parameters(), optimizer, optimizer_options)
-    opt_t = _optimizer(torch, theirs.parameters(), optimizer, optimizer_options)
-    loss_o, loss_t = _loss_fn(minitorch, loss), _loss_fn(torch, loss)
+    runs = {"ours": (minitorch, ours, device), "torch": (torch, theirs, torch_device)}
+    if reference:
+        ref = build(model, torch, **model_kwargs)
+        ref.load_state_dict(to_torch(ours.state_dict()))
+        runs["ref"] = (torch, ref.double(), torch_device)
     names = [n for n, _ in ours.named_parameters()]
-    params_o, params_t = dict(ours.named_parameters()), dict(theirs.named_parameters())
-    result = {"model": model, "dtype": dtype, "steps": steps, "loss_ours": [], "loss_torch": [],
-              "grad_norm_ours": {n: [] for n in names}, "grad_norm_torch": {n: [] for n in names},
-              "max_param_diff": []}
+    result = {"model": model, "dtype": dtype, "steps": steps, "max_param_diff": []}
+    opts, loss_fns, params = {}, {}, {}
+    for key, (lib, net, dev) in runs.items():
+        net.to(dev).train(train_mode)
+        opts[key] = _optimizer(lib, net.parameters(), optimizer, optimizer_options)
+        loss_fns[key] = _loss_fn(lib, loss)
+        params[key] = dict(net.named_parameters())
+        result[f"loss_{key}"] = []
+        result[f"grad_norm_{key}"] = {n: [] for n in names}
+    if reference:
+        result.update(param_dev_ours=[], param_dev_torch=[], param_scale=[])
     batches = list(batches)
     for step in range(steps):
         x, y = batches[step % len(batches)]
         x = x.astype(dtype)
         if loss != "cross_entropy":
             y = y.astype(dtype)
-        xo, yo = minitorch.from_numpy(np.ascontiguousarray(x)).to(device), minitorch.from_numpy(np.ascontiguousarray(y)).to(device)
-        xt, yt = torch.from_numpy(np.ascontiguousarray(x)).to(torch_device), torch.from_numpy(np.ascontiguousarray(y)).to(torch_device)
-        for opt, net, lf, xb, yb, key in ((opt_o, ours, loss_o, xo, yo, "ours"), (opt_t, theirs, loss_t, xt, yt, "torch")):
-            opt.zero_grad()
+        for key, (lib, net, dev) in runs.items():
+            xb = x.astype(np.float64) if key == "ref" else x          # the same float32 values, upcast exactly
+            yb = y.astype(np.float64) if key == "ref" and loss != "cross_entropy" else y
+            xb = lib.from_numpy(np.ascontiguousarray(xb)).to(dev)
+            yb = lib.from_numpy(np.ascontiguousarray(yb)).to(dev)
+            opts[key].zero_grad()
             out = net(xb)
             if loss != "cross_entropy":
                 out = out.reshape(yb.shape)
-            l = lf(out, yb)
+            l = loss_fns[key](out, yb)
             l.backward()
             result[f"loss_{key}"].append(float(l.item()))
-            params = params_o if key == "ours" else params_t
             for n in names:
-                g = params[n].grad
+                g = params[key][n].grad
                 result[f"grad_norm_{key}"][n].append(float(np.linalg.norm(_np(g))) if g is not None else 0.0)
-            opt.step()
-        result["max_param_diff"].append(max(float(np.abs(_np(params_o[n]) - _np(params_t[n])).max())
-                                            for n in names))
-    result["final_ours"] = {k: _np(v).copy() for k, v in ours.state_dict().items()}
-    result["final_torch"] = {k: _np(v).copy() for k, v in theirs.state_dict().items()}
+            opts[key].step()
+        now = {key: {n: _np(p).astype(np.float64) for n, p in params[key].items()} for key in runs}
+        result["max_param_diff"].append(max(float(np.abs(now["ours"][n] - now["torch"][n]).max()) for n in names))
+        if reference:
+            for key in ("ours", "torch"):
+                result[f"param_dev_{key}"].append(max(float(np.abs(now[key][n] - now["ref"][n]).max()) for n in names))
+            result["param_scale"].append(max(float(np.abs(now["ref"][n]).max()) for n in names))
+    for key, (_, net, _) in runs.items():
+        result[f"final_{key}"] = {k: _np(v).copy() for k, v in net.state_dict().items()}
     return result
 
 

@@ -4,6 +4,7 @@ For each layer: build it in both libraries with the same arguments, copy torch's
 (``state_dict`` through numpy), then compare ``repr``, ``state_dict`` keys/shapes/dtypes, the output,
 the input gradients and double backward (harness ``compare``), and the parameter gradients.
 """
+import copy
 import warnings
 from collections import OrderedDict
 
@@ -53,28 +54,46 @@ def check_layer(factory, shapes, dtype=np.float32, seed=0, gradgrad=True, tol=No
     rng = np.random.default_rng(seed)
     if arrays is None:
         arrays = [rng.standard_normal(s).astype(dtype) for s in shapes]
+    t64 = reference_twin(t) if dtype == np.float32 else None
     compare(lambda *xs: m(*xs), arrays, torch_fn=lambda *xs: t(*xs), gradgrad=gradgrad, tol=tol,
-            requires_grad=requires_grad, grad_tol=grad_tol, device=device)
-    check_param_grads(t, m, arrays, rng, tol, device)
+            requires_grad=requires_grad, grad_tol=grad_tol, device=device,
+            torch_ref_fn=t64 and (lambda *xs: t64(*xs)))
+    check_param_grads(t, m, arrays, rng, tol, device, t64)
     return t, m
 
 
-def check_param_grads(t, m, arrays, rng, tol=None, device="cpu"):
+def reference_twin(t):
+    """A float64 copy of torch module ``t``: the reference its float32 results are measured against (harness.py)."""
+    return copy.deepcopy(t).double()
+
+
+def check_param_grads(t, m, arrays, rng, tol=None, device="cpu", t64=None):
+    """Parameter gradients of the twins agree (float32 ones against ``t64``, the float64 twin, as in harness.py)."""
     params_t = [p for p in t.parameters() if p.requires_grad]
     if not params_t:
         return
     tdev = torch_device(device)
     out_t = t(*[torch.from_numpy(a.copy()).to(tdev) for a in arrays])
     out_m = m(*[mt.from_numpy(a.copy()).to(device) for a in arrays])
-    if isinstance(out_t, tuple):
-        out_t, out_m = out_t[0], out_m[0]
-    up = rng.standard_normal(tuple(out_t.shape)).astype(to_numpy(out_t).dtype)
-    out_t.backward(torch.from_numpy(up).to(tdev))
-    out_m.backward(mt.from_numpy(up.copy()).to(device))
+    up = rng.standard_normal(tuple((out_t[0] if isinstance(out_t, tuple) else out_t).shape))
+    runs = [(out_t, torch.from_numpy), (out_m, mt.from_numpy)]
+    if t64 is not None:
+        out_r = t64(*[torch.from_numpy(a.astype(np.float64) if a.dtype == np.float32 else a.copy()).to(tdev)
+                      for a in arrays])
+        runs.append((out_r, torch.from_numpy))
+    for out, from_numpy in runs:
+        out = out[0] if isinstance(out, tuple) else out
+        out.backward(from_numpy(up.astype(to_numpy(out).dtype)).to(tdev if from_numpy is torch.from_numpy else device))
+    refs = dict(t64.named_parameters()) if t64 is not None else {}
+    grads_m, grads_t, grads_r, names = [], [], [], []
     for (n1, p1), (n2, p2) in zip(m.named_parameters(), t.named_parameters()):
         assert n1 == n2
         assert p1.grad.device == p1.device, f"grad of {n1} on {p1.grad.device}, its parameter on {p1.device}"
-        assert_same(p1.grad, p2.grad, tol, f"grad of {n1}")
+        names.append(n1)
+        grads_m.append(p1.grad)
+        grads_t.append(p2.grad)
+        grads_r.append(refs[n1].grad if n1 in refs else None)
+    assert_same(grads_m, grads_t, tol, f"grads of {names}", grads_r if t64 is not None else None)
 
 
 def same_error(fn, exc=Exception):
@@ -234,20 +253,24 @@ BN_CASES = [
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_batchnorm_train_then_eval(factory, shape, dtype, device):
     t, m = twins(factory, dtype, device)
+    t64 = reference_twin(t)             # float32 runs are measured against it; it trains in step with t
     rng = np.random.default_rng(1)
     tol = tol_for(dtype, 10)
     for step in range(4):                                   # several training steps: running stats follow
         x = (rng.standard_normal(shape) * (step + 1) + step).astype(dtype)
-        compare(lambda a: m(a), [x], torch_fn=lambda a: t(a), gradgrad=(step == 0), tol=tol, device=device)
-        for (k, a), (_, b) in zip(m.state_dict().items(), t.state_dict().items()):
+        compare(lambda a: m(a), [x], torch_fn=lambda a: t(a), gradgrad=(step == 0), tol=tol, device=device,
+                torch_ref_fn=lambda a: t64(a))
+        ref = list(t64.state_dict().values()) if dtype == np.float32 else None
+        assert_same(list(m.state_dict().values()), list(t.state_dict().values()), tol, "state", ref)
+        for k, a in m.state_dict().items():
             assert a.device.type == mt.device(device).type, f"{k} left {device}"
-            assert_same(a, b, tol, k)
-    check_param_grads(t, m, [x], rng, tol, device)
+    check_param_grads(t, m, [x], rng, tol, device, t64 if dtype == np.float32 else None)
     t.eval()
     m.eval()
+    t64.eval()
     x = rng.standard_normal(shape).astype(dtype)
-    compare(lambda a: m(a), [x], torch_fn=lambda a: t(a), tol=tol, device=device)
-    check_param_grads(t, m, [x], rng, tol, device)
+    compare(lambda a: m(a), [x], torch_fn=lambda a: t(a), tol=tol, device=device, torch_ref_fn=lambda a: t64(a))
+    check_param_grads(t, m, [x], rng, tol, device, t64 if dtype == np.float32 else None)
     before = [to_numpy(v).copy() for v in m.state_dict().values()]
     m(mt.from_numpy(x).to(device))
     assert all(np.array_equal(a, to_numpy(b)) for a, b in zip(before, m.state_dict().values()))  # eval: frozen
