@@ -122,7 +122,7 @@ class NAdam(Optimizer):
         xp.multiply(g, -lr * (1.0 - mu) / (1.0 - pi), out=tmp)          # θ <- θ - γ(1-μₜ)/(1-Π) g/d
         xp.divide(tmp, denom, out=tmp)
         xp.add(theta, tmp, out=theta)
-        xp.multiply(m, (-lr * mu_next) / (1.0 - pi * mu_next), out=tmp)  # θ <- θ - γμₜ₊₁/(1-Πμₜ₊₁) m/d
+        xp.multiply(m, (-lr * mu_next) / (1.0 - pi * mu_next), out=tmp) # θ <- θ - γμₜ₊₁/(1-Πμₜ₊₁) m/d
         xp.divide(tmp, denom, out=tmp)
         xp.add(theta, tmp, out=theta)
         p._vc[0] += 1
