@@ -112,8 +112,14 @@ def main(argv=None):
     p.add_argument("--only", default=None, help="run only workloads whose name contains this text")
     p.add_argument("--out", default=os.path.join(os.path.dirname(__file__), "results"), help="results folder")
     args = p.parse_args(argv)
-    import minitorch
-    import torch
+    try:
+        import minitorch
+        import torch
+    except ModuleNotFoundError as e:      # the comparison needs both engines in this Python
+        print(f"python -m benchmarks compares minitorch with PyTorch, but {e.name!r} is not installed in this "
+              f"Python ({sys.executable}).\nRun `python3 run.py compare` (it sets up .venv/ with torch==2.13.0 "
+              f"and minitorch), or install them here: pip install torch==2.13.0 -e .", file=sys.stderr)
+        return 2
     gpu = minitorch.cuda.is_available() and torch.cuda.is_available()
     if args.device == "cuda" and not gpu:
         print("No GPU: minitorch needs cupy and a CUDA device, torch needs a CUDA build.", file=sys.stderr)
