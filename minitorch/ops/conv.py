@@ -126,16 +126,21 @@ def linear(input, weight, bias=None):
     if weight._data.ndim != 2 or not xs or xs[-1] != ws[1]:
         raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({rows}x{xs[-1] if xs else 1} and "
                            f"{'x'.join(map(str, ws[::-1]))})")
-    if input._data.dtype != weight._data.dtype:
-        raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: {_cname(input)} != {_cname(weight)}")
-    if bias is not None:
+    if bias is None:                      # torch: matmul(input, weight.t())
+        if input._data.dtype != weight._data.dtype:
+            raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: {_cname(input)} != "
+                               f"{_cname(weight)}")
+    else:                                 # torch: addmm(bias, input, weight.t()): self, mat1, mat2
+        if bias._data.dtype != weight._data.dtype:
+            raise RuntimeError(f"self and mat2 must have the same dtype, but got {bias.dtype._legacy[:-6]} and "
+                               f"{weight.dtype._legacy[:-6]}")
+        if input._data.dtype != weight._data.dtype:
+            raise RuntimeError(f"mat1 and mat2 must have the same dtype, but got {input.dtype._legacy[:-6]} and "
+                               f"{weight.dtype._legacy[:-6]}")
         if bias._data.shape not in ((ws[0],), (1,), ()):
             raise RuntimeError(f"The expanded size of the tensor ({ws[0]}) must match the existing size "
                                f"({bias._data.shape[-1] if bias._data.ndim else 1}) at non-singleton dimension 1.  "
                                f"Target sizes: [{rows}, {ws[0]}].  Tensor sizes: {list(bias._data.shape)}")
-        if bias._data.dtype != input._data.dtype:
-            raise RuntimeError(f"self and mat2 must have the same dtype, but got {bias.dtype._legacy[:-6]} and "
-                               f"{input.dtype._legacy[:-6]}")
     if bias is None:
         return LinearNoBias.apply(input, weight, None)
     return Linear.apply(input, weight, bias)

@@ -240,7 +240,33 @@ def getitem(input, key):
             return getitem(getitem(input, split[0]), split[1])
         return Index.apply(input, key)
     except IndexError as e:
-        raise IndexError(str(e).replace("axis", "dimension")) from None
+        raise IndexError(_torch_wording(str(e))) from None
+
+
+def _torch_wording(message):
+    """numpy's IndexError text in torch's words ('indexing tensors ... shapes [2, 3], [4]', 'dimension')."""
+    import re
+    if message.startswith("shape mismatch: indexing arrays"):
+        shapes = re.findall(r"\(([\d,]*)\)", message)
+        return ("shape mismatch: indexing tensors could not be broadcast together with shapes " +
+                ", ".join("[" + ", ".join(d for d in s.split(",") if d) + "]" for s in shapes))
+    m = re.match(r"too many indices for array: array is (\d+)-dimensional", message)
+    if m:
+        return f"too many indices for tensor of dimension {m.group(1)}"
+    return message.replace("axis", "dimension")
+
+
+def _torch_index_errors(f):
+    """Re-raise numpy's IndexErrors from ``f`` in torch's words."""
+    import functools
+
+    @functools.wraps(f)
+    def wrapper(*args, **kwargs):
+        try:
+            return f(*args, **kwargs)
+        except IndexError as e:
+            raise IndexError(_torch_wording(str(e))) from None
+    return wrapper
 
 
 class IndexPut(Function):
@@ -272,6 +298,7 @@ class IndexPutAdvanced(IndexPut):
     node_name = "IndexPutBackward0"
 
 
+@_torch_index_errors
 def index_put(input, key, value, accumulate=False):
     """A copy of ``input`` with ``value`` written (or added, when ``accumulate``) at ``key``."""
     from ..creation import tensor
@@ -301,6 +328,7 @@ def _index_put_first(key, shape):
                    for k, d in zip(key, dims))
 
 
+@_torch_index_errors
 def setitem(input, key, value):
     """``input[key] = value`` in place; recorded on the tape when input or value requires grad."""
     from ..creation import tensor

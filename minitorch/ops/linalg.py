@@ -264,6 +264,10 @@ class Baddbmm(Addmm):
 def addmm(input, mat1, mat2, *, beta=1, alpha=1):
     """beta * input + alpha * (mat1 @ mat2)."""
     mm(mat1, mat2) if mat1._data.ndim != 2 or mat2._data.ndim != 2 else None
+    for name, t in (("self", input), ("mat1", mat1)):       # torch checks self first, then mat1, against mat2
+        if isinstance(t, Tensor) and t._data.dtype != mat2._data.dtype:
+            raise RuntimeError(f"{name} and mat2 must have the same dtype, but got {_dtype_name(t)} and "
+                               f"{_dtype_name(mat2)}")
     return Addmm.apply(input, mat1, mat2, beta, alpha)
 
 

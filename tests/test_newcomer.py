@@ -1,0 +1,153 @@
+"""What a newcomer meets in the first hour: torch's messages for the usual mistakes, gradcheck on float32
+inputs, the set-up script's usage, the missing-dependency messages, help() on the main entry points, the
+progress line of long runs."""
+import os
+import re
+import subprocess
+import sys
+import warnings
+from pathlib import Path
+
+import pytest
+import torch
+
+import minitorch as mt
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _error(f):
+    try:
+        f()
+    except Exception as e:           # noqa: BLE001 - the exception is what is compared
+        return type(e), str(e)
+    return None, None
+
+
+def _both(make):
+    """make(lib) raises in both libraries: same type, same message."""
+    ours, theirs = _error(lambda: make(mt)), _error(lambda: make(torch))
+    assert theirs[0] is not None, "the case must raise in torch"
+    assert ours[0] is not None and ours[0].__name__ == theirs[0].__name__, (ours, theirs)
+    assert ours[1] == theirs[1], (ours, theirs)
+
+
+F = dict(f32="float32", f64="float64")
+
+LINEAR_CASES = {
+    # (input shape, input dtype, weight dtype, bias dtype or None)
+    "float64 input, float32 layer": ((4, 3), "f64", "f32", "f32"),
+    "float64 input, no bias": ((4, 3), "f64", "f32", None),
+    "1-d input": ((3,), "f64", "f32", "f32"),
+    "3-d input": ((2, 4, 3), "f64", "f32", "f32"),
+    "3-d input, no bias": ((2, 4, 3), "f64", "f32", None),
+    "float64 weight, no bias": ((4, 3), "f32", "f64", None),
+    "float64 bias": ((4, 3), "f32", "f32", "f64"),
+    "float64 weight and bias": ((4, 3), "f32", "f64", "f64"),
+    "float64 input and bias": ((4, 3), "f64", "f32", "f64"),
+    "1-d input, float64 weight": ((3,), "f32", "f64", "f32"),
+    "3-d input, float64 bias": ((2, 5, 3), "f32", "f32", "f64"),
+}
+
+
+@pytest.mark.parametrize("case", LINEAR_CASES)
+def test_linear_dtype_mismatch_says_what_torch_says(case):
+    shape, xd, wd, bd = LINEAR_CASES[case]
+
+    def make(T):
+        x = T.ones(*shape, dtype=getattr(T, F[xd]))
+        w = T.ones(2, 3, dtype=getattr(T, F[wd]))
+        b = None if bd is None else T.ones(2, dtype=getattr(T, F[bd]))
+        return T.nn.functional.linear(x, w, b)
+    _both(make)
+
+
+def test_linear_module_float64_input_message():
+    mt.manual_seed(0)
+    with pytest.raises(RuntimeError, match=re.escape("mat1 and mat2 must have the same dtype, but got Double "
+                                                     "and Float")):
+        mt.nn.Linear(3, 2)(mt.ones(4, 3, dtype=mt.float64))
+
+
+@pytest.mark.parametrize("dtypes", [("f32", "f64", "f32"), ("f64", "f32", "f32"), ("f32", "f32", "f64"),
+                                    ("f32", "f64", "f64"), ("f64", "f64", "f32")])
+def test_addmm_refuses_mixed_dtypes_as_torch(dtypes):
+    def make(T):
+        s, a, b = (getattr(T, F[d]) for d in dtypes)
+        return T.addmm(T.ones(2, dtype=s), T.ones(4, 3, dtype=a), T.ones(3, 2, dtype=b))
+    _both(make)
+
+
+INDEX_CASES = {
+    "two index lists": lambda T: T.zeros(5, 5)[T.zeros(32, dtype=T.long), T.zeros(7, dtype=T.long)],
+    "2-d and 1-d": lambda T: T.zeros(5, 5)[T.zeros(2, 3, dtype=T.long), T.zeros(4, dtype=T.long)],
+    "three indices": lambda T: T.zeros(5, 5, 5)[T.zeros(2, 3, dtype=T.long), T.zeros(4, dtype=T.long),
+                                                T.zeros(1, dtype=T.long)],
+    "python lists": lambda T: T.zeros(5, 5)[[0, 1], [0, 1, 2]],
+    "mask and index": lambda T: T.zeros(5, 5)[T.ones(5, dtype=T.bool), T.zeros(3, dtype=T.long)],
+    "too many indices": lambda T: T.zeros(5)[T.zeros(2, dtype=T.long), T.zeros(2, dtype=T.long)],
+    "too many ints": lambda T: T.zeros(5, 5)[0, 0, 0],
+    "setitem": lambda T: T.zeros(5, 5).__setitem__((T.zeros(2, dtype=T.long), T.zeros(3, dtype=T.long)), 1.0),
+    "index_put_": lambda T: T.zeros(5, 5).index_put_((T.zeros(2, dtype=T.long), T.zeros(3, dtype=T.long)),
+                                                     T.tensor(1.0), accumulate=True),
+    "setitem recorded": lambda T: T.zeros(5, 5, requires_grad=True).clone().__setitem__(
+        (T.zeros(2, dtype=T.long), T.zeros(3, dtype=T.long)), 1.0),
+}
+
+
+@pytest.mark.parametrize("case", INDEX_CASES)
+def test_indexing_shape_mismatch_says_what_torch_says(case):
+    _both(INDEX_CASES[case])
+
+
+# ---------------------------------------------------------------- gradcheck with a float32 input
+def _gradcheck_both(make_inputs, f):
+    """Run gradcheck in both libraries; return [(warnings, exception type, message)] for ours and torch's."""
+    out = []
+    for T in (mt, torch):
+        with warnings.catch_warnings(record=True) as w:
+            warnings.simplefilter("always")
+            kind, msg = _error(lambda: T.autograd.gradcheck(f, make_inputs(T)))
+        out.append(([str(x.message) for x in w if issubclass(x.category, UserWarning)], kind, msg))
+    return out
+
+
+@pytest.mark.parametrize("position", [0, 1, 2])
+def test_gradcheck_float32_input_anywhere_warns_and_fails_as_torch(position):
+    import numpy as np
+    rng = np.random.default_rng(0)
+    data = [rng.uniform(0.5, 1.5, 3) for _ in range(3)]
+
+    def make_inputs(T):
+        xs = [T.tensor(d, dtype=T.float64, requires_grad=True) for d in data]
+        xs[position] = T.tensor(data[position], dtype=T.float32, requires_grad=True)
+        return tuple(xs)
+
+    def f(a, b, c):
+        return (a.double() * b.double()).sin() + c.double()
+    (ours_w, ours_t, ours_m), (torch_w, torch_t, torch_m) = _gradcheck_both(make_inputs, f)
+    assert ours_w == torch_w and len(ours_w) == 1 and f"Input #{position}" in ours_w[0]
+    assert "double precision" in ours_w[0]
+    from minitorch.autograd.gradcheck import GradcheckError
+    assert ours_t is GradcheckError
+    assert ours_t.__name__ == torch_t.__name__ == "GradcheckError"
+    assert issubclass(ours_t, RuntimeError)
+    # torch's first line names the output and the input (among those requiring grad)
+    assert ours_m.splitlines()[0] == torch_m.splitlines()[0] == \
+        f"Jacobian mismatch for output 0 with respect to input {position},"
+    assert ours_m.splitlines()[1].startswith("numerical:tensor(") and "analytical:tensor(" in ours_m
+
+
+def test_gradcheck_counts_only_differentiable_outputs_and_inputs():
+    def make_inputs(T):
+        return (T.tensor([0.5, 1.0, 1.5], dtype=T.float64),
+                T.tensor([0.5, 1.0, 1.5], dtype=T.float32, requires_grad=True))
+    (ours_w, _, ours_m), (torch_w, _, torch_m) = _gradcheck_both(make_inputs, lambda z, y: (z * 2, y.sin()))
+    assert ours_w == torch_w
+    assert ours_m.splitlines()[0] == torch_m.splitlines()[0]
+
+
+def test_gradcheck_error_importable_where_torch_has_it():
+    from minitorch.autograd.gradcheck import GradcheckError
+    from torch.autograd.gradcheck import GradcheckError as TorchGradcheckError
+    assert GradcheckError.__mro__[1] is RuntimeError and TorchGradcheckError.__mro__[1] is RuntimeError
