@@ -1,13 +1,18 @@
 #!/usr/bin/env python3
-"""The two commands of the README, each doing its own set-up on a machine that has only Python.
+"""The README's commands, each doing its own set-up on a machine that has only Python 3.10+.
 
-    python3 run.py compare          # the main job: minitorch vs torch, quick benchmark table
-    python3 run.py compare --full   # the full benchmark suite (under 10 minutes on 2 cores)
+    python3 run.py compare          # the main job: minitorch vs torch, the quick benchmark table
+    python3 run.py compare --full   # the whole benchmark suite
     python3 run.py test             # the test suite (what CI runs)
+    python3 run.py setup            # only the set-up below
 
-The first call creates ``.venv/`` and installs into it: torch==2.13.0 (its CPU
-build where one is available), then minitorch itself with its test extras.
-Later calls reuse it. Extra arguments go to ``python -m benchmarks`` or ``pytest``.
+The first call creates ``.venv/`` and installs into it, with pip: ``torch==2.13.0``
+as pip resolves it from your configured package indexes (from PyPI on Linux that
+is the CUDA build; for the smaller CPU-only build, first set
+PIP_EXTRA_INDEX_URL=https://download.pytorch.org/whl/cpu), then minitorch
+itself in editable mode with its test and plot extras (pytest, hypothesis,
+tensorboard, pillow, matplotlib). Later calls reuse it; delete ``.venv/`` to
+start over. Extra arguments go to ``python -m benchmarks`` or ``pytest``.
 """
 import os
 import subprocess
@@ -46,14 +51,27 @@ def setup():
         f.write("ok\n")
 
 
+COMMANDS = ("compare", "test", "setup")
+
+
+def usage():
+    return __doc__.strip().split("\n\n")[1] + "\n"
+
+
 def main(argv):
-    if not argv or argv[0] not in ("compare", "test", "setup"):
+    if argv and argv[0] in ("-h", "--help", "help"):
         print(__doc__)
+        return 0
+    if not argv or argv[0] not in COMMANDS:
+        what = f"unknown command {argv[0]!r}" if argv else "no command given"
+        print(f"run.py: {what} (choose from {', '.join(COMMANDS)})\n\nusage:\n{usage()}", file=sys.stderr)
         return 2
     task, rest = argv[0], argv[1:]
     setup()
     py = venv_python()
     if task == "setup":
+        print(f"ready: {os.path.relpath(py, ROOT)} has torch and minitorch "
+              f"(e.g. {os.path.relpath(py, ROOT)} examples/quickstart.py)")
         return 0
     if task == "test":
         return subprocess.run([py, "-m", "pytest", "-q"] + rest, cwd=ROOT).returncode

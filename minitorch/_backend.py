@@ -86,7 +86,8 @@ def require_cuda():
         raise AssertionError(
             "Torch not compiled with CUDA enabled. minitorch runs on a GPU through cupy, and "
             f"{_cupy_error}. On a machine with an NVIDIA GPU, install the GPU extra "
-            "(`pip install minitorch[cuda]`, the cupy wheel for CUDA 12), or keep the tensors on the CPU "
+            "from your minitorch clone (`pip install -e \".[cuda]\"`, the cupy wheel for CUDA 12; `\".[cuda13]\"` for "
+            "CUDA 13), or keep the tensors on the CPU "
             "(use `minitorch.cuda.is_available()` to choose).")
     return cp
 

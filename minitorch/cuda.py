@@ -1,7 +1,7 @@
 """``minitorch.cuda``: is there a GPU, which one, its random seed and its memory (``torch.cuda``).
 
 minitorch runs on NVIDIA GPUs through cupy, an optional extra
-(``pip install minitorch[cuda]``). Nothing here imports cupy until a question
+(``pip install -e ".[cuda]"`` from the clone). Nothing here imports cupy until a question
 needs a GPU: ``is_available()`` answers False (and never raises) when cupy is
 missing, broken, or finds no device; the functions that need a device then raise
 torch's "Torch not compiled with CUDA enabled" ``AssertionError`` with the reason.

@@ -155,7 +155,7 @@ def test_cpu_only_install_works_without_cupy():
             except AssertionError as e:
                 msg = str(e)
                 assert msg.startswith('Torch not compiled with CUDA enabled'), msg
-                assert 'cupy is not installed' in msg and 'pip install minitorch[cuda]' in msg, msg
+                assert 'cupy is not installed' in msg and 'pip install -e ".[cuda]"' in msg, msg
                 assert e.__cause__ is None and (e.__context__ is None or e.__suppress_context__), 'chained'
             else:
                 raise SystemExit('no error')

@@ -79,23 +79,33 @@ def gradcheck(func, inputs, *, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=T
     from ..tensor import Tensor
     inputs = _as_tuple(inputs)
     diff_inputs = [x for x in inputs if isinstance(x, Tensor) and x.requires_grad]
-    for x in diff_inputs:
-        if x.dtype.name != "float64":
+    for i, x in enumerate(inputs):        # by position: ``inputs.index(x)`` would compare tensors with ==
+        if isinstance(x, Tensor) and x.requires_grad and x.dtype.name != "float64":
             import warnings
-            warnings.warn(f"Input #{inputs.index(x)} requires gradient and is not a double precision floating "
-                          "point. This check will likely fail if all the inputs are not of double precision "
-                          "floating point.", UserWarning)
+            warnings.warn(f"Input #{i} requires gradient and is not a double precision floating point or complex. "
+                          "This check will likely fail if all the inputs are not of double precision floating "
+                          "point or complex. ", UserWarning, stacklevel=2)
     if fast_mode:
         return _fast_check(func, inputs, diff_inputs, eps, atol, rtol, raise_exception)
     num = _numerical_jacobian(func, inputs, diff_inputs, eps)
     ana = _analytical_jacobian(func, inputs, diff_inputs)
-    for k, (n, a) in enumerate(zip(num, ana)):
-        xp = _backend.array_module(n)
-        if not xp.allclose(a, n, rtol=rtol, atol=atol):
-            if raise_exception:
-                raise GradcheckError(f"Jacobian mismatch for output 0 with respect to input {k},\n"
-                                     f"numerical:{n}\nanalytical:{a}\n")
-            return False
+    outs = _flat_outputs(func, inputs)
+    col, i = 0, -1
+    for o in outs:                        # torch's order: each differentiable output, then each input
+        cols = slice(col, col + int(o._data.size))
+        col = cols.stop
+        if not o.requires_grad:
+            continue
+        i += 1
+        for k, (x, n, a) in enumerate(zip(diff_inputs, num, ana)):
+            n, a = n[:, cols], a[:, cols]
+            xp = _backend.array_module(n)
+            if not xp.allclose(a, n, rtol=rtol, atol=atol):
+                if raise_exception:
+                    raise GradcheckError(f"Jacobian mismatch for output {i} with respect to input {k},\n"
+                                         f"numerical:{Tensor._from_array(n.astype(o._data.dtype))}\n"
+                                         f"analytical:{Tensor._from_array(a.astype(x._data.dtype))}\n")
+                return False
     return True
 
 

@@ -16,7 +16,7 @@ ops and edges, forward hooks on every module give each op its module scope
 (``Net/Linear[fc1]/Addmm``), named as torch names scopes.
 
 Needs the ``tensorboard`` package (``pip install tensorboard``, or the extra
-``pip install minitorch[tensorboard]``); importing this module without it raises
+``pip install -e ".[tensorboard]"`` from the clone); importing this module without it raises
 ``ModuleNotFoundError`` saying so, as importing ``torch.utils.tensorboard`` does.
 Images are PNG-encoded with Pillow when it is installed (as torch does, same
 bytes), else with a small zlib encoder of our own (same pixels).
@@ -26,7 +26,8 @@ try:
 except ImportError as _e:                     # ModuleNotFoundError, or a broken install
     raise ModuleNotFoundError(
         "TensorBoard logging requires the tensorboard package (TensorBoard version 1.15 or above): "
-        "pip install tensorboard  (or pip install minitorch[tensorboard])", name="tensorboard") from _e
+        "pip install tensorboard  (or, from the minitorch clone, pip install -e \".[tensorboard]\")",
+        name="tensorboard") from _e
 
 
 def _version_tuple(v):
