@@ -13,6 +13,6 @@ Use it as ``torchvision``::
 Pillow is optional (``pip install minitorch[vision]``): with it, datasets hand PIL images to
 the transforms exactly as torchvision does; without it, numpy ``uint8`` arrays.
 """
-from . import datasets, transforms, models
+from . import datasets, transforms, models, utils, io
 
 __all__ = ["datasets", "transforms", "models", "utils", "io"]

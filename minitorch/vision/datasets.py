@@ -11,11 +11,16 @@
 * ``SyntheticShapes``: generated in memory, no files at all (see its docstring);
   ``two_blobs``: the tutorials' two-Gaussian-blob classification data.
 
-PIL is not used. Where torchvision hands a PIL image to ``transform``, these
-datasets hand a numpy ``uint8`` array ``H x W`` (grayscale) or ``H x W x 3``
-(colour) -- exactly what ``transforms.ToTensor`` accepts -- so
+* ``ImageFolder`` / ``DatasetFolder``: one sub-folder per class (torchvision's
+  ``find_classes``, ``make_dataset``, ``IMG_EXTENSIONS``); ``default_loader``
+  opens a file with Pillow and converts it to RGB.
+
+Images: with Pillow installed, a sample's image is a PIL image, as torchvision's
+(``Image.fromarray(img)``: mode ``L`` for MNIST, ``RGB`` for CIFAR). Without Pillow
+it is the numpy ``uint8`` array ``H x W`` (grayscale) or ``H x W x 3`` the PIL
+image would hold; ``transforms.ToTensor`` takes either, so
 ``MNIST(root, transform=ToTensor())`` gives the same ``(1 x 28 x 28 float32
-tensor, int label)`` samples as torchvision.
+tensor, int label)`` samples as torchvision. ``ImageFolder`` needs Pillow.
 
 ``root=None`` means the default data folder: ``$MINITORCH_DATA`` if set, else
 ``../shared/datasets`` next to the minitorch checkout when it exists
@@ -36,7 +41,27 @@ from ..tensor import Tensor
 _np = _backend.numpy
 
 __all__ = ["VisionDataset", "MNIST", "FashionMNIST", "CIFAR10", "CIFAR100", "SyntheticShapes", "two_blobs",
-           "read_idx", "safe_pickle_load", "RestrictedUnpickler", "default_data_root"]
+           "read_idx", "safe_pickle_load", "RestrictedUnpickler", "default_data_root", "DatasetFolder",
+           "ImageFolder", "find_classes", "make_dataset", "default_loader", "pil_loader", "IMG_EXTENSIONS",
+           "has_file_allowed_extension", "is_image_file"]
+
+
+def _pil_image_module():
+    """``PIL.Image`` when Pillow is installed, else None."""
+    try:
+        from PIL import Image
+    except ImportError:
+        return None
+    return Image
+
+
+def _as_sample_image(arr):
+    """A dataset's ``uint8`` image as torchvision hands it out: a PIL image (``Image.fromarray``), or the
+    array itself without Pillow."""
+    Image = _pil_image_module()
+    if Image is None:
+        return arr
+    return Image.fromarray(arr)
 
 
 def default_data_root():
@@ -141,10 +166,10 @@ class _ImageClassification(VisionDataset):
     and ``self._labels`` (N int64 numpy)."""
 
     def __getitem__(self, index):
-        """``(image, target)``: the image as a ``uint8`` numpy array (what torchvision gives as a PIL image),
-        passed through ``transform``; the class index as an ``int``, passed through ``target_transform``."""
+        """``(image, target)``: the image as a PIL image (a ``uint8`` numpy array without Pillow), passed
+        through ``transform``; the class index as an ``int``, passed through ``target_transform``."""
         index = _index(index)
-        img = self._images[index].copy()
+        img = _as_sample_image(self._images[index].copy())
         target = int(self._labels[index])
         if self.transform is not None:
             img = self.transform(img)
@@ -253,7 +278,7 @@ class MNIST(_ImageClassification):
     themselves (None: ``default_data_root()``; ``$MINITORCH_DATA`` is searched
     after ``root``); ``train`` -- the training or the
     test split; ``transform`` / ``target_transform`` -- applied to the image
-    (a ``uint8`` numpy ``28 x 28`` array, where torchvision gives a PIL image) and
+    (a PIL image of mode ``L``, as torchvision's; without Pillow the ``uint8`` ``28 x 28`` array) and
     to the ``int`` label; ``download`` -- cannot download (offline): if the
     files are missing, the error lists them and where to put them.
 
@@ -493,8 +518,8 @@ class CIFAR10(_ImageClassification):
     The batches are pickles; they are read with ``safe_pickle_load``, which never
     runs code from the file. As torchvision: ``data`` is a numpy ``uint8`` array
     N x 32 x 32 x 3 (HWC), ``targets`` a list of ``int``, ``classes`` from the
-    meta file; a sample is ``(image, target)`` with the image a ``uint8`` numpy
-    ``32 x 32 x 3`` array (torchvision: a PIL image). The files' md5 sums are not
+    meta file; a sample is ``(image, target)`` with the image a PIL ``RGB`` image
+    (without Pillow the ``uint8`` ``32 x 32 x 3`` array). The files' md5 sums are not
     checked. ``download=True`` cannot download (offline).
     """
 
@@ -619,7 +644,8 @@ class SyntheticShapes(_ImageClassification):
     ``num_samples`` 10,000 for train and 2,000 for test, classes balanced
     (``i % 10`` then shuffled). Same interface as ``MNIST`` (``data`` uint8
     tensor N x 28 x 28, ``targets`` int64 tensor, ``classes``, ``transform``,
-    ``target_transform``; samples are ``(uint8 numpy 28 x 28 array, int)``), so
+    ``target_transform``; samples are ``(PIL image of mode L, int)``, or ``(uint8 28 x 28 array, int)``
+    without Pillow), so
     examples can swap one for the other. ``root`` and ``download`` are accepted
     and ignored.
     """
@@ -662,3 +688,143 @@ def two_blobs(n_per_class=100, mean=2.0, std=1.0, seed=0, dtype=None):
     x = _np.concatenate([x0, x1]).astype(dt.np)
     y = _np.concatenate([_np.zeros(n_per_class, _np.int64), _np.ones(n_per_class, _np.int64)])
     return Tensor._from_array(x), Tensor._from_array(y)
+
+
+
+# ------------------------------------------------------------------------------------ folders of images
+IMG_EXTENSIONS = (".jpg", ".jpeg", ".png", ".ppm", ".bmp", ".pgm", ".tif", ".tiff", ".webp")
+
+
+def has_file_allowed_extension(filename, extensions):
+    """Whether ``filename`` ends (case-insensitively) with one of ``extensions`` (a str or a tuple)."""
+    return filename.lower().endswith(extensions if isinstance(extensions, str) else tuple(extensions))
+
+
+def is_image_file(filename):
+    """Whether ``filename`` has one of ``IMG_EXTENSIONS``."""
+    return has_file_allowed_extension(filename, IMG_EXTENSIONS)
+
+
+def find_classes(directory):
+    """``(classes, class_to_idx)``: the sub-folder names of ``directory``, sorted, and their indices."""
+    classes = sorted(entry.name for entry in os.scandir(directory) if entry.is_dir())
+    if not classes:
+        raise FileNotFoundError(f"Couldn't find any class folder in {directory}.")
+    class_to_idx = {cls_name: i for i, cls_name in enumerate(classes)}
+    return classes, class_to_idx
+
+
+def make_dataset(directory, class_to_idx=None, extensions=None, is_valid_file=None, allow_empty=False):
+    """The ``(path, class_index)`` samples under ``directory/<class>/`` (any depth, symlinks followed),
+    classes and files in sorted order; a file is kept when it has one of ``extensions`` or
+    ``is_valid_file(path)`` is true (exactly one of the two must be given). A class without any file is an
+    error unless ``allow_empty``."""
+    directory = os.path.expanduser(directory)
+    if class_to_idx is None:
+        _, class_to_idx = find_classes(directory)
+    elif not class_to_idx:
+        raise ValueError("'class_to_index' must have at least one entry to collect any samples.")
+    both_none = extensions is None and is_valid_file is None
+    both_something = extensions is not None and is_valid_file is not None
+    if both_none or both_something:
+        raise ValueError("Both extensions and is_valid_file cannot be None or not None at the same time")
+    if extensions is not None:
+        def is_valid_file(x):
+            return has_file_allowed_extension(x, extensions)
+    instances = []
+    available_classes = set()
+    for target_class in sorted(class_to_idx.keys()):
+        class_index = class_to_idx[target_class]
+        target_dir = os.path.join(directory, target_class)
+        if not os.path.isdir(target_dir):
+            continue
+        for root, _, fnames in sorted(os.walk(target_dir, followlinks=True)):
+            for fname in sorted(fnames):
+                path = os.path.join(root, fname)
+                if is_valid_file(path):
+                    instances.append((path, class_index))
+                    available_classes.add(target_class)
+    empty_classes = set(class_to_idx.keys()) - available_classes
+    if empty_classes and not allow_empty:
+        msg = f"Found no valid file for the classes {', '.join(sorted(empty_classes))}. "
+        if extensions is not None:
+            msg += f"Supported extensions are: {extensions if isinstance(extensions, str) else ', '.join(extensions)}"
+        raise FileNotFoundError(msg)
+    return instances
+
+
+def pil_loader(path):
+    """Open an image file with Pillow and convert it to RGB."""
+    Image = _pil_image_module()
+    if Image is None:
+        raise ImportError("ImageFolder's default loader needs Pillow to decode image files: pip install pillow "
+                          "(or pip install minitorch[vision]), or pass loader=... yourself")
+    with open(path, "rb") as f:
+        img = Image.open(f)
+        return img.convert("RGB")
+
+
+def default_loader(path):
+    """torchvision's default loader: ``pil_loader`` (a PIL RGB image)."""
+    return pil_loader(path)
+
+
+class DatasetFolder(VisionDataset):
+    """Samples arranged as ``root/<class>/.../<file>``: ``loader(path)`` gives the sample, the sub-folder its class.
+
+    Attributes as torchvision: ``classes`` (sorted folder names), ``class_to_idx``,
+    ``samples`` (list of ``(path, class_index)``), ``targets`` (the class indices),
+    ``extensions``, ``loader``. Override ``find_classes`` / ``make_dataset`` to change the layout.
+    """
+
+    def __init__(self, root, loader, extensions=None, transform=None, target_transform=None, is_valid_file=None,
+                 allow_empty=False):
+        if isinstance(root, (str, bytes, os.PathLike)):
+            root = os.path.expanduser(os.fspath(root))
+        super().__init__(root, transform=transform, target_transform=target_transform)
+        classes, class_to_idx = self.find_classes(self.root)
+        samples = self.make_dataset(self.root, class_to_idx=class_to_idx, extensions=extensions,
+                                    is_valid_file=is_valid_file, allow_empty=allow_empty)
+        self.loader = loader
+        self.extensions = extensions
+        self.classes = classes
+        self.class_to_idx = class_to_idx
+        self.samples = samples
+        self.targets = [s[1] for s in samples]
+
+    @staticmethod
+    def make_dataset(directory, class_to_idx, extensions=None, is_valid_file=None, allow_empty=False):
+        """The ``(path, class_index)`` samples (see the module-level ``make_dataset``)."""
+        if class_to_idx is None:
+            raise ValueError("The class_to_idx parameter cannot be None.")
+        return make_dataset(directory, class_to_idx, extensions=extensions, is_valid_file=is_valid_file,
+                            allow_empty=allow_empty)
+
+    def find_classes(self, directory):
+        """``(classes, class_to_idx)`` of ``directory`` (see the module-level ``find_classes``)."""
+        return find_classes(directory)
+
+    def __getitem__(self, index):
+        """``(sample, target)``: ``loader(path)`` through ``transform``, the class index through
+        ``target_transform``."""
+        path, target = self.samples[_index(index)]
+        sample = self.loader(path)
+        if self.transform is not None:
+            sample = self.transform(sample)
+        if self.target_transform is not None:
+            target = self.target_transform(target)
+        return sample, target
+
+    def __len__(self):
+        return len(self.samples)
+
+
+class ImageFolder(DatasetFolder):
+    """Images arranged as ``root/<class>/<image file>`` (``IMG_EXTENSIONS``), loaded as PIL RGB images
+    (Pillow needed); ``imgs`` is ``samples``. torchvision's arguments."""
+
+    def __init__(self, root, transform=None, target_transform=None, loader=default_loader, is_valid_file=None,
+                 allow_empty=False):
+        super().__init__(root, loader, IMG_EXTENSIONS if is_valid_file is None else None, transform=transform,
+                         target_transform=target_transform, is_valid_file=is_valid_file, allow_empty=allow_empty)
+        self.imgs = self.samples

@@ -1,34 +1,41 @@
-"""Image transforms with torchvision's names, arguments and formulas, without PIL.
+"""Image transforms with torchvision's names, arguments and formulas.
 
-Images come in two forms, as in torchvision:
+Images come in three forms, as in torchvision:
 
-* an *image array* -- what a PIL image is in torchvision: a numpy array of
-  shape ``H x W`` (grayscale) or ``H x W x C``, usually ``uint8``. The datasets
-  (``MNIST``, ``CIFAR10``, ...) return these. A PIL image is also accepted
-  wherever an image array is (it is read with ``numpy.asarray``), though PIL is
-  never needed.
+* a *PIL image* -- what the datasets return when Pillow is installed. The
+  geometric transforms (flips, crops, ``Pad``, ``Resize``) return a PIL image
+  for a PIL image, computed with Pillow's own operations as torchvision does.
+* an *image array* -- a numpy array ``H x W`` (grayscale) or ``H x W x C``,
+  usually ``uint8``: what the datasets return without Pillow. Treated like a
+  PIL image (``ToTensor`` scales ``uint8`` to [0, 1]); the geometric transforms
+  return an array.
 * a *tensor image* -- a tensor of shape ``[..., C, H, W]``, what ``ToTensor``
   returns.
 
 ``ToTensor``: ``uint8`` ``H x W (x C)`` -> float ``C x H x W`` in [0, 1] (``x / 255``);
 other dtypes only change layout, as torchvision does. ``Normalize``:
-``out[c] = (x[c] - mean[c]) / std[c]``. The geometric transforms
-(``RandomHorizontalFlip``, ``RandomVerticalFlip``, ``RandomCrop``, ``CenterCrop``,
-``Pad``) take either form and return the same form. Random choices are drawn
-from minitorch's global generator (``minitorch.manual_seed`` makes them
-reproducible), exactly where torchvision draws from torch's.
+``out[c] = (x[c] - mean[c]) / std[c]``. ``Resize`` on a tensor is torchvision's
+bilinear interpolation with antialiasing (``F.interpolate(..., mode="bilinear",
+antialias=True)``; ``uint8`` computed in float32, rounded), on a PIL image
+Pillow's resize. Random choices are drawn from minitorch's global generator
+(``minitorch.manual_seed`` makes them reproducible), exactly where torchvision
+draws from torch's. ``transforms.v2`` holds the v2 names (``ToImage``,
+``ToDtype``, ...).
 """
+import enum
+import math
 import numbers
 
-from .. import _backend, _dtype
-from ..tensor import Tensor
+from ... import _backend, _dtype
+from ...tensor import Tensor
 
 _np = _backend.numpy
 
 __all__ = ["Compose", "ToTensor", "PILToTensor", "ConvertImageDtype", "Normalize", "Lambda", "Pad",
-           "RandomHorizontalFlip", "RandomVerticalFlip", "RandomCrop", "CenterCrop", "RandomApply",
+           "RandomHorizontalFlip", "RandomVerticalFlip", "RandomCrop", "CenterCrop", "RandomApply", "Resize",
+           "RandomResizedCrop", "ToPILImage", "InterpolationMode",
            "to_tensor", "pil_to_tensor", "normalize", "hflip", "vflip", "pad", "crop", "center_crop",
-           "get_dimensions"]
+           "get_dimensions", "resize", "resized_crop", "to_pil_image", "convert_image_dtype"]
 
 
 # ---------------------------------------------------------------------------------------------- helpers
@@ -46,6 +53,17 @@ def _as_image_array(pic):
     return pic
 
 
+def _to_pil_like(pil, arr):
+    """``arr`` (the pixels of PIL image ``pil`` after a numpy operation) as a PIL image of the same mode."""
+    from PIL import Image
+    out = Image.fromarray(_np.ascontiguousarray(arr).astype(_np.asarray(pil).dtype, copy=False))
+    if out.mode != pil.mode:
+        out = out.convert(pil.mode) if pil.mode != "P" else Image.fromarray(arr, mode="P")
+    if pil.mode == "P" and pil.getpalette() is not None:
+        out.putpalette(pil.getpalette())
+    return out
+
+
 def _check_image(img):
     if isinstance(img, Tensor):
         if img.ndim < 2:
@@ -58,7 +76,9 @@ def _check_image(img):
 
 
 def get_dimensions(img):
-    """``[channels, height, width]`` of a tensor image ``[..., C, H, W]`` or an image array ``H x W (x C)``."""
+    """``[channels, height, width]`` of a tensor image ``[..., C, H, W]``, a PIL image or an image array."""
+    if _is_pil(img):
+        return [len(img.getbands()), img.height, img.width]
     img = _as_image_array(img)
     _check_image(img)
     if isinstance(img, Tensor):
@@ -113,6 +133,8 @@ def to_tensor(pic):
     The result of ``uint8`` input has the default float dtype (float32). Any other
     dtype keeps its dtype and values (torchvision's rule).
     """
+    if _is_pil(pic) and pic.mode in ("I;16", "I;16B"):
+        pic = _np.asarray(pic).astype(_np.int16)          # torchvision reads 16-bit PIL images as int16
     pic = _as_image_array(pic)
     if isinstance(pic, Tensor) or not isinstance(pic, _np.ndarray):
         raise TypeError(f"pic should be PIL Image or ndarray. Got {type(pic)}")
@@ -131,6 +153,8 @@ def to_tensor(pic):
 
 def pil_to_tensor(pic):
     """An image array ``H x W (x C)`` (or PIL image) as a tensor ``C x H x W`` of the same dtype, not scaled."""
+    if _is_pil(pic):
+        pic = _np.array(pic)            # mode "1" -> bool, as torchvision
     pic = _as_image_array(pic)
     if not isinstance(pic, _np.ndarray):
         raise TypeError(f"pic should be PIL Image or ndarray. Got {type(pic)}")
@@ -194,7 +218,7 @@ def normalize(tensor, mean, std, inplace=False):
         if s.ndim == 1:
             s = s.reshape(-1, 1, 1)
         return Tensor._from_array((arr - m) / s)
-    from ..creation import as_tensor
+    from ...creation import as_tensor
     mean_t = as_tensor(mean, dtype=tensor.dtype, device=tensor.device)
     std_t = as_tensor(std, dtype=tensor.dtype, device=tensor.device)
     if bool((std_t == 0).any()):
@@ -210,6 +234,9 @@ def normalize(tensor, mean, std, inplace=False):
 
 def hflip(img):
     """Mirror left-right (reverse the width axis)."""
+    if _is_pil(img):
+        from PIL import Image
+        return img.transpose(Image.Transpose.FLIP_LEFT_RIGHT)
     img = _as_image_array(img)
     _check_image(img)
     if isinstance(img, Tensor):
@@ -219,6 +246,9 @@ def hflip(img):
 
 def vflip(img):
     """Mirror top-bottom (reverse the height axis)."""
+    if _is_pil(img):
+        from PIL import Image
+        return img.transpose(Image.Transpose.FLIP_TOP_BOTTOM)
     img = _as_image_array(img)
     _check_image(img)
     if isinstance(img, Tensor):
@@ -235,6 +265,8 @@ def pad(img, padding, fill=0, padding_mode="constant"):
     """
     if padding_mode not in ("constant", "edge", "reflect", "symmetric"):
         raise ValueError("Padding mode should be either constant, edge, reflect or symmetric")
+    if _is_pil(img):
+        return _to_pil_like(img, pad(_np.asarray(img), padding, fill, padding_mode))
     img = _as_image_array(img)
     _check_image(img)
     left, top, right, bottom = _parse_padding(padding)
@@ -261,6 +293,8 @@ def pad(img, padding, fill=0, padding_mode="constant"):
 
 def crop(img, top, left, height, width):
     """The ``height x width`` region whose top-left corner is at (``top``, ``left``); zero-padded where outside."""
+    if _is_pil(img):
+        return img.crop((left, top, left + width, top + height))
     img = _as_image_array(img)
     _check_image(img)
     _, h, w = get_dimensions(img)
@@ -294,13 +328,229 @@ def center_crop(img, output_size):
     return crop(img, top, left, th, tw)
 
 
+class InterpolationMode(enum.Enum):
+    """torchvision's interpolation names. Tensors: NEAREST, NEAREST_EXACT, BILINEAR; PIL images: Pillow's filters."""
+
+    NEAREST = "nearest"
+    NEAREST_EXACT = "nearest-exact"
+    BILINEAR = "bilinear"
+    BICUBIC = "bicubic"
+    BOX = "box"
+    HAMMING = "hamming"
+    LANCZOS = "lanczos"
+
+
+_PIL_INT_MODES = {0: InterpolationMode.NEAREST, 2: InterpolationMode.BILINEAR, 3: InterpolationMode.BICUBIC,
+                  4: InterpolationMode.BOX, 5: InterpolationMode.HAMMING, 1: InterpolationMode.LANCZOS}
+
+
+def _interp_mode(interpolation):
+    if isinstance(interpolation, InterpolationMode):
+        return interpolation
+    if isinstance(interpolation, int) and not isinstance(interpolation, bool) and interpolation in _PIL_INT_MODES:
+        return _PIL_INT_MODES[interpolation]               # Pillow's integer constants, as torchvision accepts
+    raise TypeError("Argument interpolation should be of type InterpolationMode instead of "
+                    f"{type(interpolation).__name__}")
+
+
+def _resized_output_size(h, w, size, max_size):
+    """torchvision's rule: one number = the smaller edge (the other keeps the aspect ratio, truncated),
+    two = (height, width); ``max_size`` caps the longer edge."""
+    if isinstance(size, numbers.Number):
+        size = [int(size)]
+    size = list(size)
+    if len(size) == 1:
+        short, long = (w, h) if w <= h else (h, w)
+        requested = size[0]
+        new_short, new_long = requested, int(requested * long / short)
+        if max_size is not None:
+            if max_size <= requested:
+                raise ValueError(f"max_size = {max_size} must be strictly greater than the requested "
+                                 f"size for the smaller edge size = {size}")
+            if new_long > max_size:
+                new_short, new_long = int(max_size * new_short / new_long), max_size
+        new_w, new_h = (new_short, new_long) if w <= h else (new_long, new_short)
+        return [new_h, new_w]
+    if max_size is not None:
+        raise ValueError("max_size should only be passed if size specifies the length of the smaller edge, "
+                         "i.e. size should be an int or a sequence of length 1 in torchscript mode.")
+    return [int(size[0]), int(size[1])]
+
+
+def _aa_bilinear_weights(n_in, n_out, np_dtype):
+    """The ``n_out x n_in`` matrix of torch's antialiased bilinear resampling (``interpolate(...,
+    mode="bilinear", align_corners=False, antialias=True)``), computed in the input's precision as torch does:
+    output pixel i has centre ``s * (i + 0.5)`` (``s = n_in / n_out``), a triangle filter of half-width
+    ``max(s, 1)`` over the input pixel centres, weights normalised to sum 1."""
+    f = np_dtype.type
+    scale = f(n_in) / f(n_out)
+    support = f(scale) if scale >= 1 else f(1.0)
+    invscale = f(1) / scale if scale >= 1 else f(1.0)
+    w = _np.zeros((n_out, n_in), dtype=np_dtype)
+    for i in range(n_out):
+        center = scale * (f(i) + f(0.5))
+        xmin = max(int(center - support + f(0.5)), 0)
+        xmax = min(int(center + support + f(0.5)), n_in)
+        j = _np.arange(xmin, xmax)
+        x = (j.astype(np_dtype) - center + f(0.5)) * invscale
+        wt = _np.maximum(f(1) - _np.abs(x), f(0)).astype(np_dtype)
+        total = wt.sum(dtype=np_dtype)
+        if total != 0:
+            wt = wt / total
+        w[i, xmin:xmax] = wt
+    return w
+
+
+def _nearest_index(n_in, n_out, exact):
+    """torch's nearest source index: ``min(floor(i * s), n_in - 1)`` (``nearest-exact``: ``floor((i + 0.5) * s)``),
+    ``s = n_in / n_out`` in float32."""
+    f = _np.float32
+    scale = f(n_in) / f(n_out)
+    i = _np.arange(n_out, dtype=f)
+    src = _np.floor((i + f(0.5)) * scale if exact else i * scale).astype(_np.int64)
+    return _np.minimum(src, n_in - 1)
+
+
+def _resize_tensor(img, out_h, out_w, mode, antialias):
+    arr = img._data
+    xp = _backend.array_module(arr)
+    h, w = arr.shape[-2], arr.shape[-1]
+    if mode in (InterpolationMode.NEAREST, InterpolationMode.NEAREST_EXACT):
+        exact = mode is InterpolationMode.NEAREST_EXACT
+        out = arr[..., xp.asarray(_nearest_index(h, out_h, exact)), :][..., xp.asarray(_nearest_index(w, out_w, exact))]
+        return Tensor._from_array(xp.ascontiguousarray(out))
+    if mode is not InterpolationMode.BILINEAR:
+        raise TypeError(f"resize of a tensor image supports NEAREST, NEAREST_EXACT and BILINEAR interpolation, "
+                        f"not {mode}; convert to a PIL image (ToPILImage) for Pillow's other filters")
+    if not antialias:
+        raise TypeError("resize of a tensor image: only antialias=True (torchvision's default) is supported")
+    in_dtype = arr.dtype
+    work = in_dtype if in_dtype in (_np.float32, _np.float64) else _np.dtype(_np.float32)
+    x = arr.astype(work, copy=False)
+    if out_w != w:                                     # along the width first, then the height, as torch
+        x = xp.matmul(x, xp.asarray(_aa_bilinear_weights(w, out_w, work).T))
+    if out_h != h:
+        x = xp.matmul(xp.asarray(_aa_bilinear_weights(h, out_h, work)), x)
+    if work != in_dtype:
+        if in_dtype.kind in "iub":
+            x = xp.rint(x)
+        x = x.astype(in_dtype)
+    return Tensor._from_array(xp.ascontiguousarray(x))
+
+
+_PIL_FILTERS = {InterpolationMode.NEAREST: 0, InterpolationMode.BILINEAR: 2, InterpolationMode.BICUBIC: 3,
+                InterpolationMode.BOX: 4, InterpolationMode.HAMMING: 5, InterpolationMode.LANCZOS: 1}
+
+
+def resize(img, size, interpolation=InterpolationMode.BILINEAR, max_size=None, antialias=True):
+    """Resize to ``size``: an int (or 1-sequence) sets the smaller edge, keeping the aspect ratio
+    (the longer edge is truncated: ``int(size * long / short)``); ``(h, w)`` sets both.
+
+    Tensor ``[..., H, W]``: torch's antialiased bilinear (or nearest) interpolation; integer images are
+    computed in float32 and rounded. PIL image: ``img.resize((w, h), filter)``. Image array: through Pillow.
+    """
+    mode = _interp_mode(interpolation)
+    if antialias is None:
+        antialias = True
+    _, h, w = get_dimensions(img)
+    out_h, out_w = _resized_output_size(h, w, size, max_size)
+    if [h, w] == [out_h, out_w]:
+        return img
+    if isinstance(img, Tensor):
+        return _resize_tensor(img, out_h, out_w, mode, antialias)
+    if _is_pil(img):
+        if mode is InterpolationMode.NEAREST_EXACT:
+            raise TypeError("resize of a PIL image: NEAREST_EXACT is for tensors only")
+        return img.resize((out_w, out_h), _PIL_FILTERS[mode])
+    from PIL import Image                    # an image array: resized as the PIL image it stands for
+    return _np.asarray(resize(Image.fromarray(_as_image_array(img)), [out_h, out_w], mode))
+
+
+def resized_crop(img, top, left, height, width, size, interpolation=InterpolationMode.BILINEAR, antialias=True):
+    """``crop`` then ``resize`` to ``size``."""
+    img = crop(img, top, left, height, width)
+    return resize(img, size, interpolation, antialias=antialias)
+
+
+def to_pil_image(pic, mode=None):
+    """A tensor ``C x H x W`` (or ``H x W``) or an array ``H x W (x C)`` as a PIL image.
+
+    Floating point values are taken as [0, 1] and become ``uint8`` as ``(x * 255).astype(uint8)``
+    (truncated), unless ``mode="F"``. Mode from the channels: 1 -> ``L`` (int16 ``I;16``, int32 ``I``,
+    float32 ``F``), 2 -> ``LA``, 3 -> ``RGB``, 4 -> ``RGBA``.
+    """
+    try:
+        from PIL import Image
+    except ImportError:
+        raise ImportError("to_pil_image needs Pillow: pip install pillow (or pip install minitorch[vision])") from None
+    if isinstance(pic, Tensor):
+        if pic.ndim == 3:
+            pic = pic.permute((1, 2, 0))
+        pic = _backend.to_numpy(pic.detach().contiguous()._data)
+    elif not isinstance(pic, _np.ndarray):
+        raise TypeError(f"pic should be Tensor or ndarray. Got {type(pic)}.")
+    if pic.ndim == 2:
+        pic = _np.expand_dims(pic, 2)
+    if pic.ndim != 3:
+        raise ValueError(f"pic should be 2/3 dimensional. Got {pic.ndim} dimensions.")
+    if pic.shape[-1] > 4:
+        raise ValueError(f"pic should not have > 4 channels. Got {pic.shape[-1]} channels.")
+    npimg = pic
+    if _np.issubdtype(npimg.dtype, _np.floating) and mode != "F":
+        npimg = (npimg * 255).astype(_np.uint8)
+    if npimg.shape[2] == 1:
+        expected_mode = None
+        npimg = npimg[:, :, 0]
+        if npimg.dtype == _np.uint8:
+            expected_mode = "L"
+        elif npimg.dtype == _np.int16:
+            expected_mode = "I;16"
+        elif npimg.dtype == _np.int32:
+            expected_mode = "I"
+        elif npimg.dtype == _np.float32:
+            expected_mode = "F"
+        if mode is not None and mode != expected_mode:
+            raise ValueError(f"Incorrect mode ({mode}) supplied for input type {_np.dtype}. Should be {expected_mode}")
+        mode = expected_mode
+    elif npimg.shape[2] == 2:
+        permitted = ["LA"]
+        if mode is not None and mode not in permitted:
+            raise ValueError(f"Only modes {permitted} are supported for 2D inputs")
+        if mode is None and npimg.dtype == _np.uint8:
+            mode = "LA"
+    elif npimg.shape[2] == 4:
+        permitted = ["RGBA", "CMYK", "RGBX"]
+        if mode is not None and mode not in permitted:
+            raise ValueError(f"Only modes {permitted} are supported for 4D inputs")
+        if mode is None and npimg.dtype == _np.uint8:
+            mode = "RGBA"
+    else:
+        permitted = ["RGB", "YCbCr", "HSV"]
+        if mode is not None and mode not in permitted:
+            raise ValueError(f"Only modes {permitted} are supported for 3D inputs")
+        if mode is None and npimg.dtype == _np.uint8:
+            mode = "RGB"
+    if mode is None:
+        raise TypeError(f"Input type {npimg.dtype} is not supported")
+    npimg = _np.ascontiguousarray(npimg)
+    out = Image.fromarray(npimg)
+    if out.mode != mode:
+        out = Image.frombuffer(mode, (npimg.shape[1], npimg.shape[0]), npimg.tobytes(), "raw", mode, 0, 1)
+    return out
+
+
+def _uniform(a, b):
+    from ...creation import empty
+    return empty(1).uniform_(a, b).item()
+
+
 def _rand():
-    from ..creation import rand
+    from ...creation import rand
     return rand(1).item()
 
 
 def _randint(high):
-    from ..creation import randint
+    from ...creation import randint
     return int(randint(0, high, size=(1,)).item())
 
 
@@ -492,7 +742,6 @@ class RandomCrop:
         self.padding_mode = padding_mode
 
     def __call__(self, img):
-        img = _as_image_array(img)
         if self.padding is not None:
             img = pad(img, self.padding, self.fill, self.padding_mode)
         _, height, width = get_dimensions(img)
@@ -518,3 +767,101 @@ class CenterCrop:
 
     def __repr__(self):
         return f"{self.__class__.__name__}(size={self.size})"
+
+
+class Resize:
+    """Resize to ``size`` (an int: the smaller edge, keeping the aspect ratio; ``(h, w)``: both); see ``resize``."""
+
+    def __init__(self, size, interpolation=InterpolationMode.BILINEAR, max_size=None, antialias=True):
+        if not isinstance(size, (int, list, tuple)) or isinstance(size, bool):
+            raise TypeError(f"Size should be int or sequence. Got {type(size)}")
+        if isinstance(size, (list, tuple)) and len(size) not in (1, 2):
+            raise ValueError("If size is a sequence, it should have 1 or 2 values")
+        self.size = size
+        self.max_size = max_size
+        self.interpolation = _interp_mode(interpolation)
+        self.antialias = antialias
+
+    def __call__(self, img):
+        return resize(img, self.size, self.interpolation, self.max_size, self.antialias)
+
+    def __repr__(self):
+        detail = f"(size={self.size}, interpolation={self.interpolation.value}, max_size={self.max_size}, " \
+                 f"antialias={self.antialias})"
+        return f"{self.__class__.__name__}{detail}"
+
+
+class RandomResizedCrop:
+    """A random crop (area fraction in ``scale``, aspect ratio in ``ratio``, log-uniform), resized to ``size``.
+
+    The box is drawn as torchvision's ``get_params``: up to 10 tries of
+    ``area * U(scale)`` and ``exp(U(log ratio))``, then a central crop fallback.
+    """
+
+    def __init__(self, size, scale=(0.08, 1.0), ratio=(3.0 / 4.0, 4.0 / 3.0),
+                 interpolation=InterpolationMode.BILINEAR, antialias=True):
+        self.size = tuple(_setup_size(size, error_msg="Please provide only two dimensions (h, w) for size."))
+        if not isinstance(scale, (tuple, list)):
+            raise TypeError("Scale should be a sequence")
+        if not isinstance(ratio, (tuple, list)):
+            raise TypeError("Ratio should be a sequence")
+        self.interpolation = _interp_mode(interpolation)
+        self.antialias = antialias
+        self.scale = scale
+        self.ratio = ratio
+
+    @staticmethod
+    def get_params(img, scale, ratio):
+        """The random box ``(top, left, height, width)``."""
+        _, height, width = get_dimensions(img)
+        area = height * width
+        f32 = _np.float32
+        log_ratio = (float(_np.log(f32(ratio[0]))), float(_np.log(f32(ratio[1]))))
+        for _ in range(10):
+            target_area = area * _uniform(scale[0], scale[1])
+            aspect_ratio = float(_np.exp(f32(_uniform(log_ratio[0], log_ratio[1]))))
+            w = int(round(math.sqrt(target_area * aspect_ratio)))
+            h = int(round(math.sqrt(target_area / aspect_ratio)))
+            if 0 < w <= width and 0 < h <= height:
+                i = _randint(height - h + 1)
+                j = _randint(width - w + 1)
+                return i, j, h, w
+        in_ratio = float(width) / float(height)
+        if in_ratio < min(ratio):
+            w = width
+            h = int(round(w / min(ratio)))
+        elif in_ratio > max(ratio):
+            h = height
+            w = int(round(h * max(ratio)))
+        else:
+            w = width
+            h = height
+        i = (height - h) // 2
+        j = (width - w) // 2
+        return i, j, h, w
+
+    def __call__(self, img):
+        i, j, h, w = self.get_params(img, self.scale, self.ratio)
+        return resized_crop(img, i, j, h, w, self.size, self.interpolation, antialias=self.antialias)
+
+    def __repr__(self):
+        return (f"{self.__class__.__name__}(size={self.size}, scale={tuple(round(s, 4) for s in self.scale)}, "
+                f"ratio={tuple(round(r, 4) for r in self.ratio)}, interpolation={self.interpolation.value}, "
+                f"antialias={self.antialias})")
+
+
+class ToPILImage:
+    """Tensor ``C x H x W`` or array ``H x W x C`` -> PIL image (see ``to_pil_image``)."""
+
+    def __init__(self, mode=None):
+        self.mode = mode
+
+    def __call__(self, pic):
+        return to_pil_image(pic, self.mode)
+
+    def __repr__(self):
+        format_string = self.__class__.__name__ + "("
+        if self.mode is not None:
+            format_string += f"mode={self.mode}"
+        format_string += ")"
+        return format_string
