@@ -17,10 +17,11 @@ While the ``with`` block runs, every op is timed:
 A backward node is written with tensor ops, so its event contains the forward
 ops it calls (``MulBackward0`` calls ``Mul``). As in torch, "total" time counts
 an event with everything inside it, "self" time without the events nested in it;
-the self times add up to the time spent in ops ("Self CPU time total"). The
+the self times add up to the time spent in ops ("Self CPU time total"). An
+optimizer's ``step()`` and ``zero_grad()`` get a row each, named as torch names
+them (``Optimizer.step#SGD.step``, ``Optimizer.zero_grad#SGD.zero_grad``). The
 table's last line is the wall time of the whole block: the difference is Python
-between ops and work on raw arrays (the optimizer's update); wrap any region in
-``record_function("name")`` to give it a row. ``prof.summary()`` returns the
+between ops; wrap any region in ``record_function("name")`` to give it a row. ``prof.summary()`` returns the
 rows as dicts, for reports.
 
 How it hooks in: ``Function.apply`` and the backward loop each read one flag

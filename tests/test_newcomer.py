@@ -151,3 +151,27 @@ def test_gradcheck_error_importable_where_torch_has_it():
     from minitorch.autograd.gradcheck import GradcheckError
     from torch.autograd.gradcheck import GradcheckError as TorchGradcheckError
     assert GradcheckError.__mro__[1] is RuntimeError and TorchGradcheckError.__mro__[1] is RuntimeError
+
+
+# ---------------------------------------------------------------- the profiler's optimizer rows
+@pytest.mark.parametrize("opt_name", ["SGD", "Adam", "AdamW"])
+def test_profiler_names_the_optimizer_step_as_torch(opt_name):
+    names = []
+    for T in (mt, torch):
+        T.manual_seed(0)
+        model = T.nn.Linear(4, 2)
+        opt = getattr(T.optim, opt_name)(model.parameters(), lr=0.1)
+        x = T.ones(3, 4)
+        with T.profiler.profile() as prof:
+            opt.zero_grad()
+            model(x).sum().backward()
+            opt.step()
+        names.append({e.key for e in prof.key_averages() if e.key.startswith("Optimizer.")})
+    assert names[0] == names[1] == {f"Optimizer.step#{opt_name}.step", f"Optimizer.zero_grad#{opt_name}.zero_grad"}
+    # outside a profiler nothing is recorded and step still works
+    model = mt.nn.Linear(4, 2)
+    opt = getattr(mt.optim, opt_name)(model.parameters(), lr=0.1)
+    model(mt.ones(3, 4)).sum().backward()
+    before = model.weight.detach().clone()
+    opt.step()
+    assert not mt.equal(before, model.weight.detach())

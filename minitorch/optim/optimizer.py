@@ -29,6 +29,7 @@ from itertools import chain
 
 from .. import _backend, _dtype
 from ..autograd import grad_mode
+from ..autograd.function import _profiling
 from ..tensor import Tensor, typename
 
 __all__ = ["Optimizer", "required", "register_optimizer_step_pre_hook", "register_optimizer_step_post_hook"]
@@ -123,9 +124,17 @@ def _use_grad(step):
 
 
 def _with_hooks(step):
-    """Wrap a class's ``step`` so the registered step pre- and post-hooks run around it."""
+    """Wrap a class's ``step`` so the registered step pre- and post-hooks run around it (and, while a profiler
+    runs, all of it as one ``Optimizer.step#SGD.step`` row, as torch names it)."""
     @functools.wraps(step)
     def wrapper(self, *args, **kwargs):
+        if _profiling[0] is None:
+            return hooked(self, *args, **kwargs)
+        from ..profiler import record_function
+        with record_function(f"Optimizer.step#{type(self).__name__}.step"):
+            return hooked(self, *args, **kwargs)
+
+    def hooked(self, *args, **kwargs):
         pre = self._optimizer_step_pre_hooks
         if pre or _global_optimizer_pre_hooks:
             for hook in chain(_global_optimizer_pre_hooks.values(), pre.values()):
@@ -289,6 +298,13 @@ class Optimizer:
         parameter that then receives no gradient is skipped by ``step``. With
         ``set_to_none=False`` each gradient is detached and filled with zeros in place.
         """
+        if _profiling[0] is not None:          # torch's profiler row: Optimizer.zero_grad#SGD.zero_grad
+            from ..profiler import record_function
+            with record_function(f"Optimizer.zero_grad#{type(self).__name__}.zero_grad"):
+                return self._zero_grad(set_to_none)
+        return self._zero_grad(set_to_none)
+
+    def _zero_grad(self, set_to_none):
         for group in self.param_groups:
             for p in group["params"]:
                 g = p._grad
