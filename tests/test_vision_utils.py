@@ -89,6 +89,7 @@ def test_save_image_reads_back_with_pillow(tmp_path, kw):
 def test_pillow_missing_messages(monkeypatch, tmp_path):
     monkeypatch.setitem(sys.modules, "PIL", None)
     monkeypatch.setitem(sys.modules, "PIL.Image", None)
+    monkeypatch.setattr(datasets, "_PIL_IMAGE", False)          # the datasets look Pillow up again
     with pytest.raises(ImportError, match="pip install pillow"):
         utils.save_image(mt.zeros(3, 2, 2), str(tmp_path / "x.png"))
     with pytest.raises(ImportError, match="pip install pillow"):
@@ -391,3 +392,25 @@ def test_datasets_hand_out_pil_images_as_torchvision(tmp_path):
     assert_same(x, torch.from_numpy(c.data[0].copy()).permute(2, 0, 1).flip(-1).float() / 255)
     raw, _ = datasets.CIFAR10(str(tmp_path), train=False)[1]
     assert raw.mode == "RGB" and np.array_equal(np.asarray(raw), c.data[1])
+
+
+@pytest.fixture
+def fake_cuda():
+    """minitorch with tests/fake_cupy.py (numpy posing as cupy: checks dispatch, not GPU numbers) as its GPU."""
+    import fake_cupy
+    cp = fake_cupy.install(device_count=1)
+    yield cp
+    fake_cupy.uninstall()
+
+
+def test_resize_and_make_grid_stay_on_the_device(fake_cuda):
+    x = _batch((2, 3, 9, 12), lo=0, hi=1)
+    t = mt.from_numpy(x.copy()).cuda()
+    for interp in (T.InterpolationMode.BILINEAR, T.InterpolationMode.NEAREST):
+        out = T.Resize((5, 7), interpolation=interp)(t)
+        assert out.device.type == "cuda" and out.shape == (2, 3, 5, 7)
+        assert np.array_equal(out.cpu().numpy(), T.Resize((5, 7), interpolation=interp)(mt.from_numpy(x)).numpy())
+    g = utils.make_grid(t, normalize=True)
+    assert g.device.type == "cuda"
+    assert np.array_equal(g.cpu().numpy(), utils.make_grid(mt.from_numpy(x), normalize=True).numpy())
+    assert v2.ToDtype(mt.float32, scale=True)(mt.from_numpy((x * 255).astype(np.uint8)).cuda()).device.type == "cuda"

@@ -46,13 +46,19 @@ __all__ = ["VisionDataset", "MNIST", "FashionMNIST", "CIFAR10", "CIFAR100", "Syn
            "has_file_allowed_extension", "is_image_file"]
 
 
+_PIL_IMAGE = False          # not looked up yet
+
+
 def _pil_image_module():
-    """``PIL.Image`` when Pillow is installed, else None."""
-    try:
-        from PIL import Image
-    except ImportError:
-        return None
-    return Image
+    """``PIL.Image`` when Pillow is installed, else None (looked up once)."""
+    global _PIL_IMAGE
+    if _PIL_IMAGE is False:
+        try:
+            from PIL import Image
+        except ImportError:
+            Image = None
+        _PIL_IMAGE = Image
+    return _PIL_IMAGE
 
 
 def _as_sample_image(arr):
@@ -60,8 +66,8 @@ def _as_sample_image(arr):
     array itself without Pillow."""
     Image = _pil_image_module()
     if Image is None:
-        return arr
-    return Image.fromarray(arr)
+        return arr.copy()
+    return Image.fromarray(arr)            # Pillow copies before any change to the pixels
 
 
 def default_data_root():
@@ -169,7 +175,7 @@ class _ImageClassification(VisionDataset):
         """``(image, target)``: the image as a PIL image (a ``uint8`` numpy array without Pillow), passed
         through ``transform``; the class index as an ``int``, passed through ``target_transform``."""
         index = _index(index)
-        img = _as_sample_image(self._images[index].copy())
+        img = _as_sample_image(self._images[index])
         target = int(self._labels[index])
         if self.transform is not None:
             img = self.transform(img)

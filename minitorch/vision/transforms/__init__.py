@@ -46,7 +46,7 @@ def _is_pil(img):
 def _as_image_array(pic):
     """A numpy ``H x W`` or ``H x W x C`` array from an image array or a PIL image."""
     if _is_pil(pic):
-        arr = _np.asarray(pic)
+        arr = _np.array(pic)            # a writable copy (numpy's view of a PIL image is read-only)
         if pic.mode == "1":
             arr = arr.astype(_np.uint8) * 255
         return arr
