@@ -262,7 +262,51 @@ class Tensor:
         return _function._RemovableHandle(self._hooks, key)
 
     def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
-        """Accumulate d(self)/d(leaf) into every leaf's ``.grad`` (``gradient`` weights a non-scalar self)."""
+        """Compute the gradient of this tensor with respect to the leaves of its graph, and add it into their ``.grad``.
+
+        ``loss.backward()`` walks the graph recorded while ``loss`` was computed
+        (``loss.grad_fn`` and the nodes behind it), from ``loss`` back to the
+        leaves: the tensors created with ``requires_grad=True`` by the user, such
+        as a model's parameters. Each leaf that requires grad gets
+        d(loss)/d(leaf) *added* into its ``.grad``: gradients accumulate across
+        calls, so a training loop calls ``optimizer.zero_grad()`` before each
+        backward. Tensors computed along the way (non-leaves) get no ``.grad``
+        unless they called ``retain_grad()``; ``register_hook`` sees them too.
+
+        The graph's saved tensors are freed as the walk passes, so a second
+        ``backward()`` through the same graph raises unless the first one was
+        given ``retain_graph=True``.
+
+        Args:
+            gradient (Tensor, optional): the gradient with respect to ``self``
+                (same shape as ``self``), where ``self`` is not a scalar: the
+                result is then the vector-Jacobian product ``gradient^T J``.
+                May be omitted when ``self`` has one element (it is then 1).
+            retain_graph (bool, optional): keep the graph so that backward can
+                run through it again. Defaults to the value of ``create_graph``.
+            create_graph (bool): record the backward pass itself, so that the
+                gradients can be differentiated again (higher-order derivatives).
+                Default: ``False``.
+            inputs (sequence of Tensor, optional): add gradients only into the
+                ``.grad`` of these tensors (leaves or not), not every leaf.
+
+        Raises:
+            RuntimeError: ``self`` does not require grad; ``self`` is not a
+                scalar and no ``gradient`` is given; or the graph was freed by an
+                earlier backward.
+
+        Example::
+
+            >>> w = minitorch.tensor([1., 2.], requires_grad=True)
+            >>> (w * w).sum().backward()
+            >>> w.grad
+            tensor([2., 4.])
+
+        How it works: docs/03-the-backward-pass.md; why ``.grad`` adds up:
+        docs/05-gradient-accumulation.md; ``create_graph``:
+        docs/06-higher-order-gradients.md; the classic surprises:
+        docs/confusions.md. (Paths are relative to the repository root.)
+        """
         from .autograd import backward
         backward(self, gradient, retain_graph, create_graph, inputs=inputs)
 

@@ -175,3 +175,36 @@ def test_profiler_names_the_optimizer_step_as_torch(opt_name):
     before = model.weight.detach().clone()
     opt.step()
     assert not mt.equal(before, model.weight.detach())
+
+
+# ---------------------------------------------------------------- help() on the main entry points
+def _entry_points():
+    import minitorch.optim as optim
+    out = {"Tensor.backward": mt.Tensor.backward, "autograd.grad": mt.autograd.grad,
+           "autograd.backward": mt.autograd.backward, "autograd.Function": mt.autograd.Function,
+           "nn.Module": mt.nn.Module, "utils.data.DataLoader": mt.utils.data.DataLoader}
+    for name in dir(optim):
+        obj = getattr(optim, name)
+        if isinstance(obj, type) and issubclass(obj, optim.Optimizer):
+            out[f"optim.{name}"] = obj
+    return out
+
+
+@pytest.mark.parametrize("name", sorted(_entry_points()))
+def test_entry_points_have_docstrings_that_point_to_the_docs(name):
+    import inspect
+    doc = inspect.getdoc(_entry_points()[name]) or ""
+    assert len(doc.splitlines()) >= 10, f"help({name}) is {len(doc.splitlines())} lines"
+    chapters = re.findall(r"docs/[\w.-]+\.md", doc)
+    assert chapters, f"help({name}) names no docs chapter"
+    for c in chapters:
+        assert (ROOT / c).is_file(), f"help({name}) points to {c}, which does not exist"
+    if name.startswith("optim.") and name != "optim.Optimizer":
+        assert "Example::" in doc
+
+
+def test_grad_refuses_is_grads_batched():
+    x = mt.tensor([1.0, 2.0], requires_grad=True)
+    with pytest.raises(TypeError, match="is_grads_batched"):
+        mt.autograd.grad(x * x, x, mt.eye(2), is_grads_batched=True)
+    assert mt.autograd.grad((x * x).sum(), x, is_grads_batched=False)[0].tolist() == [2.0, 4.0]

@@ -6,6 +6,7 @@
 """
 from .function import Function, Node, AccumulateGrad, _anomaly
 from .grad_mode import no_grad, enable_grad, set_grad_enabled, is_grad_enabled, inference_mode
+from .._args import defaults_only, FALSE
 from .engine import run_backward
 
 
@@ -20,7 +21,23 @@ def _as_tuple(x):
 
 
 def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, grad_variables=None, inputs=None):
-    """Accumulate the gradients of ``tensors`` (weighted by ``grad_tensors``) into the ``.grad`` of every leaf."""
+    """Add the gradients of ``tensors`` into the ``.grad`` of the leaves of their graphs.
+
+    ``minitorch.autograd.backward(loss)`` is ``loss.backward()``; with several
+    tensors it runs one backward pass for all of them (their gradients add up).
+
+    Args:
+        tensors (Tensor or sequence of Tensor): the tensors to differentiate.
+        grad_tensors (Tensor or sequence, optional): one gradient per tensor
+            (``None`` allowed for one-element tensors, meaning 1).
+        retain_graph (bool, optional): keep the graph for another backward
+            (defaults to ``create_graph``).
+        create_graph (bool): record the backward pass, for higher-order
+            derivatives (default ``False``).
+        inputs (sequence of Tensor, optional): accumulate only into these.
+
+    See ``Tensor.backward`` and docs/03-the-backward-pass.md.
+    """
     tensors = _as_tuple(tensors)
     if grad_tensors is None:
         grad_tensors = grad_variables
@@ -45,12 +62,42 @@ class _NonLeafSink:
         self.variable = t
 
 
+@defaults_only(is_grads_batched=FALSE)
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False, only_inputs=True,
          allow_unused=None, is_grads_batched=False, materialize_grads=False):
-    """The gradients of ``outputs`` with respect to ``inputs``, returned as a tuple (``.grad`` is left alone).
+    """The gradients of ``outputs`` with respect to ``inputs``, returned as a tuple; ``.grad`` is left alone.
 
-    With ``create_graph=True`` the returned gradients are themselves recorded, so
-    they can be differentiated again (higher-order derivatives).
+    Where ``backward()`` adds gradients into the leaves' ``.grad``, ``grad``
+    returns them, for any tensors of the graph (leaves or not), and touches
+    no ``.grad``. For a non-scalar output, ``grad_outputs`` gives the vector
+    of the vector-Jacobian product ``v^T J``.
+
+    Args:
+        outputs (Tensor or sequence of Tensor): the differentiated tensors.
+        inputs (Tensor or sequence of Tensor): the tensors to differentiate with
+            respect to; one gradient is returned for each, in order.
+        grad_outputs (Tensor or sequence, optional): one "vector" per output,
+            of its shape (``None`` allowed for one-element outputs: 1).
+        retain_graph (bool, optional): keep the graph for another backward
+            (defaults to ``create_graph``).
+        create_graph (bool): record the computation of the gradients, so that
+            they can be differentiated again (higher-order derivatives: a
+            Hessian-vector product is ``grad`` of a ``grad``). Default ``False``.
+        allow_unused (bool, optional): return ``None`` for an input the outputs
+            do not depend on, instead of raising. Defaults to ``materialize_grads``.
+        materialize_grads (bool): return zeros instead of ``None`` for such inputs.
+        is_grads_batched (bool): not supported (``True`` is refused); call
+            ``grad`` once per row of ``grad_outputs`` instead.
+
+    Example::
+
+        >>> x = minitorch.tensor(3.0, requires_grad=True)
+        >>> g, = minitorch.autograd.grad(x ** 3, x, create_graph=True)   # 3x^2 = 27
+        >>> minitorch.autograd.grad(g, x)                                 # 6x = 18
+        (tensor(18.),)
+
+    See docs/06-higher-order-gradients.md (why ``create_graph`` makes the
+    gradient differentiable) and docs/03-the-backward-pass.md.
     """
     outputs = _as_tuple(outputs)
     inputs_t = _as_tuple(inputs)

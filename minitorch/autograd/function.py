@@ -246,11 +246,41 @@ def accumulator_of(t):
 
 
 class Function:
-    """Base class of every differentiable op; see the module docstring for the contract.
+    """Base class of every differentiable op, and of your own: define ``forward`` and ``backward``, call ``apply``.
+
+    Subclass it with two static methods, then call ``MyOp.apply(*args)``
+    (never ``forward`` directly, and never instantiate the class)::
+
+        class Cube(minitorch.autograd.Function):
+            @staticmethod
+            def forward(ctx, x):                # x: the input's *array* (numpy, or cupy on a GPU)
+                ctx.save_for_backward(x)        # kept for backward, handed back as a Tensor
+                return x ** 3                   # array operations only: ctx.xp is numpy / cupy
+
+            @staticmethod
+            def backward(ctx, grad):            # grad: a Tensor, d(out) for this op's output
+                x, = ctx.saved_tensors
+                return grad * 3 * x ** 2        # Tensor ops: so double backward works
+
+        y = Cube.apply(minitorch.tensor([2.0], requires_grad=True))   # y.grad_fn: a CubeBackward
+
+    ``forward(ctx, *args)`` receives the tensor arguments as arrays (this is
+    where minitorch differs from torch, whose ``forward`` receives tensors:
+    write array code there, using ``ctx.xp`` for numpy/cupy functions), and
+    returns an array or a tuple of arrays. ``backward(ctx, *grads)`` receives
+    one gradient Tensor per output and returns one gradient per argument of
+    ``forward`` (``None`` for non-tensors and inputs that need none); the
+    engine sums a broadcast gradient down to its input's shape and casts it to
+    its dtype. On ``ctx``: ``save_for_backward(*arrays)`` / ``saved_tensors``,
+    ``needs_input_grad``, ``mark_non_differentiable``, and any attribute you
+    set in forward.
 
     Class options:
       ``is_view = True``   the output shares memory (and the version counter) with input 0.
       ``node_name``        the ``grad_fn`` name, when it is not ``<ClassName>Backward0``.
+
+    Check a new Function with ``minitorch.autograd.gradcheck`` (float64 inputs).
+    The whole path of ``apply``, step by step: docs/02-one-function-end-to-end.md.
     """
     is_view = False
     node_name = None

@@ -29,6 +29,18 @@ class Adadelta(Optimizer):
         maximize (bool): maximize the objective (default: False).
         foreach, capturable, differentiable: accepted for torch compatibility; minitorch has one
             implementation, and ``differentiable=True`` is refused.
+
+    Example::
+
+        optimizer = minitorch.optim.Adadelta(model.parameters(), lr=1.0)
+        for x, y in loader:
+            optimizer.zero_grad()           # gradients add up otherwise
+            loss_fn(model(x), y).backward()
+            optimizer.step()
+
+    How an optimizer's update is written (state, parameter groups, torch's
+    rounding): docs/08-sgd-with-momentum.md, on SGD; why ``zero_grad`` comes
+    first: docs/05-gradient-accumulation.md.
     """
 
     def __init__(self, params, lr=1.0, rho=0.9, eps=1e-6, weight_decay=0, foreach=None, *, capturable=False,

@@ -31,6 +31,18 @@ class Adagrad(Optimizer):
         maximize (bool): maximize the objective (default: False).
         foreach, differentiable, fused: accepted for torch compatibility
             (``differentiable=True`` is refused).
+
+    Example::
+
+        optimizer = minitorch.optim.Adagrad(model.parameters(), lr=0.01)
+        for x, y in loader:
+            optimizer.zero_grad()           # gradients add up otherwise
+            loss_fn(model(x), y).backward()
+            optimizer.step()
+
+    How an optimizer's update is written (state, parameter groups, torch's
+    rounding): docs/08-sgd-with-momentum.md, on SGD; why ``zero_grad`` comes
+    first: docs/05-gradient-accumulation.md.
     """
 
     def __init__(self, params, lr=1e-2, lr_decay=0, weight_decay=0, initial_accumulator_value=0, eps=1e-10,

@@ -38,6 +38,18 @@ class ASGD(Optimizer):
         maximize (bool): maximize the objective (default: False).
         foreach, differentiable, capturable: accepted for torch compatibility; minitorch has one
             implementation, and ``differentiable=True`` is refused.
+
+    Example::
+
+        optimizer = minitorch.optim.ASGD(model.parameters(), lr=0.01)
+        for x, y in loader:
+            optimizer.zero_grad()           # gradients add up otherwise
+            loss_fn(model(x), y).backward()
+            optimizer.step()
+
+    How an optimizer's update is written (state, parameter groups, torch's
+    rounding): docs/08-sgd-with-momentum.md, on SGD; why ``zero_grad`` comes
+    first: docs/05-gradient-accumulation.md.
     """
 
     def __init__(self, params, lr=1e-2, lambd=1e-4, alpha=0.75, t0=1e6, weight_decay=0, foreach=None,

@@ -149,6 +149,20 @@ class LBFGS(Optimizer):
         tolerance_change (float): tolerance on changes of the loss and parameters (default: 1e-9).
         history_size (int): number of (s, y) pairs kept (default: 100).
         line_search_fn (str): ``'strong_wolfe'`` or None (default: None).
+
+    Example::
+
+        optimizer = minitorch.optim.LBFGS(model.parameters(), lr=1)
+        def closure():                      # LBFGS re-evaluates the loss several times per step
+            optimizer.zero_grad()
+            loss = loss_fn(model(x), y)
+            loss.backward()
+            return loss
+        optimizer.step(closure)
+
+    How an optimizer's update is written (state, parameter groups, torch's
+    rounding): docs/08-sgd-with-momentum.md, on SGD; why ``zero_grad`` comes
+    first: docs/05-gradient-accumulation.md.
     """
 
     def __init__(self, params, lr=1, max_iter=20, max_eval=None, tolerance_grad=1e-7, tolerance_change=1e-9,

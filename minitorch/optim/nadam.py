@@ -39,6 +39,18 @@ class NAdam(Optimizer):
         maximize (bool): maximize the objective (default: False).
         foreach, capturable, differentiable: accepted for torch compatibility; minitorch has one
             implementation, and ``differentiable=True`` is refused.
+
+    Example::
+
+        optimizer = minitorch.optim.NAdam(model.parameters(), lr=2e-3)
+        for x, y in loader:
+            optimizer.zero_grad()           # gradients add up otherwise
+            loss_fn(model(x), y).backward()
+            optimizer.step()
+
+    How an optimizer's update is written (state, parameter groups, torch's
+    rounding): docs/08-sgd-with-momentum.md, on SGD; why ``zero_grad`` comes
+    first: docs/05-gradient-accumulation.md.
     """
 
     def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, momentum_decay=4e-3,

@@ -157,7 +157,14 @@ def _with_hooks(step):
 
 
 class Optimizer:
-    """Base class for all optimizers.
+    """Base class for all optimizers: ``step()`` updates the parameters from their ``.grad``, ``zero_grad()`` resets it.
+
+    A subclass gives its defaults to ``__init__`` and its rule as ``_update(p, group)``;
+    state per parameter lives in ``self.state[p]`` and round-trips through
+    ``state_dict()`` / ``load_state_dict()`` with torch's keys. Parameter groups
+    (a list of dicts, each with ``'params'`` and its own options such as ``lr``) are in
+    ``param_groups``; learning-rate schedulers change them. See SGD's rule, line by
+    line: docs/08-sgd-with-momentum.md; the training loop: docs/05-gradient-accumulation.md.
 
     Args:
         params (iterable): tensors to optimize, or dicts defining parameter groups

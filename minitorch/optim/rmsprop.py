@@ -34,6 +34,18 @@ class RMSprop(Optimizer):
         maximize (bool): maximize the objective (default: False).
         capturable, foreach, differentiable: accepted for torch compatibility
             (``differentiable=True`` is refused).
+
+    Example::
+
+        optimizer = minitorch.optim.RMSprop(model.parameters(), lr=0.01)
+        for x, y in loader:
+            optimizer.zero_grad()           # gradients add up otherwise
+            loss_fn(model(x), y).backward()
+            optimizer.step()
+
+    How an optimizer's update is written (state, parameter groups, torch's
+    rounding): docs/08-sgd-with-momentum.md, on SGD; why ``zero_grad`` comes
+    first: docs/05-gradient-accumulation.md.
     """
 
     def __init__(self, params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0, momentum=0, centered=False,

@@ -27,6 +27,18 @@ class Rprop(Optimizer):
         maximize (bool): maximize the objective (default: False).
         capturable, foreach, differentiable: accepted for torch compatibility; minitorch has one
             implementation, and ``differentiable=True`` is refused.
+
+    Example::
+
+        optimizer = minitorch.optim.Rprop(model.parameters(), lr=0.01)
+        for x, y in loader:
+            optimizer.zero_grad()           # gradients add up otherwise
+            loss_fn(model(x), y).backward()
+            optimizer.step()
+
+    How an optimizer's update is written (state, parameter groups, torch's
+    rounding): docs/08-sgd-with-momentum.md, on SGD; why ``zero_grad`` comes
+    first: docs/05-gradient-accumulation.md.
     """
 
     def __init__(self, params, lr=1e-2, etas=(0.5, 1.2), step_sizes=(1e-6, 50), *, capturable=False, foreach=None,

@@ -35,6 +35,18 @@ class SGD(Optimizer):
         foreach, differentiable, fused: accepted for torch compatibility; minitorch has one
             implementation (in place on the parameters' arrays), and ``differentiable=True``
             is refused.
+
+    Example::
+
+        optimizer = minitorch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
+        for x, y in loader:
+            optimizer.zero_grad()           # gradients add up otherwise
+            loss_fn(model(x), y).backward()
+            optimizer.step()
+
+    The rule line by line, and why torch's momentum differs from the textbook's:
+    docs/08-sgd-with-momentum.md; why ``zero_grad`` comes first:
+    docs/05-gradient-accumulation.md.
     """
 
     def __init__(self, params, lr=1e-3, momentum=0, dampening=0, weight_decay=0, nesterov=False, *,

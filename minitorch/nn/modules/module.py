@@ -116,9 +116,36 @@ def _forward_unimplemented(self, *input):
 class Module:
     """Base class for all neural network modules; subclass it, create layers in ``__init__``, compute in ``forward``.
 
-    Submodules, parameters and buffers assigned as attributes are registered
-    and found by ``parameters()``, ``state_dict()``, ``to()``... Call the module
-    (``model(x)``), not ``forward``, so that hooks run.
+    ::
+
+        class Net(minitorch.nn.Module):
+            def __init__(self):
+                super().__init__()                  # first: it sets up the registries
+                self.fc1 = minitorch.nn.Linear(784, 128)
+                self.fc2 = minitorch.nn.Linear(128, 10)
+
+            def forward(self, x):
+                return self.fc2(minitorch.relu(self.fc1(x)))
+
+        model = Net()
+        out = model(minitorch.randn(64, 784))       # call the module, not forward
+
+    Assigning an attribute registers it: a ``Parameter`` (e.g. a layer's
+    ``weight``), a sub-``Module``, or a tensor given to ``register_buffer``
+    (state that is not trained, such as batch norm's running mean). Everything
+    the module offers walks these, recursively and in registration order:
+    ``parameters()`` / ``named_parameters()`` (what an optimizer gets),
+    ``state_dict()`` / ``load_state_dict()`` (keys named as in torch:
+    ``fc1.weight``...; save them with ``minitorch.save``), ``to(device)`` /
+    ``cuda()`` / ``double()``, ``train()`` / ``eval()`` (the ``training`` flag
+    that dropout and batch norm read), ``zero_grad()``, ``apply(fn)`` and the
+    ``repr`` that prints the layer tree. Calling the module (``model(x)``) runs
+    ``forward`` between its hooks (``register_forward_pre_hook``,
+    ``register_forward_hook``, ``register_full_backward_hook``).
+
+    Hooks and what they show: docs/looking-inside.md; the training loop and
+    ``zero_grad``: docs/05-gradient-accumulation.md; whole programs:
+    examples/quickstart.py and examples/lenet.py.
     """
     dump_patches = False
     _version = 1

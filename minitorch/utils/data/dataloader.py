@@ -38,11 +38,34 @@ class _InfiniteConstantSampler:
 class DataLoader:
     """Combines a dataset and a sampler into an iterable over batches (collated with ``collate_fn``).
 
-    Args mirror torch: ``batch_size=1`` (``None`` disables batching), ``shuffle``,
-    ``sampler``, ``batch_sampler``, ``num_workers`` (ignored: always in-process),
-    ``collate_fn`` (default ``default_collate``, or ``default_convert`` when not
-    batching), ``drop_last``, ``generator`` (the source of the shuffle order).
-    ``len(loader)`` is the number of batches per epoch.
+    ::
+
+        train = minitorch.vision.datasets.MNIST(root, train=True, transform=minitorch.vision.transforms.ToTensor())
+        loader = minitorch.utils.data.DataLoader(train, batch_size=64, shuffle=True)
+        for x, y in loader:         # x: (64, 1, 28, 28) float32, y: (64,) int64
+            ...
+
+    Each batch is ``collate_fn`` applied to a list of ``dataset[i]``: the default
+    stacks tensors, numpy arrays and numbers into tensors with a new first
+    dimension, and recurses into tuples, lists and dicts, as torch's does.
+
+    Args:
+        dataset: a map-style dataset (``__getitem__`` and ``__len__``) or an iterable one.
+        batch_size (int or None): samples per batch (default 1); ``None`` yields single samples.
+        shuffle (bool): a new random order every epoch (default False), drawn from
+            ``generator`` or minitorch's global generator (``manual_seed`` fixes it).
+        sampler, batch_sampler: the order of indices (or of batches of indices) instead of
+            ``shuffle`` / ``batch_size``.
+        collate_fn: how a list of samples becomes a batch (default ``default_collate``, or
+            ``default_convert`` when not batching).
+        drop_last (bool): drop the last batch when it is smaller than ``batch_size``.
+        generator (Generator): the source of the shuffle order.
+        num_workers, pin_memory, timeout, worker_init_fn, multiprocessing_context,
+            prefetch_factor, persistent_workers: checked as torch checks them, but loading always
+            runs in-process (as torch's ``num_workers=0``).
+
+    ``len(loader)`` is the number of batches per epoch. Seen at work in
+    examples/quickstart.py; the loop around it: docs/05-gradient-accumulation.md.
     """
 
     __initialized = False
