@@ -1,12 +1,10 @@
-"""Shared plumbing for the examples: command-line flags, the data choice, a progress bar, plotting.
+"""Shared plumbing for the examples: command-line flags, the data choice, the progress bar, plotting.
 
 Nothing here is part of minitorch; it keeps the example programs short so that
 they read like the tutorials they come from.
 """
 import argparse
 import os
-import sys
-import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 OUTPUT_DIR = os.path.join(HERE, "output")
@@ -66,98 +64,10 @@ def load_datasets(args, transform, quick_sizes=(512, 256)):
 
 
 # ------------------------------------------------------------------------------------- progress bar
-def _fmt_time(seconds):
-    seconds = int(seconds)
-    m, s = divmod(seconds, 60)
-    h, m = divmod(m, 60)
-    return f"{h:d}:{m:02d}:{s:02d}" if h else f"{m:02d}:{s:02d}"
-
-
-class progress:
-    """A tiny progress bar, tqdm's core without the dependency: ``for x in progress(loader, desc="train")``.
-
-    On a terminal it redraws one line on stderr (at most ten times a second):
-    ``train  45%|#########           | 423/938 [00:12<00:14, 35.2it/s, loss=0.123]``.
-    When stderr is not a terminal (a log file, a test) it prints only the final
-    line, so logs stay readable. ``set_postfix(loss=...)`` adds numbers to the
-    line; ``write(text)`` prints a line of output without breaking the bar.
-    """
-
-    def __init__(self, iterable, total=None, desc="", width=25, file=None, min_interval=0.1):
-        self.iterable = iterable
-        if total is None:
-            try:
-                total = len(iterable)
-            except TypeError:
-                total = None
-        self.total, self.desc, self.width = total, desc, width
-        self.file = file if file is not None else sys.stderr
-        self.live = hasattr(self.file, "isatty") and self.file.isatty()
-        self.min_interval = min_interval
-        self.n = 0
-        self.postfix = ""
-        self.start = self.last_draw = time.perf_counter()
-        self.closed = False
-
-    def __len__(self):
-        return self.total
-
-    def __iter__(self):
-        try:
-            for item in self.iterable:
-                yield item
-                self.n += 1
-                now = time.perf_counter()
-                if self.live and now - self.last_draw >= self.min_interval:
-                    self.last_draw = now
-                    self._draw()
-        finally:
-            self.close()
-
-    def set_postfix(self, **values):
-        """Show ``name=value`` pairs at the end of the line (floats with 4 significant digits)."""
-        self.postfix = ", ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}" for k, v in values.items())
-
-    def write(self, text):
-        """Print ``text`` (to stdout) above the bar."""
-        if self.live:
-            self.file.write("\r\033[K")
-            self.file.flush()
-        print(text, flush=True)
-        if self.live and not self.closed:
-            self._draw()
-
-    def line(self):
-        """The bar as text."""
-        elapsed = time.perf_counter() - self.start
-        rate = self.n / elapsed if elapsed > 0 else 0.0
-        head = f"{self.desc} " if self.desc else ""
-        if self.total:
-            frac = min(self.n / self.total, 1.0)
-            filled = int(frac * self.width)
-            bar = "#" * filled + " " * (self.width - filled)
-            eta = (self.total - self.n) / rate if rate > 0 else 0.0
-            text = (f"{head}{frac:4.0%}|{bar}| {self.n}/{self.total} "
-                    f"[{_fmt_time(elapsed)}<{_fmt_time(eta)}, {rate:.1f}it/s")
-        else:
-            text = f"{head}{self.n}it [{_fmt_time(elapsed)}, {rate:.1f}it/s"
-        return text + (f", {self.postfix}]" if self.postfix else "]")
-
-    def _draw(self):
-        self.file.write("\r\033[K" + self.line())
-        self.file.flush()
-
-    def close(self):
-        """Draw the final line and end it."""
-        if self.closed:
-            return
-        self.closed = True
-        if self.live:
-            self._draw()
-            self.file.write("\n")
-        else:
-            self.file.write(self.line() + "\n")
-        self.file.flush()
+# ``for x in progress(loader, desc="epoch 1")``, with ``bar.set_postfix(loss=...)`` and ``bar.write(text)``:
+# tqdm's bar when tqdm is installed, else minitorch's plain one (one updating line on a terminal, only the
+# final line in a log). See minitorch/utils/progress.py.
+from minitorch.utils.progress import progress  # noqa: E402
 
 
 # --------------------------------------------------------------------------------------------- plots

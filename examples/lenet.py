@@ -1,14 +1,14 @@
 """LeNet: a convolutional classifier (Conv2d + MaxPool2d) trained with SGD and momentum 0.9.
 
-The "60 minute blitz" classifier (seed 004), adapted from CIFAR-10 to MNIST:
+The "60 minute blitz" classifier, adapted from CIFAR-10 to MNIST:
 one input channel instead of three, and ``padding=2`` on the first convolution
 so that the 28 x 28 digits take the 32 x 32 path of the original network
 (conv 5x5 -> 28, pool -> 14, conv 5x5 -> 10, pool -> 5, so 16 * 5 * 5 features).
 It prints the running loss, the predictions for a few test images, the test
 accuracy and the accuracy of every class.
 
-    python examples/lenet.py                        # built-in SyntheticShapes
-    python examples/lenet.py --data ../shared/datasets --epochs 3
+    .venv/bin/python examples/lenet.py                        # built-in SyntheticShapes
+    .venv/bin/python examples/lenet.py --data /path/to/mnist --epochs 3
 """
 import time
 
@@ -142,7 +142,7 @@ def main(argv=None):
             axs[j].imshow(img.cpu().numpy(), cmap="gray")
             axs[j].set_title(f"{classes[labels[j]]}\n-> {classes[predicted[j]]}", fontsize=9)
             axs[j].axis("off")
-        fig.suptitle("GroundTruth -> Predicted")
+        fig.suptitle("LeNet on the first test images: ground truth -> predicted", y=1.08)
         save_figure(plt, args, "lenet_predictions.png")
 
 

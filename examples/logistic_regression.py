@@ -1,10 +1,10 @@
 """Logistic regression: nn.Linear(2, 1) + nn.Sigmoid trained with BCELoss and SGD (momentum 0.9).
 
-The tutorial's five steps (seed 001): data (two Gaussian blobs), model, loss,
+The tutorial's five steps: data (two Gaussian blobs), model, loss,
 optimizer, training loop; then the decision boundary w0*x0 + w1*x1 + b = 0
 drawn over the data.
 
-    python examples/logistic_regression.py          # plot in examples/output/
+    .venv/bin/python examples/logistic_regression.py          # plot in examples/output/
 """
 import numpy as np
 
@@ -87,19 +87,22 @@ def main(argv=None):
 
     plt = pyplot(args)
     if plt is not None:
+        plt.figure(figsize=(6.4, 4.8))
         plt.scatter(x0.data.numpy()[:, 0], x0.data.numpy()[:, 1], c="r", label="class 0")
         plt.scatter(x1.data.numpy()[:, 0], x1.data.numpy()[:, 1], c="b", label="class 1")
-        plot_x = np.arange(-6, 6, 0.1)
+        plot_x = np.arange(-6, 8, 0.1)
         plot_y = (-w0 * plot_x - plot_b) / w1  # the decision boundary: w0*x + w1*y + b = 0
+        plt.plot(plot_x, plot_y, "k-", label="decision boundary")
         plt.xlim(-5, 7)
         plt.ylim(-7, 7)
-        plt.plot(plot_x, plot_y)
-        plt.text(-5, 5, "Loss=%.4f" % loss.data.numpy(), fontdict={"size": 20, "color": "red"})
-        plt.title("Iteration: {}\nw0:{:.2f} w1:{:.2f} b: {:.2f} accuracy:{:.2%}".format(
-            iteration, w0, w1, plot_b, acc))
-        plt.legend()
+        plt.xlabel("x0 (first feature)")
+        plt.ylabel("x1 (second feature)")
+        plt.text(0.03, 0.04, "iteration {}: loss {:.4f}, accuracy {:.1%}\nw0={:.2f}  w1={:.2f}  b={:.2f}".format(
+                 iteration, loss.item(), acc, w0, w1, plot_b), transform=plt.gca().transAxes, fontsize=11,
+                 color="darkred", bbox={"facecolor": "white", "alpha": 0.8, "edgecolor": "none"})
+        plt.title("Logistic regression: nn.Linear(2, 1) + Sigmoid, BCELoss")
+        plt.legend(loc="upper left")
         save_figure(plt, args, "logistic_regression.png")
-
 
 if __name__ == "__main__":
     main()

@@ -1,13 +1,13 @@
 """MNIST MLP 784-200-10 trained with a hand-written SGD update.
 
-The tutorial (seed 002) flattens each image to 784 numbers in [-1, 1], builds
+The tutorial flattens each image to 784 numbers in [-1, 1], builds
 ``nn.Sequential(Linear(784, 200), ReLU(), Linear(200, 10))`` and, instead of an
 optimizer, updates every parameter itself: ``param.data = param.data - lr *
 param.grad.data``. It prints the mean training loss and the time per epoch and
 plots the loss on a log scale.
 
-    python examples/mnist_mlp.py                    # built-in SyntheticShapes
-    python examples/mnist_mlp.py --data ../shared/datasets
+    .venv/bin/python examples/mnist_mlp.py                    # built-in SyntheticShapes
+    .venv/bin/python examples/mnist_mlp.py --data /path/to/mnist
 """
 import time
 
@@ -85,22 +85,26 @@ def main(argv=None):
     test_data = DataLoader(test_set, batch_size=1000)
     print(net)
 
-    all_losses = []
+    all_losses, where = [], []
     for epoch in range(1, args.epochs + 1):
         start = time.time()
         train_losses, train_loss, losses_idx = train_net(net, train_data, args.lr, epoch)
         end = time.time()
         all_losses += train_losses
+        where += [epoch - 1 + 10 * k / len(train_data) for k in range(len(train_losses))]  # every 10th batch
         print("epoch: {}, Train Loss: {:.6f}".format(epoch, train_loss / len(train_data)))
         print("Time used: {:.5f} s".format(end - start))
         print("Test Accuracy: {:.2%}".format(evaluate(net, test_data)))
 
     plt = pyplot(args)
     if plt is not None:
-        x_axis = np.linspace(0, args.epochs, len(all_losses), endpoint=True)
-        plt.semilogy(x_axis, all_losses, label="batch_size=%d" % args.batch_size)
+        plt.figure(figsize=(6.4, 4.8))
+        plt.semilogy(where, all_losses, marker="o" if len(all_losses) <= 30 else None,
+                     label="batch_size=%d" % args.batch_size)
+        plt.xlim(0, args.epochs)
         plt.xlabel("epoch")
-        plt.ylabel("training loss")
+        plt.ylabel("training loss (every 10th batch)")
+        plt.title("MNIST MLP 784-200-10, hand-written SGD (lr %g)" % args.lr)
         plt.legend(loc="best")
         save_figure(plt, args, "mnist_mlp_loss.png")
 

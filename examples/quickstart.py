@@ -1,6 +1,6 @@
 """The quickstart: Flatten + a 784-512-512-10 MLP with train/test loops, save/load and checkpoints.
 
-The tutorial (seed 003) end to end: datasets and ``DataLoader``s, the model, a
+PyTorch's quickstart tutorial end to end: datasets and ``DataLoader``s, the model, a
 ``train`` and a ``test`` loop printing the loss and the accuracy, saving and
 loading the ``state_dict``, a checkpoint holding the optimizer state and the
 epoch (and resuming from it), and predicting one test image. ``--variant``
@@ -8,10 +8,10 @@ trains the regularised versions of the tutorial next to the plain model and
 plots their accuracy curves: ``dropout`` (``nn.Dropout(p)``), ``l2``
 (``weight_decay`` in the optimizer), ``batchnorm`` (``nn.BatchNorm1d``), ``all``.
 
-    python examples/quickstart.py                           # built-in SyntheticShapes
-    python examples/quickstart.py --data ../shared/datasets --epochs 5
-    python examples/quickstart.py --resume examples/output/checkpoint.pth --epochs 8
-    python examples/quickstart.py --variant dropout --epochs 10
+    .venv/bin/python examples/quickstart.py                           # built-in SyntheticShapes
+    .venv/bin/python examples/quickstart.py --data /path/to/mnist --epochs 5
+    .venv/bin/python examples/quickstart.py --resume examples/output/checkpoint.pth --epochs 8
+    .venv/bin/python examples/quickstart.py --variant dropout --epochs 10
 """
 import time
 
@@ -133,13 +133,19 @@ def compare_variants(args, train_dataloader, test_dataloader, device):
     plt = pyplot(args)
     if plt is not None:
         epoch_array = np.arange(1, args.epochs + 1)
+        plt.figure(figsize=(7.5, 5))
         for name, (train_acc, test_acc) in curves.items():
-            line, = plt.plot(epoch_array, train_acc, "--", label=f"train acc ({name})")
-            plt.plot(epoch_array, test_acc, "-", color=line.get_color(), label=f"test acc ({name})")
+            few = len(epoch_array) <= 20              # markers: one epoch is a point, not an empty line
+            line, = plt.plot(epoch_array, train_acc, "--", marker="s" if few else None, fillstyle="none",
+                             label=f"train acc ({name})")
+            plt.plot(epoch_array, test_acc, "-", marker="o" if few else None, color=line.get_color(),
+                     label=f"test acc ({name})")
         plt.xticks(epoch_array)
         plt.xlabel("epoch")
         plt.ylabel("accuracy")
-        plt.legend()
+        plt.title(f"Quickstart MLP: plain vs {' / '.join(names)} (SGD lr {args.lr}, "
+                  f"{'built-in data' if not args.data or args.data == 'builtin' else 'MNIST'})")
+        plt.legend(fontsize="small")
         save_figure(plt, args, f"quickstart_{args.variant}.png")
 
 

@@ -1,11 +1,11 @@
 """A two-class MLP classifier: Net(n_feature=2, n_hidden=10, n_output=2) with CrossEntropyLoss.
 
-The tutorial's first network (seed 000): fake data from two Gaussian blobs, a
+The tutorial's first network: fake data from two Gaussian blobs, a
 hidden ``Linear`` + ReLU and an output ``Linear`` giving two class scores (the
 target is the class index, not one-hot), trained with plain SGD; the accuracy
 is printed every other step.
 
-    python examples/two_class_mlp.py                # plot in examples/output/
+    .venv/bin/python examples/two_class_mlp.py                # plot in examples/output/
 """
 import minitorch as torch
 import minitorch.nn.functional as F
@@ -63,11 +63,26 @@ def main(argv=None):
 
     plt = pyplot(args)
     if plt is not None:
-        plt.scatter(x.data.numpy()[:, 0], x.data.numpy()[:, 1], c=pred_y, s=100, lw=0, cmap="RdYlGn")
-        plt.text(1.5, -4, "Accuracy=%.2f" % accuracy, fontdict={"size": 20, "color": "red"})
-        plt.title("Step {}: points coloured by the predicted class".format(t))
+        with torch.no_grad():                       # the trained network's predictions
+            pred_y = net(x).argmax(1).numpy()
+        accuracy = float((pred_y == target_y).mean())
+        plt.figure(figsize=(6.4, 4.8))
+        points = x.data.numpy()
+        for cls, colour in ((0, "tab:red"), (1, "tab:green")):
+            chosen = pred_y == cls
+            plt.scatter(points[chosen, 0], points[chosen, 1], c=colour, s=60, lw=0,
+                        label="predicted class {}".format(cls))
+        wrong = pred_y != target_y
+        if wrong.any():
+            plt.scatter(points[wrong, 0], points[wrong, 1], s=150, facecolors="none", edgecolors="k",
+                        label="misclassified")
+        plt.xlabel("feature 0")
+        plt.ylabel("feature 1")
+        plt.text(0.97, 0.04, "accuracy {:.2f}".format(accuracy), transform=plt.gca().transAxes, ha="right",
+                 fontsize=12, color="darkred", bbox={"facecolor": "white", "alpha": 0.8, "edgecolor": "none"})
+        plt.title("Two-class MLP after {} steps: points coloured by the predicted class".format(t + 1))
+        plt.legend(loc="upper left")
         save_figure(plt, args, "two_class_mlp.png")
-
 
 if __name__ == "__main__":
     main()

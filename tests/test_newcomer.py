@@ -208,3 +208,82 @@ def test_grad_refuses_is_grads_batched():
     with pytest.raises(TypeError, match="is_grads_batched"):
         mt.autograd.grad(x * x, x, mt.eye(2), is_grads_batched=True)
     assert mt.autograd.grad((x * x).sum(), x, is_grads_batched=False)[0].tolist() == [2.0, 4.0]
+
+
+# ---------------------------------------------------------------- run.py and missing dependencies
+def test_run_py_refuses_an_unknown_command_with_the_usage():
+    r = subprocess.run([sys.executable, str(ROOT / "run.py"), "bogus"], capture_output=True, text=True, cwd=ROOT)
+    assert r.returncode == 2 and r.stdout == ""
+    assert "unknown command 'bogus'" in r.stderr
+    for command in ("compare", "compare --full", "test", "setup"):
+        assert f"python3 run.py {command} " in r.stderr
+    r = subprocess.run([sys.executable, str(ROOT / "run.py"), "--help"], capture_output=True, text=True, cwd=ROOT)
+    assert r.returncode == 0 and "torch==2.13.0" in r.stdout and "python3 run.py setup" in r.stdout
+
+
+def test_benchmarks_without_torch_says_how_to_set_up():
+    code = ("import sys, runpy; sys.modules['torch'] = None; sys.argv = ['benchmarks', '--quick']; "
+            "runpy.run_module('benchmarks', run_name='__main__')")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert r.returncode == 2, r.stderr
+    assert "Traceback" not in r.stderr and "'torch' is not installed" in r.stderr
+    assert "python3 run.py compare" in r.stderr
+
+
+def test_cuda_hint_installs_the_extra_from_the_clone():
+    from minitorch import _backend
+    import inspect
+    src = inspect.getsource(_backend)
+    assert 'pip install -e \\".[cuda]\\"' in src and "pip install minitorch[cuda]" not in src
+
+
+# ---------------------------------------------------------------- progress bars
+class _Tty(__import__("io").StringIO):
+    def isatty(self):
+        return True
+
+
+def test_progress_plain_in_a_log_writes_one_final_line():
+    import io
+    from minitorch.utils.progress import progress, PlainProgress
+    log = io.StringIO()
+    bar = progress(range(4), desc="epoch 1", file=log)
+    assert isinstance(bar, PlainProgress)
+    for _ in bar:
+        bar.set_postfix(loss=0.25)
+    lines = log.getvalue().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("epoch 1 100%|") and "4/4 [" in lines[0]
+    assert lines[0].endswith(", loss=0.25]")
+
+
+def test_progress_manual_updates_with_an_estimated_time(monkeypatch):
+    from minitorch.utils.progress import progress
+    monkeypatch.setenv("MINITORCH_PROGRESS", "plain")
+    tty = _Tty()
+    with progress(total=10, desc="benchmarks", file=tty, min_interval=0) as bar:
+        bar.update(3)
+        assert re.search(r"benchmarks  30%\|#+ +\| 3/10 \[\d\d:\d\d<\d\d:\d\d, ", bar.line())
+        bar.update(7)
+    text = tty.getvalue()
+    assert text.count("\r\033[K") >= 2 and "10/10" in text and text.endswith("\n")
+
+
+def test_progress_uses_tqdm_on_a_terminal_when_installed(monkeypatch):
+    import types
+    from minitorch.utils.progress import progress, PlainProgress
+    made = []
+
+    class FakeTqdm:
+        def __init__(self, iterable=None, **kwargs):
+            made.append(kwargs)
+    monkeypatch.setitem(sys.modules, "tqdm", types.SimpleNamespace(tqdm=FakeTqdm))
+    monkeypatch.delenv("MINITORCH_PROGRESS", raising=False)
+    assert isinstance(progress(range(3), desc="x", file=_Tty()), FakeTqdm)
+    assert made[0]["desc"] == "x"
+    import io
+    assert isinstance(progress(range(3), file=io.StringIO()), PlainProgress)     # a log: never tqdm's redraws
+    monkeypatch.setenv("MINITORCH_PROGRESS", "plain")
+    assert isinstance(progress(range(3), file=_Tty()), PlainProgress)
+    monkeypatch.setenv("MINITORCH_PROGRESS", "0")
+    tty = _Tty()
+    assert list(progress(range(3), file=tty)) == [0, 1, 2] and tty.getvalue() == ""
