@@ -42,6 +42,8 @@ from .ops.index import (select, index_select, masked_select, masked_fill, gather
 from .ops.linalg import matmul, mm, bmm, dot, inner, mv, outer, ger, addmm, baddbmm, einsum
 from ._tensor_str import set_printoptions, get_printoptions
 from .ops.activation import softmax, log_softmax, erf, erfc
+from .ops.tutorial_ops import tril, triu, cumprod, atan2, arctan2, roll, diag, diagonal, unique, meshgrid
+from ._default_device import set_default_device, get_default_device
 from . import nn
 from . import utils
 from . import vision
@@ -49,6 +51,7 @@ from .serialization import save, load
 from . import cuda
 from . import optim
 from . import viz, profiler
+from . import accelerator, backends
 
 float = float32
 double = float64
@@ -66,6 +69,9 @@ def is_tensor(obj):
 
 
 def numel(input):
+    if not isinstance(input, Tensor):
+        from .tensor import _not_tensor
+        _not_tensor("numel", input)
     return input.numel()
 
 
@@ -84,5 +90,8 @@ def zero_(input):
 def result_type(tensor1, tensor2):
     return _result_type(tensor1, tensor2)
 
+
+from . import _compat_args as _compat_args     # noqa: E402  numpy's axis=/keepdims=, add(input, alpha, other)
+_compat_args.install(globals())
 
 __version__ = "0.1.0"

@@ -202,12 +202,20 @@ def current_cuda_index():
     return 0
 
 
+default_device = [None]                    # set by minitorch.set_default_device (None: the CPU)
+
+
 def as_device(d):
-    """Normalise a device argument (None, str, int or device) to a ``device``; None means the CPU.
+    """Normalise a device argument (None, str, int or device) to a ``device``; None means the default device
+    (the CPU unless ``set_default_device`` changed it).
 
     A CUDA device always comes back with its index: ``'cuda'`` is the current device.
     """
-    if d is None or d is CPU:
+    if d is None:
+        d = default_device[0]              # set_default_device; None: the CPU
+        if d is None:
+            return CPU
+    if d is CPU:
         return CPU
     if not isinstance(d, device):
         d = device(d)

@@ -85,6 +85,7 @@ def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=Fal
         arr, typed = _infer_array(data)
     dt = as_dtype(dtype) if dtype is not None else _torch_default_dtype(arr, typed)
     dev = _backend.as_device(device) if device is not None else (
+        _backend.as_device(None) if _backend.default_device[0] is not None else      # set_default_device
         data.device if isinstance(data, Tensor) else _backend.device_of(arr))
     moved = _backend.device_of(arr) != dev
     arr = _backend.to_device(arr, dev)                 # a copy when it moves
@@ -104,8 +105,8 @@ def as_tensor(data, dtype=None, device=None):
         t = data
         if dtype is not None:
             t = t.to(as_dtype(dtype))
-        if device is not None:
-            t = t.to(device)
+        if device is not None or _backend.default_device[0] is not None:     # set_default_device
+            t = t.to(_backend.as_device(device))
         return t
     if isinstance(data, _np.ndarray) and data.dtype.kind in "biuf":
         t = from_numpy(data)
@@ -398,7 +399,7 @@ def normal(mean, std=1.0, size=None, *, generator=None, dtype=None, layout=None,
     if std < 0:
         raise RuntimeError(f"normal expects std >= 0.0, but found std {std}")
     dt = as_dtype(dtype) if dtype is not None else get_default_dtype()
-    z = g.normal(_size((tuple(size),)), dt.np, _backend.as_device(device))
+    z = g.normal(_size((tuple(size),)), dt.np, _backend.as_device(device if device is not None else "cpu"))
     return _finish((mean + std * z).astype(dt.np, copy=False), requires_grad)
 
 
@@ -430,6 +431,8 @@ def _legacy_new(cls, dtype, args, device):
     """``Tensor(2, 3)``: uninitialised of that size; ``Tensor([1, 2])`` / ``Tensor(ndarray)``: from data."""
     if cls is not Tensor:
         cls = Tensor
+    if device is None:
+        device = "cpu"                                 # the legacy constructors ignore set_default_device, as torch's
     if not args:
         return zeros(0, dtype=dtype, device=device)
     if all(isinstance(a, numbers.Integral) and not isinstance(a, bool) for a in args) or \

@@ -421,11 +421,19 @@ class Tensor:
         if isinstance(dtype, str):
             name = dtype.rsplit(".", 1)[-1]
             legacy = {d._legacy: d for d in _dtype.ALL}
-            if name not in legacy:
+            if name not in legacy or dtype not in (f"torch.{name}", f"torch.cuda.{name}"):
                 raise ValueError(f"invalid type: '{dtype}'")
-            t = self.to(legacy[name])
-            return t.cuda() if ".cuda." in dtype else t
+            return self._to_legacy(legacy[name], dtype.startswith("torch.cuda."))
+        if hasattr(dtype, "is_cuda") and hasattr(dtype, "__instancecheck__"):    # FloatTensor, cuda.FloatTensor
+            return self._to_legacy(dtype.dtype, dtype.is_cuda)
         return self.to(as_dtype(dtype))
+
+    def _to_legacy(self, dt, cuda):
+        """``type(torch.cuda.FloatTensor)``: the legacy type names the device too (CPU for ``torch.FloatTensor``)."""
+        if cuda and not _backend.cuda_available():
+            raise RuntimeError("Cannot initialize CUDA without ATen_cuda library. minitorch runs on a GPU through "
+                               f"cupy, and {_backend.cuda_unavailable_reason()}.")
+        return self.to(_backend.as_device("cuda") if cuda else _backend.CPU, dt)
 
     def to(self, *args, **kwargs):
         """Cast and/or move: ``to(dtype)``, ``to(device)``, ``to(device, dtype)``, ``to(other_tensor)``; returns self when nothing changes."""

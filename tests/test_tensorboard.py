@@ -311,8 +311,9 @@ def test_add_graph_names_ops_by_module(tmp_path, capsys):
         "_Net/_Block[block]/Relu": ("ReluBackward0", [f"{bn}/NativeBatchNorm"], [[2, 2, 4, 4]]),
         "_Net/_Block[block]/Add": ("AddBackward0", ["_Net/_Block[block]/Relu", "input/x"], [[2, 2, 4, 4]]),
         "_Net/Sequential[head]/Flatten[0]/View": ("ViewBackward0", ["_Net/_Block[block]/Add"], [[2, 32]]),
-        f"{lin}/Addmm": ("AddmmBackward0", ["_Net/Sequential[head]/Flatten[0]/View", f"{lin}/weight", f"{lin}/bias"],
-                         [[2, 3]]),
+        f"{lin}/Addmm": ("AddmmBackward0", [f"{lin}/bias", "_Net/Sequential[head]/Flatten[0]/View", f"{lin}/T"],
+                         [[2, 3]]),                   # torch's autograd edges: (bias, input, weight.t())
+        f"{lin}/T": ("TBackward0", [f"{lin}/weight"], [[32, 3]]),
         "_Net/Mul": ("MulBackward0", [f"{lin}/Addmm"], [[2, 3]]),
         "_Net/Sum": ("SumBackward0", [f"{lin}/Addmm"], [[]]),
         "output/output.1": ("IO Node", ["_Net/Mul"], [[2, 3]]),
@@ -348,7 +349,7 @@ def test_add_graph_shared_module_and_several_inputs(tmp_path):
     nodes = {n.name: n for n in _accumulator(tmp_path).Graph().node}
     assert {"input/a", "input/b", "Twice/Linear[lin]/Addmm", "Twice/Linear[lin]/Addmm_1", "Twice/Mul"} <= set(nodes)
     assert list(nodes["Twice/Mul"].input) == ["Twice/Linear[lin]/Addmm", "input/b"]
-    assert list(nodes["Twice/Linear[lin]/Addmm_1"].input)[0] == "Twice/Mul"
+    assert list(nodes["Twice/Linear[lin]/Addmm_1"].input)[1] == "Twice/Mul"       # (bias, input, weight.t())
     with pytest.raises(TypeError, match="Module"):
         SummaryWriter(tmp_path / "bad").add_graph(lambda x: x, minitorch.randn(2))
 
@@ -548,4 +549,4 @@ def test_tensors_on_the_device_log_as_on_the_cpu(tmp_path, device):
     with SummaryWriter(tmp_path / "g") as w:
         w.add_graph(model, minitorch.randn(4, 3, device=device))
     names = {n.name for n in _accumulator(tmp_path / "g").Graph().node}
-    assert names == {"input/input", "Linear/weight", "Linear/bias", "Linear/Addmm", "output/output.1"}
+    assert names == {"input/input", "Linear/weight", "Linear/bias", "Linear/T", "Linear/Addmm", "output/output.1"}

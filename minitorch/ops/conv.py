@@ -117,6 +117,26 @@ class LinearNoBias(Linear):
     node_name = "MmBackward0"
 
 
+def _addmm_next_functions(node):
+    """torch's edges of ``AddmmBackward0`` / ``MmBackward0``: ``(bias, input, TBackward0)`` / ``(input,
+    TBackward0)``, where the ``TBackward0`` node (of ``weight.t()``) leads to the weight. Ours is one fused node
+    with edges (input, weight, bias); this lists them in torch's order, with a ``TBackward0`` node made once
+    per node for the weight (a node for inspection: the engine sends the weight's gradient straight to it)."""
+    from .shape import T
+    edges = node._edges
+    pair = lambda e: (e[0], e[1]) if e else (None, 0)
+    w = node.__dict__.get("_t_node")
+    if w is None and edges[1] and edges[1][0] is not None:
+        w = node.__dict__["_t_node"] = T._Node()
+        w._edges = [edges[1]]
+        w._output_meta = [(tuple(edges[1][2])[::-1], edges[1][3])]      # weight.t()'s shape, for graph viewers
+    out = (pair(edges[0]), (w, 0) if w is not None else (None, 0))
+    return (pair(edges[2]),) + out if type(node) is Linear._Node else out
+
+
+Linear._Node.next_functions = LinearNoBias._Node.next_functions = property(_addmm_next_functions)
+
+
 def linear(input, weight, bias=None):
     """y = input @ weight^T + bias, one fused op (torch.nn.functional.linear)."""
     xs, ws = input._data.shape, weight._data.shape

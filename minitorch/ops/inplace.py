@@ -154,7 +154,7 @@ def inplace(fn, name):
         if result._data.dtype != self._data.dtype:
             if self._data.dtype.kind in "biu" and result._data.dtype.kind == "f" or \
                     self._data.dtype.kind == "b" and result._data.dtype.kind != "b":
-                raise RuntimeError(f"result type {result.dtype.name.capitalize()} can't be cast to the desired "
+                raise RuntimeError(f"result type {result.dtype._legacy[:-6]} can't be cast to the desired "
                                    f"output type {self.dtype._legacy[:-6]}")
             result = result.to(self.dtype)
         if result._data.shape != self._data.shape:
