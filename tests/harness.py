@@ -21,12 +21,13 @@ import minitorch as mt
 # float64 on the same inputs (the float32 values, upcast exactly). Our error must stay within a small factor of
 # torch-float32's own error over the tensor, plus a few float32 ulps of the magnitudes involved:
 #     |ours - ref| <= 8 * max|torch32 - ref| + 4 * eps32 * S + 8 * eps32 * |ref|        (elementwise)
-# where S is the largest |ref| among the results compared together (the outputs of the forward; all the
-# gradients; all the double-backward results).
+# where S is the largest |ref| among the results compared together and those they were computed from: the
+# outputs of the forward; the gradients (and the forward's outputs); the double-backward results (and the
+# gradients and forward outputs).
 # Torch's realised error carries what an error bound would (the length of the reductions, cancellation, the
 # conditioning of the op) without the test having to know it; the eps terms cover tensors where torch happens to
 # round exactly, and S the cancellation a formula may do inside (a second derivative near zero computed as a
-# difference of terms of the size of the first derivatives). A wrong formula, a missing term or a wrong dtype is off by far more than this.
+# difference of terms of the size of the first derivatives and the outputs). A wrong formula, a missing term or a wrong dtype is off by far more than this.
 # float64 (and float32 where no float64 reference can be run): ours against torch with the per-dtype tolerances
 # below, whose absolute part scales with the tensor's magnitude (max |torch|, when above 1).
 EPS32 = float(np.finfo(np.float32).eps)
@@ -68,18 +69,19 @@ def _max_abs(tensors):
     return max(vals, default=0.0)
 
 
-def assert_same(ours, theirs, tol=None, what="value", ref=None, stage_scale=0.0):
+def assert_same(ours, theirs, tol=None, what="value", ref=None, stage_scale=0.0, context=()):
     """Same shape, same dtype name, values equal within ``tol`` (default: per dtype, magnitude-scaled).
 
     ``ref``: torch's result on the same inputs in float64, with the structure of ``theirs`` (or None). A float32
-    tensor with a reference is held to the error bound at the top of this file (``stage_scale`` is its S) and
-    ``tol`` does not apply.
+    tensor with a reference is held to the error bound at the top of this file (``stage_scale`` is its S, taken
+    over the list compared and over ``context``, the reference results of the stages before) and ``tol`` does
+    not apply.
     """
     if isinstance(theirs, (tuple, list)):
         assert isinstance(ours, (tuple, list)) and len(ours) == len(theirs), f"{what}: structure differs"
         refs = ref if isinstance(ref, (tuple, list)) and len(ref) == len(theirs) else [None] * len(theirs)
         for i, (o, t, r) in enumerate(zip(ours, theirs, refs)):
-            assert_same(o, t, tol, f"{what}[{i}]", r, stage_scale=_max_abs(refs))
+            assert_same(o, t, tol, f"{what}[{i}]", r, stage_scale=max(_max_abs(refs), _max_abs(context)))
         return
     if theirs is None or ours is None:
         assert ours is None and theirs is None, f"{what}: one side is None (ours={ours is None}, torch={theirs is None})"
@@ -250,7 +252,7 @@ def compare(fn, arrays, torch_fn=None, *, requires_grad=None, grad=True, gradgra
                                                      create_graph=gradgrad, allow_unused=True), diff_r)
         except RuntimeError:
             g_r = None
-    assert_same(list(g_m), list(g_t), grad_tol or tol, "grad", g_r)
+    assert_same(list(g_m), list(g_t), grad_tol or tol, "grad", g_r, context=listed(out_r) if out_r is not None else ())
     if not gradgrad:
         return out_m, out_t
     usable = [k for k, gt in enumerate(g_t) if gt.requires_grad]
@@ -274,5 +276,6 @@ def compare(fn, arrays, torch_fn=None, *, requires_grad=None, grad=True, gradgra
     if g_r is not None and all(g_r[k].requires_grad for k in usable):
         s_r = sum((g_r[k] * v_dev(v, np.float64 if v.dtype == np.float32 else None)).sum() for k, v in zip(usable, vs))
         gg_r = _grad_or_zeros(torch.autograd.grad(s_r, diff_r + up_r, allow_unused=True), diff_r + up_r)
-    assert_same(list(gg_m), list(gg_t), gradgrad_tol or grad_tol or tol, "double backward", gg_r)
+    assert_same(list(gg_m), list(gg_t), gradgrad_tol or grad_tol or tol, "double backward", gg_r,
+                context=list(listed(out_r)) + list(g_r) if gg_r is not None else ())
     return out_m, out_t
