@@ -1,12 +1,17 @@
-"""``minitorch.backends.cudnn``: cuDNN's flags. minitorch never calls cuDNN, so ``is_available()`` is False and
-``version()`` None; ``enabled``, ``benchmark``, ``deterministic``, ``allow_tf32`` are settings with torch's
-defaults that a program may read and assign, and that change nothing."""
+"""``minitorch.backends.cudnn``: cuDNN's flags. minitorch does not call cuDNN yet, so ``is_available()`` is False
+and ``version()`` None; ``enabled``, ``benchmark``, ``deterministic``, ``allow_tf32`` are settings with torch's
+defaults that a program may read and assign, and that change nothing today.
+
+``enabled`` starts False when the environment says ``MINITORCH_CUDNN=0``: the switch the GPU convolution path
+will read (the ``[cuda]`` extra already installs NVIDIA's cuDNN frontend for it; see the README's GPU section).
+"""
 import contextlib
+import os
 
 __all__ = ["is_available", "version", "is_acceptable", "flags", "enabled", "benchmark", "benchmark_limit",
            "deterministic", "allow_tf32"]
 
-enabled = True
+enabled = os.environ.get("MINITORCH_CUDNN", "1") != "0"
 benchmark = False
 benchmark_limit = 10
 deterministic = False
