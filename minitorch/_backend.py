@@ -20,6 +20,7 @@ numpy = _np
 _ndarray = _np.ndarray
 _cupy = None          # the cupy module once imported and a device answered; False once known unusable
 _cupy_error = None    # why cupy cannot be used (a sentence), once known
+on_cuda = []          # called once cupy is loaded (autograd's device guard installs itself)
 
 
 # ---------------------------------------------------------------- finding cupy
@@ -49,6 +50,8 @@ def _import_cupy():
             _cupy, _cupy_error = False, f"cupy imports, but no CUDA device answers ({why})"
             return None
         _cupy = cupy
+        for f in on_cuda:
+            f()
     return _cupy or None
 
 

@@ -24,9 +24,11 @@ table's last line is the wall time of the whole block: the difference is Python
 between ops; wrap any region in ``record_function("name")`` to give it a row. ``prof.summary()`` returns the
 rows as dicts, for reports.
 
-How it hooks in: ``Function.apply`` and the backward loop each read one flag
-(``autograd.function._profiling[0]``); while it is ``None`` they take their
-normal path, so a program that does not profile pays one check per op.
+How it hooks in: while it records, the profiler is installed as a
+``FunctionHook`` (``autograd.function.install_hook``): every ``Function.apply``
+and every node the backward pass runs is called through its ``forward`` /
+``backward``. Outside a ``with profile()`` block nothing is installed, so a
+program that does not profile pays nothing.
 
 On a GPU, kernels run asynchronously; the profiler waits for each op's kernels
 to finish (``synchronize=None``, the default, does it for ops whose result lives
@@ -36,7 +38,7 @@ import json
 import time
 
 from . import _backend
-from .autograd.function import _profiling
+from .autograd.function import FunctionHook, _profiling, install_hook, remove_hook
 
 __all__ = ["profile", "record_function", "ProfilerActivity", "EventList", "FunctionEvent", "FunctionEventAvg"]
 
@@ -205,6 +207,8 @@ class profile:
         self.step_num = 0
         self.wall_time = 0.0
         self._t0 = None
+        self._hook = _ProfilerHook(self)
+        self._in_forward = False      # a forward that calls other ops: only the outer one is an event
 
     # ------------------------------------------------------------ start / stop
     def __enter__(self):
@@ -224,12 +228,14 @@ class profile:
         self._running = True
         self._t0 = _clock()
         _profiling[0] = self
+        install_hook(self._hook)
 
     def stop(self):
         """Stop recording (what ``with`` does on exit)."""
         if not self._running:
             return
         _profiling[0] = None
+        remove_hook(self._hook)
         self._running = False
         self.wall_time += _clock() - self._t0
         if self.on_trace_ready is not None:
@@ -252,34 +258,36 @@ class profile:
             except Exception:
                 pass
 
-    def _forward(self, cls, args, kwargs):
-        """Run ``cls.apply`` once, timed (``Function.apply`` calls this while recording)."""
+    def _forward(self, cls, run, args, kwargs):
+        """Run one op (``run(*args, **kwargs)``, the plain ``Function.apply``), timed."""
+        if self._in_forward:
+            return run(*args, **kwargs)
         shapes = None
         if self.record_shapes:
             shapes = [list(a._data.shape) if hasattr(a, "_data") else [] for a in args]
-        _profiling[0] = None                 # the real apply below must not come back here
+        self._in_forward = True
         self._stack.append(0.0)
         self._op_depth += 1
         t0 = _clock()
         try:
-            out = cls.apply(*args, **kwargs)
+            out = run(*args, **kwargs)
             self._sync(out)
         finally:
             t1 = _clock()
-            _profiling[0] = self
+            self._in_forward = False
             self._op_depth -= 1
             self._close(cls.__name__, "forward", t0, t1, shapes)
         return out
 
-    def _backward(self, node, fn, args):
-        """Run one backward step of ``node`` (``fn(*args)``), timed; ops it calls nest inside it."""
+    def _backward(self, node, run, grads):
+        """Run one backward step of ``node`` (``run(grads)``), timed; ops it calls nest inside it."""
         self._stack.append(0.0)
         self._op_depth += 1
         t0 = _clock()
         try:
-            out = fn(*args)
+            out = run(grads)
             if self.synchronize is not False:       # a gradient it returned, or (AccumulateGrad) the one it added
-                self._sync(next((g for g in (out if type(out) is tuple else args) if hasattr(g, "_data")), None))
+                self._sync(next((g for g in (*out, *grads) if hasattr(g, "_data")), None))
         finally:
             t1 = _clock()
             self._op_depth -= 1
@@ -351,6 +359,19 @@ class profile:
                  for e in self._events]
         with open(path, "w") as f:
             json.dump({"traceEvents": trace, "displayTimeUnit": "ms"}, f)
+
+
+class _ProfilerHook(FunctionHook):
+    """How a running profiler sees every op: ``Function.apply`` and each backward node go through it."""
+
+    def __init__(self, prof):
+        self.prof = prof
+
+    def forward(self, function, run, args, kwargs):
+        return self.prof._forward(function, run, args, kwargs)
+
+    def backward(self, node, run, grads):
+        return self.prof._backward(node, run, grads)
 
 
 class record_function:

@@ -4,7 +4,7 @@
 ``Function`` is how an op (yours too) defines forward and backward;
 ``gradcheck`` / ``gradgradcheck`` compare them with finite differences.
 """
-from .function import Function, Node, AccumulateGrad, _anomaly
+from .function import Function, Node, AccumulateGrad, FunctionHook
 from .grad_mode import no_grad, enable_grad, set_grad_enabled, is_grad_enabled, inference_mode
 from .._args import defaults_only, FALSE
 from .engine import run_backward
@@ -48,18 +48,17 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
         inputs = _as_tuple(inputs)
         found = run_backward(tensors, grads, retain_graph, create_graph, inputs=inputs, allow_unused=True,
                              accumulate=False)
-        from .engine import _accumulate
-        from .function import accumulator_of
-        for t, g in zip(inputs, found):
-            if g is not None:
-                _accumulate(accumulator_of(t) if t.grad_fn is None else _NonLeafSink(t), g, create_graph, set())
+        from .function import accumulate, _shared
+        _shared.append(set())
+        try:
+            with set_grad_enabled(create_graph):
+                for t, g in zip(inputs, found):
+                    if g is not None:
+                        accumulate(t, g)
+        finally:
+            _shared.pop()
         return
     run_backward(tensors, grads, retain_graph, create_graph)
-
-
-class _NonLeafSink:
-    def __init__(self, t):
-        self.variable = t
 
 
 @defaults_only(is_grads_batched=FALSE)
@@ -123,39 +122,8 @@ def Variable(data, requires_grad=False, volatile=False):
     return t
 
 
-class detect_anomaly:
-    """Context manager: a backward that produces NaN raises, naming the node and the forward call that made it."""
-
-    def __init__(self, check_nan=True):
-        self.check_nan = check_nan
-        import warnings
-        warnings.warn("Anomaly Detection has been enabled. This mode will increase the runtime and should only be "
-                      "enabled for debugging.", stacklevel=2)
-
-    def __enter__(self):
-        self._prev = _anomaly[0]
-        _anomaly[0] = self.check_nan
-
-    def __exit__(self, *exc):
-        _anomaly[0] = self._prev
-        return False
-
-    def __call__(self, fn):
-        import functools
-
-        @functools.wraps(fn)
-        def wrapper(*a, **k):
-            with detect_anomaly(self.check_nan):
-                return fn(*a, **k)
-        return wrapper
-
-
-def set_detect_anomaly(mode):
-    _anomaly[0] = bool(mode)
-
-
-def is_anomaly_enabled():
-    return _anomaly[0]
+from .anomaly import detect_anomaly, set_detect_anomaly, is_anomaly_enabled  # noqa: E402
+from . import device_guard  # noqa: E402,F401  (installs itself once cupy is loaded)
 
 
 from .gradcheck import gradcheck, gradgradcheck, GradcheckError  # noqa: E402

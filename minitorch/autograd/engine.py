@@ -5,10 +5,72 @@ Why a topological order: a node may feed several later ops (``w`` in
 back. A node may run its backward only once every consumer has sent its part.
 Sorting the graph so that every node comes after all of its consumers, then
 walking that list once, guarantees it (micrograd's one reversed loop).
+
+``run_backward`` is that loop. Each step is a named helper below it:
+``_before`` (tensor hooks, ``retain_grad``, what ``autograd.grad`` returns),
+``call`` (the node's backward and its post-hooks), ``_fit`` (a gradient to
+its input's shape, dtype and device), ``_send`` (into the inbox of the next
+node). A leaf's ``AccumulateGrad`` is a node like any other: its backward adds
+the gradient into ``.grad``.
 """
 from . import grad_mode
-from .function import AccumulateGrad, accumulator_of, _anomaly, _profiling
+from . import function as _function
+from .function import AccumulateGrad, accumulator_of
 from .. import _backend
+
+
+def run_backward(outputs, grad_outputs, retain_graph, create_graph, inputs=None, allow_unused=False,
+                 accumulate=True):
+    """Backpropagate from ``outputs``; accumulate into leaves' ``.grad`` or return the grads of ``inputs``.
+
+    ``grad_outputs`` are the vectors in the vector-Jacobian products (ones for
+    scalars). With ``inputs`` given and ``accumulate=False`` this is
+    ``autograd.grad``: nothing is written to ``.grad``, and only the part of
+    the graph that leads to ``inputs`` runs.
+    """
+    if retain_graph is None:
+        retain_graph = create_graph
+    grads = _initial_grads(outputs, grad_outputs)
+    inbox = {}                                      # node -> [gradient per output of the node]
+    for out, g in zip(outputs, grads):
+        node, nr = _graph_root(out)
+        _send(inbox, node, nr, g)
+    order = _topological_order(list(inbox))
+    capture = _capture(inputs)                      # {(node, output_nr): [positions in the result]}
+    results = [None] * len(inputs) if inputs is not None else None
+    stop = ()                                       # nodes whose gradient is captured, not run
+    if not accumulate:
+        order, stop = _prune(order, capture)
+    call = _call if not _function.hooks else _hooked_call     # profiler, anomaly mode, device guard
+    _function._shared.append({id(g._data) for g in grads})
+    grad_was, grad_mode._enabled[0] = grad_mode._enabled[0], bool(create_graph)   # record backward ops?
+    try:
+        for node in order:
+            buf = inbox.pop(node, None)
+            if buf is None:                             # nothing reached this node
+                continue
+            if node._pre_hooks or node._retain_hooks or capture or type(node) is AccumulateGrad:
+                _before(node, buf, capture, results)
+            if node in stop:
+                continue
+            grads_in = call(node, buf)
+            for edge, g in zip(node._edges, grads_in):
+                if not edge or g is None:                   # no gradient flows to this argument
+                    continue
+                d = g._data
+                if d.shape != edge.shape or d.dtype != edge.dtype or type(d) is not edge.kind:
+                    g = _fit(g, edge, node)
+                if edge.node not in inbox and edge.node._n_outputs == 1:
+                    inbox[edge.node] = [g]                   # the first gradient to reach it
+                else:
+                    _send(inbox, edge.node, edge.output_nr, g, create_graph)
+            if not retain_graph:
+                node._release()
+    finally:
+        grad_mode._enabled[0] = grad_was
+        _function._shared.pop()
+    if inputs is not None:
+        return _results(results, allow_unused)
 
 
 def _topological_order(roots):
@@ -19,13 +81,12 @@ def _topological_order(roots):
             continue
         visited.add(root)
         stack = [(root, iter(root._edges))]
-        while stack:                                   # iterative DFS, post-order
+        while stack:                                   # iterative depth-first search, post-order
             node, edges = stack[-1]
             for edge in edges:
-                if edge and edge[0] not in visited:
-                    child = edge[0]
-                    visited.add(child)
-                    stack.append((child, iter(child._edges)))
+                if edge and edge.node not in visited:
+                    visited.add(edge.node)
+                    stack.append((edge.node, iter(edge.node._edges)))
                     break
             else:
                 stack.pop()
@@ -34,28 +95,109 @@ def _topological_order(roots):
     return order
 
 
+def _prune(order, capture):
+    """For ``autograd.grad``: keep the nodes that lead to a captured input (tinygrad's deepwalk, once).
+
+    Returns the nodes to visit and those among them only captured (a leaf, or a node with nothing to
+    compute below it): their gradient is taken, their backward not run."""
+    captured = {node for node, _ in capture}
+    reach, run = set(), set()
+    for node in reversed(order):                       # children before their consumers
+        if any(e and e.node in reach for e in node._edges):
+            run.add(node)
+        if node in run or node in captured:
+            reach.add(node)
+    keep = [n for n in order if n in reach]
+    return keep, {n for n in keep if n not in run}
+
+
+def _before(node, buf, capture, results):
+    """Before a node runs: hooks may replace its gradients; ``retain_grad`` and ``autograd.grad`` take them."""
+    if node._pre_hooks or node._retain_hooks or (type(node) is AccumulateGrad and node.variable._hooks):
+        _run_pre_hooks(node, buf)
+    if capture:
+        for nr, g in enumerate(buf):
+            for k in capture.get((node, nr), ()):
+                results[k] = g
+
+
+def _call(node, buf):
+    """The node's backward (one gradient per output in, a tuple per forward argument out), then its post-hooks."""
+    if node._output_meta is not None:                  # multi-output: the gradient of an unused output is zeros
+        buf = [g if g is not None else _function._make(node.xp.zeros(s, d)) for g, (s, d) in zip(buf, node._output_meta)]
+    grads_in = node._function.backward(node, *buf)
+    if type(grads_in) is not tuple:
+        grads_in = (grads_in,)
+    if node._post_hooks:
+        for hook in node._post_hooks:
+            res = hook(grads_in, tuple(buf))
+            if res is not None:
+                grads_in = _hook_tuple(hook, grads_in, res, node._edges)
+    return grads_in
+
+
+def _hooked_call(node, buf):
+    """``_call`` inside the ``backward`` of every installed FunctionHook (profiler, anomaly mode, device guard)."""
+    def run(buf):
+        return _call(node, buf)
+    for hook in reversed(_function.hooks):
+        run = _wrap_backward(hook, node, run)
+    return run(buf)
+
+
+def _wrap_backward(hook, node, run):
+    return lambda buf: hook.backward(node, run, buf)
+
+
+def _fit(g, edge, node):
+    """A gradient made to match its input: on its device, summed over broadcast dims, in its dtype."""
+    if type(g._data) is not edge.kind:                 # a 0-dim CPU tensor used in a GPU op
+        g = g.cpu() if edge.kind is _backend._ndarray else g
+    if g._data.shape != edge.shape:
+        g = _reduce_to_shape(g, edge.shape, node)
+    if g._data.dtype != edge.dtype:
+        g = g.to(_dtype_of(edge.dtype))
+    return g
+
+
+def _send(inbox, node, nr, g, create_graph=False):
+    """Add ``g`` into the inbox of output ``nr`` of ``node`` (the sum of all its consumers' gradients)."""
+    buf = inbox.get(node)
+    if buf is None:
+        buf = inbox[node] = [None] * node._n_outputs
+    old = buf[nr]
+    if old is None:
+        buf[nr] = g
+    elif create_graph:
+        buf[nr] = old + g                              # recorded: the sum is differentiable too
+    else:
+        with _backend.numpy.errstate(all="ignore"):   # inf + -inf = nan is the sum, as in torch: no warning
+            s = old._data + g._data                    # numpy gives a scalar for 0-d: keep an array
+        buf[nr] = _function._make(s if type(s) is type(old._data) else _backend.numpy.asarray(s))
+
+
 def _graph_root(t):
     if t.grad_fn is not None:
         return t.grad_fn, t._output_nr
-    if t._requires_grad:
-        return accumulator_of(t), 0
-    return None, 0
+    return accumulator_of(t), 0
 
 
-def _initial_grads(outputs, grad_outputs, make_ones):
-    from ..tensor import Tensor
-    from ..creation import tensor as _tensor
+def _initial_grads(outputs, grad_outputs):
+    """The gradients backward starts from: ones for scalar outputs, else what the caller gave (checked)."""
+    Tensor = _function.Tensor
     grads = []
     for i, (out, g) in enumerate(zip(outputs, grad_outputs)):
+        if not out._requires_grad:
+            raise RuntimeError(f"element {i} of tensors does not require grad and does not have a grad_fn")
         if g is None:
-            if out._requires_grad:
-                if out.numel() != 1:
-                    raise RuntimeError("grad can be implicitly created only for scalar outputs")
-                if not out.is_floating_point():
-                    raise RuntimeError(f"grad can be implicitly created only for real scalar outputs but got {out.dtype}")
-            g = make_ones(out)
+            if out._data.size != 1:
+                raise RuntimeError("grad can be implicitly created only for scalar outputs")
+            if out._data.dtype.kind != "f":
+                raise RuntimeError(f"grad can be implicitly created only for real scalar outputs but got {out.dtype}")
+            g = _ones_like(out)
         elif not isinstance(g, Tensor):
-            g = _tensor(g, dtype=out.dtype, device=out.device)
+            from ..creation import tensor
+            g = tensor(g, dtype=out.dtype, device=out.device)
         else:
             if g.shape != out.shape:
                 raise RuntimeError(f"Mismatch in shape: grad_output[{i}] has a shape of {g.shape} and "
@@ -66,155 +208,30 @@ def _initial_grads(outputs, grad_outputs, make_ones):
     return grads
 
 
-def run_backward(outputs, grad_outputs, retain_graph, create_graph, inputs=None, allow_unused=False,
-                 accumulate=True):
-    """Backpropagate from ``outputs``; accumulate into leaves' ``.grad`` or return the grads of ``inputs``.
+def _ones_like(t):
+    d = t._data
+    if type(d) is _backend._ndarray:
+        return _function._make(_backend.numpy.ones(d.shape, d.dtype))
+    with d.device:
+        return _function._make(_backend.array_module(d).ones(d.shape, d.dtype))
 
-    ``grad_outputs`` are the vectors in the vector-Jacobian products (ones for
-    scalars). With ``inputs`` given and ``accumulate=False`` this is
-    ``autograd.grad``: nothing is written to ``.grad``.
-    """
-    from ..tensor import Tensor, ones_like
-    if retain_graph is None:
-        retain_graph = create_graph
-    for i, out in enumerate(outputs):
-        if not out._requires_grad:
-            raise RuntimeError(f"element {i} of tensors does not require grad and does not have a grad_fn")
-    grad_outputs = _initial_grads(outputs, grad_outputs, lambda o: ones_like(o, memory_format=None))
 
-    # capture[(node, output_nr)] = position in the result of autograd.grad
+def _capture(inputs):
+    """For ``autograd.grad``: where each input's gradient arrives, ``{(node, output_nr): [positions]}``."""
     capture = {}
-    if inputs is not None:
-        for k, t in enumerate(inputs):
-            if not t._requires_grad:
-                raise RuntimeError(f"One of the differentiated Tensors does not require grad")
-            capture.setdefault(_graph_root(t), []).append(k)
-    results = [None] * (len(inputs) if inputs is not None else 0)
-
-    buffers = {}
-    roots = []
-    for out, g in zip(outputs, grad_outputs):
-        node, nr = _graph_root(out)
-        buf = buffers.get(node)
-        if buf is None:
-            buf = buffers[node] = [None] * node._n_outputs
-            roots.append(node)
-        buf[nr] = g if buf[nr] is None else buf[nr] + g
-    given = {id(g._data) for g in grad_outputs}
-
-    pruning = inputs is not None and not accumulate
-    hooked = _profiling[0] is not None or _anomaly[0]      # profiler or anomaly mode: the slow path below
-    with grad_mode.set_grad_enabled(create_graph):
-        for node in _topological_order(roots):
-            buf = buffers.pop(node, None)
-            if buf is None:
-                continue
-            if node._pre_hooks or node._retain_hooks or type(node) is AccumulateGrad:
-                _run_pre_hooks(node, buf)
-            if capture:
-                for nr, g in enumerate(buf):
-                    for k in capture.get((node, nr), ()):
-                        results[k] = g
-            if type(node) is AccumulateGrad:
-                if accumulate:
-                    if hooked:
-                        _hooked_call(node, _accumulate, node, buf[0], create_graph, given)
-                    else:
-                        _accumulate(node, buf[0], create_graph, given)
-                continue
-            if pruning and not _leads_to_capture(node, capture):
-                continue
-            if node._output_meta is not None:                  # multi-output: undefined grads are zeros
-                xp = node.xp
-                buf = [g if g is not None else Tensor._from_array(xp.zeros(s, d))
-                       for g, (s, d) in zip(buf, node._output_meta)]
-            if hooked:
-                grads_in = _hooked_call(node, node._function.backward, node, *buf)
-            elif node.xp is not _backend.numpy and (guard := _elsewhere(buf)) is not None:
-                with guard:                                    # the node's GPU is not the current one
-                    grads_in = node._function.backward(node, *buf)
-            else:
-                grads_in = node._function.backward(node, *buf)
-            if type(grads_in) is not tuple:
-                grads_in = (grads_in,)
-            if node._post_hooks:
-                for hook in node._post_hooks:
-                    res = hook(grads_in, tuple(buf))
-                    if res is not None:
-                        grads_in = _hook_tuple(hook, grads_in, res, node._edges)
-            if _anomaly[0]:
-                _check_anomaly(node, grads_in)
-            for edge, g in zip(node._edges, grads_in):
-                if not edge or g is None:
-                    continue
-                child, nr, shape, dtype, array_type = edge
-                if type(g._data) is not array_type:            # a 0-dim CPU tensor used in a GPU op
-                    g = g.cpu() if array_type is _backend._ndarray else g
-                if g._data.shape != shape:
-                    g = _reduce_to_shape(g, shape, node)
-                if g._data.dtype != dtype:
-                    g = g.to(_dtype_of(dtype))
-                cbuf = buffers.get(child)
-                if cbuf is None:
-                    if child._n_outputs == 1:
-                        buffers[child] = [g]
-                        continue
-                    cbuf = buffers[child] = [None] * child._n_outputs
-                old = cbuf[nr]
-                if old is None:
-                    cbuf[nr] = g
-                elif create_graph:
-                    cbuf[nr] = old + g                     # recorded: the sum is differentiable too
-                else:
-                    s = old._data + g._data                # numpy gives a scalar for 0-d: keep an array
-                    cbuf[nr] = Tensor._from_array(s if type(s) is type(old._data) else _backend.numpy.asarray(s))
-            if not retain_graph:
-                node._release()
-
-    if inputs is not None:
-        for k, r in enumerate(results):
-            if r is None and not allow_unused:
-                raise RuntimeError(f"The differentiated Tensor at index {k} appears to not have been used in the "
-                                   "graph. Set allow_unused=True if this is the desired behavior.")
-        return tuple(results)
+    for k, t in enumerate(inputs or ()):
+        if not t._requires_grad:
+            raise RuntimeError("One of the differentiated Tensors does not require grad")
+        capture.setdefault(_graph_root(t), []).append(k)
+    return capture
 
 
-def _hooked_call(node, fn, *args):
-    """``fn(*args)`` for ``node`` while the profiler or anomaly mode is on: timed by the profiler; an
-    error under anomaly mode first warns with the forward traceback of ``node``, as torch does."""
-    try:
-        prof = _profiling[0]
-        return fn(*args) if prof is None else prof._backward(node, fn, args)
-    except Exception:
-        if _anomaly[0] and node._anomaly_trace:
-            import warnings
-            warnings.warn(f"Error detected in {node.name()}. Traceback of forward call that caused the error:\n"
-                          + "".join(node._anomaly_trace).rstrip(), stacklevel=2)
-        raise
-
-
-def _leads_to_capture(node, capture):
-    """For autograd.grad: whether any captured input lies below ``node`` (cached on the node per call)."""
-    memo = capture.setdefault("_memo", {})
-    hit = memo.get(node)
-    if hit is None:
-        hit = False
-        stack, seen = [node], set()
-        while stack:
-            n = stack.pop()
-            for edge in n._edges:
-                if not edge or edge[0] in seen:
-                    continue
-                child = edge[0]
-                if (child, edge[1]) in capture:
-                    hit = True
-                    break
-                seen.add(child)
-                stack.append(child)
-            if hit:
-                break
-        memo[node] = hit
-    return hit
+def _results(results, allow_unused):
+    for k, r in enumerate(results):
+        if r is None and not allow_unused:
+            raise RuntimeError(f"The differentiated Tensor at index {k} appears to not have been used in the "
+                               "graph. Set allow_unused=True if this is the desired behavior.")
+    return tuple(results)
 
 
 def _run_pre_hooks(node, buf):
@@ -254,7 +271,7 @@ def _hook_name(hook):
 def _hook_value(hook, old, new, meta=None):
     """What a gradient hook returned in place of ``old``, refused (as torch refuses it) unless it is a tensor of
     the same size, dtype and device: a hook must not silently change what backward propagates or stores in
-    ``.grad``. ``meta`` (shape, dtype) is the input a node's gradient is for, also accepted as a post-hook result."""
+    ``.grad``. ``meta`` (an Edge) is the input a node's gradient is for, also accepted as a post-hook result."""
     from ..tensor import Tensor, typename, _pyname
     if new is None:
         return None
@@ -264,10 +281,10 @@ def _hook_value(hook, old, new, meta=None):
         raise TypeError(f"expected Variable, but hook returned '{_pyname(new)}'")
     nd, od = new._data, old._data
     if nd.dtype != od.dtype or type(nd) is not type(od) or new.device != old.device:
-        if meta is None or nd.dtype != meta[1] or type(nd) is not type(od) or new.device != old.device:
+        if meta is None or nd.dtype != meta.dtype or type(nd) is not type(od) or new.device != old.device:
             raise RuntimeError(f"hook '{_hook_name(hook)}' has changed the type of value (was {typename(old)} "
                                f"got {typename(new)})")
-    if nd.shape != od.shape and (meta is None or nd.shape != meta[0]):
+    if nd.shape != od.shape and (meta is None or nd.shape != meta.shape):
         raise RuntimeError(f"hook '{_hook_name(hook)}' has changed the size of value")
     return new
 
@@ -284,7 +301,7 @@ def _hook_tuple(hook, old, new, edges=None):
                            f"(got {len(new)}, but expected {len(old)})")
     if edges is None:
         return [_hook_value(hook, o, n) for o, n in zip(old, new)]
-    return tuple(_hook_value(hook, o, n, e[2:4] if i < len(edges) and (e := edges[i]) else None)
+    return tuple(_hook_value(hook, o, n, edges[i] if i < len(edges) and edges[i] else None)
                  for i, (o, n) in enumerate(zip(old, new)))
 
 
@@ -301,49 +318,3 @@ def _reduce_to_shape(g, shape, node):
 def _dtype_of(np_dtype):
     from .._dtype import from_numpy_dtype
     return from_numpy_dtype(np_dtype)
-
-
-def _elsewhere(buf):
-    """The device guard of the first GPU gradient in ``buf`` when its device is not the current one, else None."""
-    for g in buf:
-        if g is not None and type(g._data) is not _backend._ndarray:
-            return _backend.guard_if_elsewhere(g._data)
-    return None
-
-
-def _accumulate(node, g, create_graph, given):
-    """``leaf.grad += g`` (the first gradient is stored, copied if it may be shared with something else)."""
-    var = node.variable
-    old = var._grad
-    if old is None:
-        if not create_graph:
-            arr = g._data
-            if arr.base is not None or not _backend.is_writeable(arr) or id(arr) in given or g._base is not None:
-                arr = arr.copy()
-            given.add(id(arr))
-            from ..tensor import Tensor
-            g = Tensor._from_array(arr)
-        var._grad = g
-    elif create_graph or old._requires_grad:
-        var._grad = old + g
-    else:
-        xp = _backend.array_module(old._data)
-        if _backend.is_writeable(old._data) and old._data.shape == g._data.shape:
-            if xp is not _backend.numpy and _backend.guard_if_elsewhere(old._data) is not None:
-                with old._data.device:
-                    xp.add(old._data, g._data, out=old._data)
-            else:
-                xp.add(old._data, g._data, out=old._data)
-            old._vc[0] += 1
-        else:
-            var._grad = old + g
-
-
-def _check_anomaly(node, grads_in):
-    for i, g in enumerate(grads_in):
-        if g is not None and g.is_floating_point():
-            xp = _backend.array_module(g._data)
-            if bool(xp.isnan(g._data).any()):
-                trace = "".join(node._anomaly_trace or ["(no forward trace recorded)\n"])
-                raise RuntimeError(f"Function '{node.name()}' returned nan values in its {i}th output.\n"
-                                   f"Traceback of the forward call that caused the error:\n{trace}")

@@ -27,6 +27,7 @@ has to undo broadcasting or dtype promotion: the engine sums a gradient down to
 its input's shape and casts it to its input's dtype, in one place.
 """
 import weakref
+from typing import NamedTuple
 
 from .. import _backend
 from . import grad_mode
@@ -49,7 +50,7 @@ class Node:
     _saved_raw = None    # what forward saved, resolved after forward: Tensors, _SavedOutputs, numbers
     _to_save = None      # arrays passed to save_for_backward during forward
     _freed = False
-    _edges = ()          # per forward argument: None or (node, output_nr, shape, dtype)
+    _edges = ()          # per forward argument: an Edge; NO_GRAD for a tensor needing none; None for a non-tensor
     _pre_hooks = None    # {output_nr: [hook, ...]}  tensor hooks of non-leaf outputs
     _retain_hooks = None  # {output_nr: hook}       retain_grad of non-leaf outputs
     _post_hooks = None   # [hook(grad_inputs, grad_outputs)]
@@ -120,8 +121,8 @@ class Node:
         edges = self._edges
         inputs = self._function.differentiable_inputs if self._function is not None else None
         if inputs is not None:                 # positions torch lists (numbers it wraps as tensors included)
-            return tuple((edges[i][0], edges[i][1]) if i < len(edges) and edges[i] else (None, 0) for i in inputs)
-        return tuple((e[0], e[1]) if e else (None, 0) for e in edges if e is not False)
+            edges = [edges[i] if i < len(edges) and edges[i] is not None else NO_GRAD for i in inputs]
+        return tuple((e.node, e.output_nr) if e else (None, 0) for e in edges if e is not None)
 
     @classmethod
     def name(cls):
@@ -225,7 +226,7 @@ class _RemovableHandle:
 
 
 class AccumulateGrad(Node):
-    """The sink node of a leaf tensor that requires grad: adds the incoming gradient into ``variable.grad``."""
+    """The sink node of a leaf tensor that requires grad: its backward adds the gradient into ``variable.grad``."""
 
     def __init__(self, variable):
         self.variable = variable
@@ -233,6 +234,42 @@ class AccumulateGrad(Node):
     @classmethod
     def name(cls):
         return "torch::autograd::AccumulateGrad"
+
+    class _function:                     # what the engine calls, as for every node: _function.backward(node, grad)
+        differentiable_inputs = None
+
+        @staticmethod
+        def backward(node, grad):
+            accumulate(node.variable, grad)
+            return ()
+
+
+def accumulate(var, g):
+    """``var.grad += g``, in place when it can; the first gradient is stored as it is unless its
+    array may be shared (a view, read-only, a given grad_output, already stored elsewhere): then a copy."""
+    old = var._grad
+    create_graph = _enabled[0]                   # the backward pass runs under set_grad_enabled(create_graph)
+    if old is None:
+        if not create_graph:
+            arr, shared = g._data, _shared[-1]
+            if arr.base is not None or not _backend.is_writeable(arr) or id(arr) in shared or g._base is not None:
+                arr = arr.copy()
+            shared.add(id(arr))
+            g = _make(arr)
+        var._grad = g
+    elif create_graph or old._requires_grad or not _backend.is_writeable(old._data) \
+            or old._data.shape != g._data.shape:
+        var._grad = old + g
+    elif type(old._data) is _ndarray:
+        _np.add(old._data, g._data, out=old._data)
+        old._vc[0] += 1
+    else:
+        with old._data.device:                   # a GPU array: on its own device
+            _backend.array_module(old._data).add(old._data, g._data, out=old._data)
+        old._vc[0] += 1
+
+
+_shared = [set()]   # per running backward pass: ids of arrays that must be copied before one is stored in .grad
 
 
 def accumulator_of(t):
@@ -243,6 +280,21 @@ def accumulator_of(t):
         node = AccumulateGrad(t)
         t._accumulator = weakref.ref(node)
     return node
+
+
+class Edge(NamedTuple):
+    """Where the gradient of one forward argument goes: output ``output_nr`` of ``node`` (``None``: the
+    tensor needs no gradient). ``shape``, ``dtype`` and ``kind`` (the array type: numpy's or cupy's) are
+    the argument's, so the engine can fit a gradient to its input (undo broadcasting, cast back)."""
+    node: object
+    output_nr: int
+    shape: tuple
+    dtype: object
+    kind: type
+
+
+NO_GRAD = ()     # the edge of a tensor argument that needs no gradient: empty, so falsy (like None for a non-tensor)
+_edge = tuple.__new__                        # Edge(...) without the keyword-handling constructor: 3x faster
 
 
 class Function:
@@ -278,21 +330,30 @@ class Function:
     Class options:
       ``is_view = True``   the output shares memory (and the version counter) with input 0.
       ``node_name``        the ``grad_fn`` name, when it is not ``<ClassName>Backward0``.
+      ``differentiable_inputs``  positions listed in ``next_functions`` (default: every tensor argument).
 
     Check a new Function with ``minitorch.autograd.gradcheck`` (float64 inputs).
     The whole path of ``apply``, step by step: docs/02-one-function-end-to-end.md.
     """
     is_view = False
     node_name = None
-    differentiable_inputs = None   # positions listed in next_functions (default: every tensor argument)
+    differentiable_inputs = None
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
         # torch names its own ops' nodes "ExpBackward0" and a user's Function "MyFnBackward"
         suffix = "Backward0" if cls.__module__.startswith("minitorch.") else "Backward"
-        name = cls.__dict__.get("node_name") or cls.__name__ + suffix
-        cls._Node = type(name, (Node,), {"_function": cls, "__module__": cls.__module__,
-                                         "__qualname__": name})
+        cls._Node = _node_class(cls, cls.__dict__.get("node_name") or cls.__name__ + suffix)
+        cls._named = {}
+
+    @classmethod
+    def named(cls, node_name):
+        """This op recording ``node_name`` as its ``grad_fn`` (torch numbers overloads: ``MaxBackward1``)."""
+        variant = cls._named.get(node_name)
+        if variant is None:
+            variant = cls._named[node_name] = type(cls.__name__, (cls,), {
+                "node_name": node_name, "__module__": cls.__module__, "__qualname__": cls.__qualname__})
+        return variant
 
     @staticmethod
     def forward(ctx, *args, **kwargs):
@@ -304,80 +365,103 @@ class Function:
 
     @classmethod
     def apply(cls, *args, **kwargs):
-        """Run ``forward`` on the arrays of ``args`` and record the op on the tape when a gradient is needed."""
-        if _profiling[0] is not None:                      # minitorch.profiler is recording: time this call
-            return _profiling[0]._forward(cls, args, kwargs)
+        """Unwrap the tensors, run ``forward`` on their arrays, wrap the results, record the node.
+
+        (While a profiler, anomaly mode or the GPU device guard is on, ``hooked_apply`` runs this
+        inside their wrappers; see ``FunctionHook``.)"""
         ctx = cls._Node()
-        arrays = []
-        first = None
-        any_grad = False
-        for a in args:
+        arrays, first, needs_grad = [], None, False
+        for a in args:                                            # 1. unwrap: tensors to arrays
             if isinstance(a, Tensor):
                 d = a._data
                 if first is None:
                     first = d
                 elif type(d) is not type(first) or (type(d) is not _ndarray and d.device != first.device):
-                    first, d = _scalar_on_device(d, first, arrays)
-                if a._requires_grad:
-                    any_grad = True
+                    first, d = _scalar_on_device(d, first, arrays)  # a 0-dim CPU tensor in a GPU op, or an error
                 arrays.append(d)
+                needs_grad = needs_grad or a._requires_grad
             else:
                 arrays.append(a)
-        if type(first) is _ndarray:
-            xp = ctx.xp = _np
-        else:
-            xp = ctx.xp = _backend.array_module(first)
-            if first is not None and _backend.guard_if_elsewhere(first) is not None:
-                with first.device:                         # run on the inputs' GPU, not the current one
-                    return cls.apply(*args, **kwargs)
-
-        if not (any_grad and _enabled[0]):                 # the fast path: nothing to record
-            try:
-                out = cls.forward(ctx, *arrays, **kwargs)
-            except ValueError as e:
-                _broadcast_error(e, arrays)
-            if type(out) is tuple:
-                outs = tuple(_make(o if type(o) is _ndarray else _as_array(o, xp)) for o in out)
-                if cls.is_view:
-                    _share_version(args[0], outs)
-                return outs
-            t = _make(out if type(out) is _ndarray else _as_array(out, xp))
-            if cls.is_view:
-                _share_version(args[0], (t,))
-            return t
-
-        # record: one edge per argument, to the node that produced it (or the leaf's accumulator)
-        edges = []
-        for a in args:
-            if isinstance(a, Tensor):
-                if a._requires_grad:
-                    d = a._data
-                    fn = a.grad_fn
-                    if fn is None:
-                        ref = a._accumulator
-                        fn = ref() if ref is not None else None
-                        if fn is None:
-                            fn = accumulator_of(a)
-                        edges.append((fn, 0, d.shape, d.dtype, type(d)))
-                    else:
-                        edges.append((fn, a._output_nr, d.shape, d.dtype, type(d)))
-                else:
-                    edges.append(None)
-            else:
-                edges.append(False)
-        ctx._edges = edges
+        xp = ctx.xp = _np if type(first) is _ndarray else _backend.array_module(first)
+        record = needs_grad and _enabled[0]
+        if record:                                                # an edge per argument, before forward
+            ctx._edges = [_edge_of(a) if isinstance(a, Tensor) else None for a in args]
         try:
-            out = cls.forward(ctx, *arrays, **kwargs)
+            out = cls.forward(ctx, *arrays, **kwargs)             # 2. forward, on arrays
         except ValueError as e:
             _broadcast_error(e, arrays)
-        if type(out) is tuple:
-            outputs = tuple(_make(o if type(o) is _ndarray else _as_array(o, xp)) for o in out)
-        else:
-            outputs = (_make(out if type(out) is _ndarray else _as_array(out, xp)),)
+        if type(out) is not tuple:                                # 3. wrap the results in tensors
+            y = _make(out if type(out) is _ndarray else _as_array(out, xp))
+            if cls.is_view:
+                _share_version(args[0], (y,))
+            if record:                                            # 4. record: ctx becomes their grad_fn
+                _record(ctx, args, (y,), out)
+            return y
+        outputs = tuple(_make(o if type(o) is _ndarray else _as_array(o, xp)) for o in out)
         if cls.is_view:
             _share_version(args[0], outputs)
-        _record(ctx, args, outputs, out)
-        return outputs if type(out) is tuple else outputs[0]
+        if record:
+            _record(ctx, args, outputs, out)
+        return outputs
+
+
+def _edge_of(t):
+    """The edge to where ``t``'s gradient goes: the node that made it, or its leaf accumulator."""
+    if not t._requires_grad:
+        return NO_GRAD
+    d = t._data
+    return _edge(Edge, (t.grad_fn or accumulator_of(t), t._output_nr, d.shape, d.dtype, type(d)))
+
+
+def _node_class(function, name):
+    """The Node subclass, named as torch names it, whose instances record calls of ``function``."""
+    return type(name, (Node,), {"_function": function, "__module__": function.__module__, "__qualname__": name})
+
+
+# ---------------------------------------------------------------- function hooks
+class FunctionHook:
+    """Code that wraps every op while it is installed (Chainer's ``FunctionHook``).
+
+    The profiler, anomaly mode and the GPU device guard are hooks: ``install_hook`` puts
+    ``hooked_apply`` in place of ``Function.apply`` and the engine calls each node through
+    ``backward``; with no hook installed, neither pays anything. ``run`` is the wrapped call.
+    """
+
+    def forward(self, function, run, args, kwargs):
+        """Around ``function.apply(*args, **kwargs)``; returns what ``run(*args, **kwargs)`` returns."""
+        return run(*args, **kwargs)
+
+    def backward(self, node, run, grads):
+        """Around one node's backward (post-hooks included); returns what ``run(grads)`` returns."""
+        return run(grads)
+
+
+hooks = []                    # the installed FunctionHooks, outermost first
+_plain_apply = Function.__dict__["apply"]
+
+
+def install_hook(hook):
+    hooks.append(hook)
+    Function.apply = classmethod(hooked_apply)
+
+
+def remove_hook(hook):
+    if hook in hooks:
+        hooks.remove(hook)
+    if not hooks:
+        Function.apply = _plain_apply
+
+
+def hooked_apply(cls, *args, **kwargs):
+    """``Function.apply`` while hooks are installed: the plain apply, inside every hook's ``forward``."""
+    run = _plain_apply.__get__(None, cls)
+    for hook in reversed(hooks):
+        run = _wrap_forward(hook, cls, run)
+    return run(*args, **kwargs)
+
+
+def _wrap_forward(hook, cls, run):
+    return lambda *args, **kwargs: hook.forward(cls, run, args, kwargs)
 
 
 def _broadcast_error(error, arrays):
@@ -412,9 +496,7 @@ def _share_version(base, outputs):
 def _record(ctx, args, outputs, out=None):
     """Make ``ctx`` the ``grad_fn`` of the outputs and turn the arrays forward saved into tensors.
 
-    ``ctx._edges`` (set before forward) has one entry per forward argument:
-    ``(node, output_nr, shape, dtype, array type)`` for a tensor that requires grad, ``None``
-    for a tensor that does not, ``False`` for a non-tensor argument.
+    ``ctx._edges`` was set before forward (one ``Edge`` per forward argument).
     """
     non_diff = ctx._non_diff
     if len(outputs) == 1:
@@ -448,9 +530,6 @@ def _record(ctx, args, outputs, out=None):
             versions.append(t._vc[0] if isinstance(t, (Tensor, _SavedOutput)) else 0)
         ctx._saved_raw = saved
         ctx._saved_versions = versions
-    if _anomaly[0]:
-        import traceback
-        ctx._anomaly_trace = traceback.format_stack()[:-3]
 
 
 def _saved_tensor(arr, args, outputs, out=None):

@@ -173,7 +173,7 @@ def trace(model, input_to_model=None, verbose=False):
     for node in nodes:
         for edge in getattr(node, "_edges", ()):
             if edge:
-                shapes.setdefault((edge[0], edge[1]), tuple(edge[2]))
+                shapes.setdefault((edge.node, edge.output_nr), tuple(edge.shape))
     for t in outputs:
         if t.grad_fn is not None:
             shapes.setdefault((t.grad_fn, getattr(t, "_output_nr", 0)), tuple(t.shape))
