@@ -20,17 +20,26 @@ def _fmt_bytes(b):
 def markdown(results, meta):
     """The report as markdown: one table per group, then the environment."""
     lines = [f"# minitorch vs torch ({meta['device']})", ""]
+    head = [k for k in ("date", "numpy BLAS", "numpy OpenBLAS kernel", "numpy BLAS threads", "torch BLAS",
+                        "torch threads", "note") if k in meta]
+    lines += [f"{k}: {meta[k]}  " for k in head] + [""]
+    lines += ["Times are medians over interleaved runs (ours, torch, ours, ...); the ratio is the median of the "
+              "per-run ratios, with their min–max; runs = runs × calls per run.", ""]
     titles = {"op": "Op level (forward + backward)", "train": "Training step (forward, backward, SGD-momentum)",
               "epoch": "Epoch", "scale-batch": "Scaling with batch size", "scale-width": "Scaling with MLP width"}
     for group in ("op", "train", "epoch", "scale-batch", "scale-width"):
         rows = [r for r in results["timings"] if r["group"] == group]
         if not rows:
             continue
-        lines += [f"## {titles[group]}", "", "| workload | minitorch | torch | ratio (ours/torch) |",
-                  "|---|---:|---:|---:|"]
+        lines += [f"## {titles[group]}", "",
+                  "| workload | minitorch | torch | ratio (ours/torch) | ratio min–max | runs |",
+                  "|---|---:|---:|---:|---:|---:|"]
         for r in rows:
+            spread = (f"{r['ratio_min']:.2f}–{r['ratio_max']:.2f}" if r.get("ratio_min") is not None
+                      and r.get("runs", 1) > 1 else "-")
+            runs = f"{r['runs']}×{r.get('calls_per_run', 1)}" if r.get("runs") else "1"
             lines.append(f"| {r['name']} | {_fmt_time(r['ours_s'])} | {_fmt_time(r['torch_s'])} | "
-                         f"**{r['ratio']:.2f}** |")
+                         f"**{r['ratio']:.2f}** | {spread} | {runs} |")
         lines.append("")
     if results.get("memory"):
         lines += ["## Peak memory of a training step (growth over the process's peak before the steps)", "",
@@ -42,7 +51,8 @@ def markdown(results, meta):
         lines.append("")
     lines += ["## Method and environment", ""]
     for k, v in meta.items():
-        lines.append(f"- {k}: {v}")
+        if k not in head:                                   # those are in the header already
+            lines.append(f"- {k}: {v}")
     return "\n".join(lines) + "\n"
 
 

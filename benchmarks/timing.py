@@ -25,7 +25,11 @@ def calibrate(fn, sync, target=0.02, max_inner=1000):
 
 
 def measure(ours, theirs, *, runs=7, warmup=2, target=0.05, sync_ours=None, sync_theirs=None):
-    """Median seconds per call of both engines and the median per-run ratio ours/torch."""
+    """Median seconds per call of both engines and the per-run ratio ours/torch: median, min and max.
+
+    The spread of the ratios over the runs is the measure of noise: on a shared machine one run of either
+    engine can be slowed by another process, and the median over interleaved pairs is what stays stable.
+    """
     sync_ours = sync_ours or (lambda: None)
     sync_theirs = sync_theirs or (lambda: None)
     for _ in range(warmup):
@@ -39,7 +43,11 @@ def measure(ours, theirs, *, runs=7, warmup=2, target=0.05, sync_ours=None, sync
     ratios = [a / b for a, b in zip(t_ours, t_theirs)]
     return {
         "ours_s": statistics.median(t_ours),
+        "ours_min_s": min(t_ours),
+        "ours_max_s": max(t_ours),
         "torch_s": statistics.median(t_theirs),
+        "torch_min_s": min(t_theirs),
+        "torch_max_s": max(t_theirs),
         "ratio": statistics.median(ratios),
         "ratio_min": min(ratios),
         "ratio_max": max(ratios),

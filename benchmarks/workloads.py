@@ -176,6 +176,7 @@ def op_workloads():
 def train_workloads():
     return [
         train_step("MLP 784-512-512-10, batch 64", "mlp", 64, MNIST_SHAPE, quick=True),
+        train_step("MLP 784-512-512-10, batch 128", "mlp", 128, MNIST_SHAPE),
         train_step("MLP 784-512-512-10, batch 256", "mlp", 256, MNIST_SHAPE),
         train_step("LeNet, batch 64", "lenet", 64, CIFAR_SHAPE, quick=True),
         train_step("ResNet-style, batch 32", "resnet", 32, CIFAR_SHAPE),

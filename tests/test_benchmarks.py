@@ -15,13 +15,25 @@ def test_quick_benchmark_runs_and_writes_a_report(tmp_path):
     proc = subprocess.run([sys.executable, "-m", "benchmarks", "--quick", "--device", "cpu", "--out", str(tmp_path)],
                           cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr[-2000:]
-    assert "| workload | minitorch | torch | ratio (ours/torch) |" in proc.stdout
+    header = "| workload | minitorch | torch | ratio (ours/torch) | ratio min–max | runs |"
+    assert header in proc.stdout
+    assert proc.stdout.count("| LeNet, batch 64 |") == 1           # the table once (progress goes to stderr)
     data = json.loads((tmp_path / "results-cpu.json").read_text())
     names = {r["name"] for r in data["timings"]}
     assert any(n.startswith("MLP") for n in names) and any(n.startswith("conv2d") for n in names)
     for r in data["timings"]:
         assert r["ours_s"] > 0 and r["torch_s"] > 0 and r["ratio"] > 0
-    assert data["meta"]["environment set by the suite"].startswith("OPENBLAS_THREAD_TIMEOUT")
+        assert r["ratio_min"] <= r["ratio"] <= r["ratio_max"] and r["runs"] >= 7     # a median with its spread
+    meta = data["meta"]
+    assert meta["environment set by the suite"].startswith("OPENBLAS_THREAD_TIMEOUT")
+    # which BLAS ran, on how many threads, and whether the environment forced OpenBLAS's kernel
+    assert meta["numpy BLAS"] and meta["torch BLAS"] and meta["torch threads"] >= 1
+    assert meta["numpy BLAS threads"] >= 1                                         # threadpoolctl (test extra)
+    if "openblas" in meta["numpy BLAS"].lower():
+        assert meta["numpy OpenBLAS kernel"] in meta["thread pools (threadpoolctl)"]
+        assert f"numpy OpenBLAS kernel: {meta['numpy OpenBLAS kernel']}" in proc.stdout
+    assert ("OPENBLAS_CORETYPE" in meta["BLAS environment"]) == ("OPENBLAS_CORETYPE" in os.environ)
+    assert ("note" in meta) == ("OPENBLAS_CORETYPE" in os.environ)
     assert (tmp_path / "report-cpu.md").exists()
 
 

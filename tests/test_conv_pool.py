@@ -150,6 +150,86 @@ def test_conv2d_chunked_batches_match_whole_batch(monkeypatch):
         np.testing.assert_allclose(C.conv_input_grad(np, g1, w, x.shape, geo1), ref1, rtol=1e-12, atol=1e-12)
 
 
+# ---------------------------------------------------------------- fast formulations against the plain im2col
+class formulation:
+    """Force conv.py's dispatcher: ``rows`` True/False takes the padded-rows forward and weight gradient always /
+    never (stride 1); ``flipped`` True/False takes the flipped-kernel input gradient always / never (stride 1)."""
+
+    def __init__(self, rows=None, flipped=None):
+        self.rows, self.flipped = rows, flipped
+
+    def __enter__(self):
+        self.saved = C.ROWS_MAX_WASTE, C.THIN_ROWS
+        if self.rows is not None:
+            C.ROWS_MAX_WASTE = float("inf") if self.rows else 0.0
+        if self.flipped is not None:
+            C.THIN_ROWS = -1 if self.flipped else 10 ** 9
+
+    def __exit__(self, *exc):
+        C.ROWS_MAX_WASTE, C.THIN_ROWS = self.saved
+
+
+@st.composite
+def stride1_cases(draw, symmetric=False):
+    """Stride-1 geometries (the fast paths' domain): asymmetric padding, dilation, groups, thin and wide."""
+    g = draw(st.sampled_from([1, 1, 2]))
+    cg, og = draw(st.sampled_from([1, 3, 9])), draw(st.sampled_from([1, 4, 10]))
+    kh, kw = draw(st.integers(1, 4)), draw(st.integers(1, 4))
+    dh, dw = draw(st.sampled_from([1, 1, 2])), draw(st.sampled_from([1, 1, 2]))
+    pads = tuple(draw(st.integers(0, 3)) for _ in range(4))
+    if symmetric:                                      # torch's conv2d takes symmetric padding
+        pads = (pads[0], pads[0], pads[2], pads[2])
+    n, h, w = draw(st.integers(1, 4)), draw(st.integers(1, 10)), draw(st.integers(1, 10))
+    assume(h + pads[0] + pads[1] >= dh * (kh - 1) + 1 and w + pads[2] + pads[3] >= dw * (kw - 1) + 1)
+    return n, g * cg, h, w, g * og, kh, kw, C.Geometry((1, 1), pads, (dh, dw), g)
+
+
+@given(stride1_cases(), seeds, st.booleans())
+def test_fast_conv_formulations_match_the_plain_im2col(case, seed, small_chunks):
+    """Every formulation the dispatcher can pick gives the plain im2col's numbers (float64: to rounding)."""
+    n, c, h, w, o, kh, kw, geo = case
+    x, wt = data((n, c, h, w), np.float64, seed), data((o, c // geo.groups, kh, kw), np.float64, seed + 1)
+    b = data((o,), np.float64, seed + 2)
+    ho, wo = geo.out_size(h, w, kh, kw)
+    gy = data((n, o, ho, wo), np.float64, seed + 3)
+    close = dict(rtol=1e-12, atol=1e-11)
+    with chunks(small_chunks):
+        y_ref = C.conv_forward_im2col(np, x, wt, b, geo)
+        gw_ref = C.conv_weight_grad_im2col(np, x, gy, wt.shape, geo)
+        gx_ref = C.conv_input_grad_im2col(np, gy, wt, x.shape, geo)
+        np.testing.assert_allclose(C._forward_rows(np, x, wt, b, geo), y_ref, **close)
+        np.testing.assert_allclose(C._weight_grad_rows(np, x, gy, wt.shape, geo), gw_ref, **close)
+        for rows in (True, False):
+            with formulation(rows=rows):
+                np.testing.assert_allclose(C.conv_forward(np, x, wt, b, geo), y_ref, **close)
+                np.testing.assert_allclose(C.conv_weight_grad(np, x, gy, wt.shape, geo), gw_ref, **close)
+        for flipped in (True, False):
+            for rows in (True, False):
+                with formulation(rows=rows, flipped=flipped):
+                    np.testing.assert_allclose(C.conv_input_grad(np, gy, wt, x.shape, geo), gx_ref, **close)
+
+
+@given(stride1_cases(symmetric=True), dtypes, seeds, st.booleans(), st.booleans())
+def test_fast_conv_formulations_match_torch(device, case, dtype, seed, rows, flipped):
+    """Each forced formulation through F.conv2d (forward, gradients, double backward) against torch."""
+    n, c, h, w, o, kh, kw, geo = case
+    pt, _, pl, _ = geo.pads
+    arrays = [data((n, c, h, w), dtype, seed), data((o, c // geo.groups, kh, kw), dtype, seed + 1),
+              data((o,), dtype, seed + 2)]
+    kw_ = dict(padding=(pt, pl), dilation=geo.dilation, groups=geo.groups)
+    with formulation(rows=rows, flipped=flipped):
+        compare(lambda *a: F.conv2d(*a, **kw_), arrays, lambda *a: TF.conv2d(*a, **kw_), tol=tol(dtype),
+                device=device)
+
+
+def test_dispatcher_picks_rows_for_the_benchmark_shapes():
+    """The table in conv.py: LeNet's and ResNet's stride-1 layers take the padded-rows formulation on the CPU."""
+    for x_shape, k, pads in (((64, 3, 32, 32), 5, 0), ((64, 6, 14, 14), 5, 0), ((32, 64, 32, 32), 3, 1)):
+        assert C._use_rows(np, x_shape, k, k, C.Geometry((1, 1), (pads,) * 4, (1, 1), 1))
+    assert not C._use_rows(np, (2, 8, 12, 12), 3, 3, C.Geometry((2, 2), (1,) * 4, (1, 1), 1))     # stride 2
+    assert not C._use_rows(np, (2, 8, 4, 4), 3, 3, C.Geometry((1, 1), (0,) * 4, (1, 1), 1))       # Wp/Wo = 2
+
+
 def test_im2col_layout():
     """cols[(c, i, j), (n, oy, ox)] = xpad[n, c, oy*sh + i*dh, ox*sw + j*dw] (the docstring's definition)."""
     x = data((2, 3, 6, 7), np.float64, 0)
