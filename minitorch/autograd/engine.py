@@ -42,7 +42,7 @@ def run_backward(outputs, grad_outputs, retain_graph, create_graph, inputs=None,
     if not accumulate:
         order, stop = _prune(order, capture)
     call = _call if not _function.hooks else _hooked_call     # profiler, anomaly mode, device guard
-    _function._shared.append({id(g._data) for g in grads})
+    _function._shared.append({id(g._data) for g in grads})   # arrays .grad must not alias (copied first)
     grad_was, grad_mode._enabled[0] = grad_mode._enabled[0], bool(create_graph)   # record backward ops?
     try:
         for node in order:

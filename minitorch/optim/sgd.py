@@ -76,41 +76,31 @@ class SGD(Optimizer):
             group.setdefault("fused", False)
 
     def _update(self, p, group):
-        """One SGD step of parameter ``p``, in place on its array."""
-        lr = _to_scalar(group["lr"])
-        momentum, dampening, nesterov = group["momentum"], group["dampening"], group["nesterov"]
+        """One SGD step of parameter ``p``: the rule above, line by line, in place on the arrays.
+
+        ``tmp`` is scratch memory kept by the optimizer, so a step allocates nothing; ``_vc`` is the
+        version counter every in-place edit bumps (backward uses it to refuse stale saved tensors)."""
+        lr, mu, tau, nesterov = _to_scalar(group["lr"]), group["momentum"], group["dampening"], group["nesterov"]
         theta = p._data
         xp = _backend.array_module(theta)
-        # g <- ±grad + λθ   (p.grad itself is left untouched)
-        g = self._grad_with_decay(theta, p._grad._data, _to_scalar(group["weight_decay"]), group["maximize"], k=0)
-        if momentum != 0:
+        tmp = self._buffer(1, theta)
+        g = self._grad_with_decay(theta, p._grad._data, _to_scalar(group["weight_decay"]),
+                                  group["maximize"])                  # g <- ±grad + λθ
+        if mu != 0:
             state = self.state[p]
             buf = state.get("momentum_buffer")
-            if buf is None:                                # first step: b <- g, no dampening
+            if buf is None:                                           # b <- g  on the first step
                 buf = state["momentum_buffer"] = Tensor._from_array(g.copy())
-            elif _kernels.sgd_momentum(xp, theta, g, buf._data, momentum, dampening, lr, nesterov):
-                buf._vc[0] += 1                            # the whole update in one fused GPU kernel
+            elif _kernels.sgd_momentum(xp, theta, g, buf._data, mu, tau, lr, nesterov):
+                buf._vc[0] += 1                                       # (on a GPU: the whole step in one kernel)
                 p._vc[0] += 1
                 return
-            else:                                          # b <- μb + (1-τ)g
+            else:                                                     # b <- μb + (1-τ)g
                 b = buf._data
-                xp.multiply(b, momentum, out=b)
-                if dampening == 0:
-                    xp.add(b, g, out=b)
-                else:
-                    t = self._buffer(1, theta)
-                    xp.multiply(g, 1 - dampening, out=t)
-                    xp.add(b, t, out=b)
+                xp.multiply(b, mu, out=b)
+                xp.add(b, g if tau == 0 else xp.multiply(g, 1 - tau, out=tmp), out=b)
                 buf._vc[0] += 1
-            if nesterov:                                   # g <- g + μb
-                t = self._buffer(1, theta)
-                xp.multiply(buf._data, momentum, out=t)
-                xp.add(g, t, out=t)
-                g = t
-            else:                                          # g <- b
-                g = buf._data
-        # θ <- θ - γg
-        d = self._buffer(2, theta)
-        xp.multiply(g, -lr, out=d)
-        xp.add(theta, d, out=theta)
+            # g <- g + μb with Nesterov momentum, else g <- b
+            g = xp.add(g, xp.multiply(buf._data, mu, out=tmp), out=tmp) if nesterov else buf._data
+        xp.subtract(theta, xp.multiply(g, lr, out=tmp), out=theta)   # θ <- θ - γg
         p._vc[0] += 1
