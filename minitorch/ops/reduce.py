@@ -58,11 +58,6 @@ class Sum(Function):
         return expand(g, ctx.in_shape), None, None, None
 
 
-class SumDim(Sum):
-    """y = sum of x over the given dims (torch's ``SumBackward1``)."""
-    node_name = "SumBackward1"
-
-
 @out_arg("sum", dtype_from_out="any")
 def sum(input, dim=None, keepdim=False, *, dtype=None):
     """Sum of elements over ``dim`` (all by default). Integer and bool inputs sum as int64."""
@@ -70,7 +65,7 @@ def sum(input, dim=None, keepdim=False, *, dtype=None):
         _not_tensor("sum", input)
     axes = _dims(dim, input._data.ndim)
     np_dtype = dtype.np if dtype is not None else (int64.np if input._data.dtype.kind in "biu" else None)
-    return (Sum if dim is None else SumDim).apply(input, axes, keepdim, np_dtype)
+    return (Sum if dim is None else Sum.named("SumBackward1")).apply(input, axes, keepdim, np_dtype)
 
 
 def _count(shape, axes):
@@ -102,11 +97,6 @@ class Mean(Function):
         return _mean_backward(grad, ctx.axes, ctx.in_shape, ctx.keepdim, ctx.n), None, None
 
 
-class MeanDim(Mean):
-    """y = mean of x over the given dims (torch's ``MeanBackward1``)."""
-    node_name = "MeanBackward1"
-
-
 @out_arg("mean", dtype_from_out="cast")
 def mean(input, dim=None, keepdim=False, *, dtype=None):
     """Mean over ``dim`` (all by default); needs a floating dtype, as in torch."""
@@ -117,7 +107,7 @@ def mean(input, dim=None, keepdim=False, *, dtype=None):
     if input._data.dtype.kind != "f":
         raise RuntimeError("mean(): could not infer output dtype. Input dtype must be either a floating point or "
                            f"complex dtype. Got: {input.dtype._legacy[:-6]}")
-    return (Mean if dim is None else MeanDim).apply(input, _dims(dim, input._data.ndim), keepdim)
+    return (Mean if dim is None else Mean.named("MeanBackward1")).apply(input, _dims(dim, input._data.ndim), keepdim)
 
 
 def _correction(unbiased, correction):
@@ -335,13 +325,13 @@ class _ExtremeAll(_Extreme):
         return masked_grad(expand(reshape(grad / count, (1,) * x.dim()), x.shape), mask), None, None
 
 
-class MaxBackward1(_ExtremeAll):
-    """max over all elements (torch's ``MaxBackward1``)."""
+class MaxAll(_ExtremeAll):
+    """max over all elements (its node is torch's ``MaxBackward1``)."""
     node_name = "MaxBackward1"
     reducer = "max"
 
 
-class MinBackward1(_ExtremeAll):
+class MinAll(_ExtremeAll):
     node_name = "MinBackward1"
     reducer = "min"
 
@@ -460,7 +450,7 @@ def max(input, dim=None, keepdim=False):
         return maximum(input, dim)
     if dim is None:
         _check_nonempty(input, "max")
-        return MaxBackward1.apply(input, tuple(range(input._data.ndim)), False)
+        return MaxAll.apply(input, tuple(range(input._data.ndim)), False)
     d = _wrap_dim(dim, input._data.ndim)
     _check_nonempty(input, "max", (d,))
     return _MaxReturn(*MaxDim.apply(input, d, keepdim))
@@ -477,7 +467,7 @@ def min(input, dim=None, keepdim=False):
         return minimum(input, dim)
     if dim is None:
         _check_nonempty(input, "min")
-        return MinBackward1.apply(input, tuple(range(input._data.ndim)), False)
+        return MinAll.apply(input, tuple(range(input._data.ndim)), False)
     d = _wrap_dim(dim, input._data.ndim)
     _check_nonempty(input, "min", (d,))
     return _MinReturn(*MinDim.apply(input, d, keepdim))
@@ -563,11 +553,6 @@ class Prod(Function):
         return g * _prod_others(x, ctx.axes), None, None
 
 
-class ProdDim(Prod):
-    """y = product of x along one dim (torch's ``ProdBackward1``)."""
-    node_name = "ProdBackward1"
-
-
 def _prod_others(x, axes):
     """For every element, the product of the other elements of its slice over ``axes``.
 
@@ -604,7 +589,7 @@ def prod(input, dim=None, keepdim=False, *, dtype=None):
         return _T(xp.asarray(input._data.prod(axis=axes, keepdims=keepdim, dtype=xp.int64)))
     if dim is None:
         return Prod.apply(input, tuple(range(input._data.ndim)), False)
-    return ProdDim.apply(input, _dims(dim, input._data.ndim), keepdim)
+    return Prod.named("ProdBackward1").apply(input, _dims(dim, input._data.ndim), keepdim)
 
 
 class Cumsum(Function):
@@ -620,7 +605,7 @@ class Cumsum(Function):
         from .shape import flip
         if grad._data.ndim == 0:
             return grad, None
-        return flip(cumsum(flip(grad, ctx.dim), ctx.dim), ctx.dim), None
+        return flip(cumsum(flip(grad, (ctx.dim,)), ctx.dim), (ctx.dim,)), None
 
 
 @out_arg("cumsum", dtype_from_out="any")
@@ -762,7 +747,7 @@ class Sort(Function):
             idx = xp.argsort(x, axis=dim, kind="stable")
         if k is not None and x.ndim:
             idx = idx[(slice(None),) * dim + (slice(0, k),)]
-        idx = xp.ascontiguousarray(idx, dtype=xp.int64)
+        idx = xp.asarray(idx, dtype=xp.int64, order="C")     # (ascontiguousarray would make a 0-d index 1-d)
         vals = xp.take_along_axis(x, idx, axis=dim) if x.ndim else x.copy()
         ctx.dim, ctx.idx, ctx.in_shape = dim, idx, x.shape
         ctx.mark_non_differentiable(idx)
