@@ -40,7 +40,7 @@ _METHODS = {
     "unsqueeze": S.unsqueeze, "transpose": S.transpose, "swapaxes": S.transpose, "swapdims": S.transpose,
     "permute": S.permute, "t": S.t, "expand": S.expand, "expand_as": S.expand_as,
     "broadcast_to": S.broadcast_to, "contiguous": S.contiguous, "clone": S.clone, "split": S.split,
-    "chunk": S.chunk, "tensor_split": S.tensor_split, "unbind": S.unbind, "flip": S.flip,
+    "chunk": S.chunk, "tensor_split": S.tensor_split, "unbind": S.unbind, "flip": S._flip_method,
     "repeat": S.repeat, "tile": S.tile, "repeat_interleave": S.repeat_interleave, "narrow": S.narrow,
     "movedim": S.movedim, "sum_to_size": S.sum_to_size,
     # indexing

@@ -721,8 +721,25 @@ def _binary(name, sym, accepts, kinds="fib"):
     return Op(name, accepts, _binary_args("" if name in TENSOR_ONLY else kinds), tuple(code))
 
 
+# float32 values of these functions are specified only to about an ulp: torch's (SLEEF's u10 kernels) and
+# numpy's differ in the last bit, and neither is always correctly rounded (torch's float32 cos(1.0) is not).
+LIBM = {"exp", "exp2", "expm1", "log", "log2", "log10", "log1p", "rsqrt", "sin", "cos", "tan", "asin", "acos",
+        "atan", "sinh", "cosh", "tanh", "sigmoid", "erf", "erfc"}
+
+
+def _unary_args(name):
+    def f(g, x):
+        # Not drawn: such a function of an integer tensor in a float64 program. Its value is float32 (the
+        # default dtype), whose last bit torch leaves unspecified (see LIBM); the float64 steps after it then
+        # expose that ulp at float64 precision, which no float64 bound can tell from an error.
+        if name in LIBM and g.fdtype == "float64" and not x.dtype.is_floating_point:
+            raise Reject
+        return {}
+    return f
+
+
 CATEGORIES = {
-    "unary": [Op(n, "n", _none, (f"T.{n}({{x}})", f"{{x}}.{n}()")) for n in UNARY]
+    "unary": [Op(n, "n", _unary_args(n), (f"T.{n}({{x}})", f"{{x}}.{n}()")) for n in UNARY]
     + [Op(n, "a", _none, (f"T.{n}({{x}})",)) for n in PREDICATES]
     + [Op("bitwise_not", "i", _none, ("T.bitwise_not({x})", "~{x}"))],
     "activation": [

@@ -582,7 +582,7 @@ OPS = {n: (lambda n: lambda a, b: getattr(mt, n)(a.abs() + 0.5 if n in _POS else
 OPS.update({
     "add": lambda a, b: a + b, "sub": lambda a, b: a - b, "mul": lambda a, b: a * b, "div": lambda a, b: a / b,
     "pow": lambda a, b: a.abs() ** b, "maximum": mt.maximum, "minimum": mt.minimum, "fmod": mt.fmod,
-    "remainder": mt.remainder, "floordiv": lambda a, b: a // b, "eq": lambda a, b: a == b,
+    "remainder": mt.remainder, "floordiv": lambda a, b: a.detach() // b.detach(), "eq": lambda a, b: a == b,
     "lt": lambda a, b: a < b, "where": lambda a, b: mt.where(a > 0, a, b), "lerp": lambda a, b: mt.lerp(a, b, 0.3),
     "clamp": lambda a, b: a.clamp(-0.5, 0.5), "clamp_t": lambda a, b: a.clamp(min=b),
     "scalars": lambda a, b: 2 * a - 1 / (a.abs() + 1) + a ** 2, "sum": lambda a, b: a.sum(),

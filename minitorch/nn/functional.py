@@ -52,9 +52,10 @@ def _ntuple(v, n, name="argument"):
     return (int(v),) * n
 
 
-def _check_float(input, name):
+def _check_float(input, name, kernel=None):
+    """torch's refusal of an integer or bool input by a float-only kernel (``kernel`` defaults to name_cpu)."""
     if input._data.dtype.kind != "f":
-        raise NotImplementedError(f"\"{name}_cpu\" not implemented for '{input.dtype._legacy[:-6]}'")
+        raise NotImplementedError(f"\"{kernel or name + '_cpu'}\" not implemented for '{input.dtype._legacy[:-6]}'")
 
 
 def _apply_maybe_inplace(fn, input, inplace, *args):
@@ -515,7 +516,11 @@ def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
         _not_tensor("hardtanh", input)
     if min_val > max_val:
         raise ValueError("min_val cannot be greater than max_val")
-    _check_float(input, "hardtanh")
+    kind = input._data.dtype.kind
+    if kind == "b":
+        raise RuntimeError("Bool inputs not supported for hardtanh")
+    if kind != "f":                       # integers: torch clamps to the bounds cast to the dtype (truncated)
+        min_val, max_val = int(min_val), int(max_val)
     return _apply_maybe_inplace(_A.hardtanh, input, inplace, min_val, max_val)
 
 
@@ -643,7 +648,7 @@ def gelu(input, approximate="none"):
         _not_tensor("gelu", input)
     if approximate not in ("none", "tanh"):
         raise RuntimeError("approximate argument must be either none or tanh.")
-    _check_float(input, "GeluKernelImpl")
+    _check_float(input, "gelu", "GeluKernelImpl")
     return _A.gelu(input, approximate)
 
 
@@ -691,6 +696,7 @@ def silu(input, inplace=False):
     """x * sigmoid(x) (swish)."""
     if not isinstance(input, Tensor):
         _not_tensor("silu", input)
+    _check_float(input, "silu")
     return _apply_maybe_inplace(_A.silu, input, inplace)
 
 
@@ -698,11 +704,15 @@ def mish(input, inplace=False):
     """x * tanh(softplus(x))."""
     if not isinstance(input, Tensor):
         _not_tensor("mish", input)
+    _check_float(input, "mish")
     return _apply_maybe_inplace(_A.Mish.apply, input, inplace)
 
 
 def softplus(input, beta=1.0, threshold=20.0):
     """log(1 + exp(beta x)) / beta, linear where beta x > threshold."""
+    if not isinstance(input, Tensor):
+        _not_tensor("softplus", input)
+    _check_float(input, "softplus")
     return _A.softplus(input, beta, threshold)
 
 
@@ -710,6 +720,7 @@ def logsigmoid(input):
     """log(sigmoid(x)), computed stably."""
     if not isinstance(input, Tensor):
         _not_tensor("log_sigmoid", input)
+    _check_float(input, "log_sigmoid")
     return _A.logsigmoid(input)
 
 
@@ -717,6 +728,7 @@ def hardsigmoid(input, inplace=False):
     """relu6(x + 3) / 6."""
     if not isinstance(input, Tensor):
         _not_tensor("hardsigmoid", input)
+    _check_float(input, "hardsigmoid")
     return _apply_maybe_inplace(_A.hardsigmoid, input, inplace)
 
 
@@ -724,6 +736,7 @@ def hardswish(input, inplace=False):
     """x * relu6(x + 3) / 6."""
     if not isinstance(input, Tensor):
         _not_tensor("hardswish", input)
+    _check_float(input, "hardswish")
     return _apply_maybe_inplace(_A.Hardswish.apply, input, inplace)
 
 
@@ -739,6 +752,9 @@ def tanhshrink(input):
 
 def hardshrink(input, lambd=0.5):
     """x where |x| > lambd, else 0."""
+    if not isinstance(input, Tensor):
+        _not_tensor("hardshrink", input)
+    _check_float(input, "hardshrink")
     return _A.Hardshrink.apply(input, lambd)
 
 
@@ -746,6 +762,9 @@ def softshrink(input, lambd=0.5):
     """x - lambd above lambd, x + lambd below -lambd, 0 between."""
     if lambd < 0:
         raise RuntimeError(f"lambda must be greater or equal to 0, but found to be {lambd}.")
+    if not isinstance(input, Tensor):
+        _not_tensor("softshrink", input)
+    _check_float(input, "softshrink", "softshrink_check")
     return _A.Softshrink.apply(input, lambd)
 
 
@@ -1182,11 +1201,14 @@ def _class_index_checks(input, target, weight, name):
     """torch's checks for class-index targets, in torch's order: batch size, dims, dtype, weight size."""
     if input.dim() < 1:
         raise ValueError(f"Expected 1 or more dimensions (got {input.dim()})")
+    kind = target._data.dtype
     if input.dim() == 1:
-        if target.dim() == 1 and target.shape[0] != 1:
-            raise ValueError(f"For 1D input, 1D target must have size 1, but got target size: {target.shape[0]}")
         if target.dim() > 1:
             raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
+        if kind != int64.np and kind != uint8.np:
+            raise RuntimeError(f"expected target dtype to be Long or Byte, but got {target.dtype._legacy[:-6]}")
+        if target.dim() == 1 and target.shape[0] != 1:
+            raise ValueError(f"For 1D input, 1D target must have size 1, but got target size: {target.shape[0]}")
         c = input.shape[0]
     else:
         tb = target.shape[0] if target.dim() else 0
@@ -1198,8 +1220,12 @@ def _class_index_checks(input, target, weight, name):
             expect = (input.shape[0],) + tuple(input.shape[2:])
             if tuple(target.shape) != expect:
                 raise RuntimeError(f"Expected target size {list(expect)}, got {list(target.shape)}")
+            if input.dim() != 4 and input.numel() == 0 and target.numel():
+                # torch reshapes such an input to (N, C, 0, 0) (it has no elements) and the target to (N, 1, k)
+                n = input.shape[0]
+                raise RuntimeError(f"size mismatch (got input: [{n}, {input.shape[1]}, 0, 0] , target: "
+                                   f"[{n}, 1, {target.numel() // n}]")
         c = input.shape[1]
-    kind = target._data.dtype
     if kind != int64.np and kind != uint8.np:
         raise RuntimeError(f"expected target dtype to be Long or Byte, but got {target.dtype._legacy[:-6]}")
     if weight is not None and weight.numel() != c:
@@ -1250,7 +1276,7 @@ def _cross_entropy_probs(input, target, weight, reduction, label_smoothing):
     logp = _A.log_softmax(input, class_dim)
     t = target
     if label_smoothing > 0:
-        t = t * (1 - label_smoothing) + label_smoothing / c
+        t = t * (1 - label_smoothing) + (label_smoothing / c if c else 0.0)     # (no classes: nothing to add to)
     prod = logp * t
     if weight is not None:
         shape = [1] * input.dim()
@@ -1281,14 +1307,22 @@ def _dtype_mismatch(input, target):
         raise RuntimeError(f"Found dtype {target.dtype._legacy[:-6]} but expected {input.dtype._legacy[:-6]}")
 
 
+_LOSS_KERNELS = {_L.MseLoss: "mse_cpu", _L.SmoothL1Loss: "smooth_l1_cpu", _L.HuberLoss: "huber_cpu"}
+
+
 def _pointwise_loss(cls, input, target, reduction, weight, *params):
     if cls is not _L.HuberLoss and isinstance(target, Tensor) and target.dtype != input.dtype:
         input, target = _E._promote(input, target)        # torch computes in the common dtype (float64 wins)
+    if input._data.dtype.kind != "f" and cls in _LOSS_KERNELS:     # torch's kernels are float-only
+        if isinstance(target, Tensor) and target._data.dtype.kind == "f":      # huber: no promotion, a cast
+            raise RuntimeError(f"result type {target.dtype._legacy[:-6]} can't be cast to the desired output "
+                               f"type {input.dtype._legacy[:-6]}")
+        raise NotImplementedError(f"\"{_LOSS_KERNELS[cls]}\" not implemented for '{input.dtype._legacy[:-6]}'")
     if tuple(target.shape) != tuple(input.shape):
         warnings.warn(f"Using a target size ({target.size()}) that is different to the input size ({input.size()}). "
                       "This will likely lead to incorrect results due to broadcasting. "
                       "Please ensure they have the same size.", stacklevel=3)
-        _S.broadcast_shapes(input.shape, target.shape)
+        _S._broadcast_shape(input.shape, target.shape)
     if weight is None:
         return cls.apply(input, target, reduction, *params)
     if tuple(weight.shape) != tuple(input.shape):
@@ -1348,7 +1382,7 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
                          f"({input.size()}) is deprecated. Please ensure they have the same size.")
     _dtype_mismatch(input, target)
     if weight is not None:
-        _S.broadcast_shapes(weight.shape, input.shape)
+        _S._broadcast_shape(weight.shape, input.shape)
     return _L.BinaryCrossEntropy.apply(input, target, weight, reduction)
 
 
@@ -1359,6 +1393,8 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
     reduction = _reduction(size_average, reduce, reduction)
     if tuple(target.shape) != tuple(input.shape):
         raise ValueError(f"Target size ({target.size()}) must be the same as input size ({input.size()})")
+    if input._data.dtype.kind != "f":            # torch's formula runs logsigmoid(input): a float-only kernel
+        _check_float(input, "log_sigmoid")
     for name, t in (("weight", weight), ("pos_weight", pos_weight)):
         if t is not None and t._requires_grad and grad_mode.is_grad_enabled():
             raise RuntimeError(f"The function 'binary_cross_entropy_with_logits' is not differentiable with "
@@ -1377,6 +1413,10 @@ def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_
     """
     if not isinstance(input, Tensor):
         _not_tensor("kl_div", input)
+    if not isinstance(target, Tensor):
+        _not_tensor("kl_div", target, "target", 2)
+    if input._data.dtype.kind != "f" or target._data.dtype.kind != "f":
+        raise RuntimeError("kl_div: Integral inputs not supported.")
     if size_average is not None or reduce is not None:
         reduction = _reduction(size_average, reduce, "mean")
     if reduction == "mean":
@@ -1385,8 +1425,8 @@ def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_
                       "'mean' will be changed to behave the same as 'batchmean' in the next major release.")
     if log_target:
         loss = _E.exp(target) * (target - input)
-    else:                                      # target * log(target), taken as 0 where target = 0
-        safe = _E.where(target > 0, target, target * 0 + 1)
+    else:                                      # torch's xlogy(target, target): 0 where target = 0 (nan below 0)
+        safe = _E.where(target == 0, target * 0 + 1, target)
         loss = target * _E.log(safe) - target * input
     if reduction == "none":
         return loss

@@ -264,13 +264,13 @@ class LeakyRelu(Function):
 
 
 class Hardtanh(Function):
-    """y = min(max(x, lo), hi).   dy/dx = 1 strictly inside (lo, hi), else 0 (torch's convention at the kinks;
-    a NaN gets 0)."""
+    """y = min(max(x, lo), hi).   dy/dx = 0 where x <= lo or x >= hi, else 1 (torch's convention at the kinks;
+    a NaN, outside neither, keeps its gradient)."""
 
     @staticmethod
     def forward(ctx, x, lo, hi):
         xp = ctx.xp
-        ctx.save_for_backward((x > lo) & (x < hi), x)
+        ctx.save_for_backward(~((x <= lo) | (x >= hi)), x)
         return xp.clip(x, lo, hi).astype(x.dtype, copy=False)
 
     @staticmethod

@@ -92,21 +92,25 @@ class Linear(Function):
             if len(need) > 2 and need[2]:
                 gb = _T(g2.sum(0))                     # the engine sums it to a (1,) or () bias
             return gx, gw, gb
+        out_f, in_f = w._data.shape          # sizes spelled out: a reshape of 0 elements cannot infer a -1
         if nd == 1:
             if need[0]:
-                gx = MatMul.apply(grad.reshape(1, -1), w).reshape(-1)
+                gx = MatMul.apply(grad.reshape(1, out_f), w).reshape(in_f)
             if need[1]:
-                gw = grad.reshape(-1, 1) * x.reshape(1, -1)
+                gw = grad.reshape(out_f, 1) * x.reshape(1, in_f)
             if len(need) > 2 and need[2]:
                 gb = grad
             return gx, gw, gb
-        g2 = grad if nd == 2 else grad.reshape(-1, grad._data.shape[-1])
+        rows = 1
+        for n in x._data.shape[:-1]:
+            rows *= n
+        g2 = grad if nd == 2 else grad.reshape(rows, out_f)
         if need[0]:
             gx = MatMul.apply(g2, w)
             if nd != 2:
                 gx = gx.reshape(x._data.shape)
         if need[1]:
-            x2 = x if nd == 2 else x.reshape(g2._data.shape[0], x._data.shape[-1])
+            x2 = x if nd == 2 else x.reshape(rows, in_f)
             gw = MatMul.apply(g2.t(), x2)
         if len(need) > 2 and need[2]:
             gb = g2.sum(0)
@@ -140,10 +144,21 @@ Linear._Node.next_functions = LinearNoBias._Node.next_functions = property(_addm
 def linear(input, weight, bias=None):
     """y = input @ weight^T + bias, one fused op (torch.nn.functional.linear)."""
     xs, ws = input._data.shape, weight._data.shape
+    if not xs or not ws:
+        raise RuntimeError(f"both arguments to linear need to be at least 1D, but they are {len(xs)}D and "
+                           f"{len(ws)}D")
+    if len(ws) > 2:
+        raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {len(ws)}D")
+    if len(ws) == 1:                      # torch: input @ weight.t() (+ bias), an addmm only for a 2-D input
+        if bias is not None and (len(xs) == 2 or (input.is_contiguous() and bias._data.ndim == 1)):
+            raise RuntimeError("mat2 must be a matrix, got 1-D tensor")     # torch's addmm paths (2-D, flattened)
+        from .linalg import matmul
+        y = matmul(input, weight)
+        return y if bias is None else y + bias
     rows = 1
     for d in xs[:-1]:
         rows *= d
-    if weight._data.ndim != 2 or not xs or xs[-1] != ws[1]:
+    if xs[-1] != ws[1]:
         raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({rows}x{xs[-1] if xs else 1} and "
                            f"{'x'.join(map(str, ws[::-1]))})")
     if bias is None:                      # torch: matmul(input, weight.t())
@@ -667,3 +682,8 @@ def convolution(input, weight, bias, stride, pads, dilation, groups):
     ``stride`` and ``dilation`` are (h, w) pairs, ``pads`` is (top, bottom, left, right).
     """
     return Convolution.apply(input, weight, bias, Geometry(stride, pads, dilation, groups))
+
+
+from .elementwise import quiet_forwards as _quiet_forwards, _quietly  # noqa: E402
+_quiet_forwards(globals())
+Linear.backward = staticmethod(_quietly(Linear.__dict__["backward"].__func__))   # its array fast path too

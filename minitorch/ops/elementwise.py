@@ -10,7 +10,7 @@ import math
 
 from .._dtype import result_type, get_default_dtype, bool_
 from ..autograd import grad_mode
-from ..autograd.function import Function
+from ..autograd.function import Function, _broadcast_error
 from ..tensor import Tensor, _not_tensor
 from .. import _backend, _kernels
 from ._out import out_arg
@@ -226,7 +226,7 @@ class Div(Function):
         x, y = ctx.saved_tensors
         need = ctx.needs_input_grad
         gx = grad / y if need[0] else None
-        gy = -grad * x / (y * y) if len(need) > 1 and need[1] else None
+        gy = -grad * ((x / y) / y) if len(need) > 1 and need[1] else None    # torch's formula: no y*y (0 * inf)
         return gx, gy
 
 
@@ -260,13 +260,25 @@ class Pow(Function):
         return grad * (y * pow(x, y - 1)), None
 
 
+def _power(xp, x, y):
+    """x ** y as torch computes it: integers to negative integer powers give 1 for a base of 1, +-1 for -1 and 0
+    otherwise (0 ** -n included), where numpy refuses them."""
+    x_int = x.dtype.kind in "iu" if hasattr(x, "dtype") else type(x) is int
+    if not (x_int and y.dtype.kind in "iu") or not (neg := y < 0).any():
+        return xp.power(x, y)
+    z = xp.power(x, xp.where(neg, 0, y))
+    x = xp.asarray(x, dtype=z.dtype)
+    inv = xp.where(x == 1, 1, xp.where(x == -1, xp.where(y % 2 == 0, 1, -1), 0))
+    return xp.where(neg, inv, z).astype(z.dtype, copy=False)
+
+
 class PowTensor(Function):
     """z = x^y, both tensors.   dz/dx = y*x^(y-1) (0 where y = 0),  dz/dy = z*ln(x) (0 where x = 0 and y >= 0)."""
     node_name = "PowBackward1"
 
     @staticmethod
     def forward(ctx, x, y):
-        z = ctx.xp.power(x, y)
+        z = _power(ctx.xp, x, y)
         ctx.save_for_backward(x, y, z)
         return z
 
@@ -288,7 +300,7 @@ class PowScalarBase(Function):
 
     @staticmethod
     def forward(ctx, y, b):
-        z = ctx.xp.power(b, y)
+        z = _power(ctx.xp, b, y)
         ctx.save_for_backward(y, z)
         ctx.b = b
         return z
@@ -995,9 +1007,27 @@ class Trunc(_ZeroGrad):
 
 
 # ---------------------------------------------------------------- public functions
+_ONE = 1
+
+
+def _check_alpha(input, other, alpha, name):
+    """torch's rules for ``alpha`` of add/sub, by the result dtype: no float alpha for integer (or bool)
+    results, a bool alpha only for bool results."""
+    if not (isinstance(input, Tensor) or isinstance(other, Tensor)):
+        return
+    kind = result_type(input, other).np.kind
+    if type(alpha) is bool:
+        if kind != "b":
+            raise RuntimeError("Boolean alpha only supported for Boolean results.")
+    elif kind in "biu" and not isinstance(alpha, int) and not (hasattr(alpha, "dtype") and alpha.dtype.kind in "iu"):
+        raise RuntimeError("For integral input tensors, argument alpha must not be a floating point number.")
+
+
 @out_arg("add")
 def add(input, other, *, alpha=1):
     """input + alpha * other, with broadcasting."""
+    if alpha is not _ONE:                              # (an identity test: nothing on the hot path)
+        _check_alpha(input, other, alpha, "add")
     if isinstance(other, Tensor) and isinstance(input, Tensor) and input._data.dtype is other._data.dtype:
         return Add.apply(input, other) if alpha == 1 else Add.apply(input, other, alpha=alpha)
     if alpha != 1 and not isinstance(other, (Tensor, bool)):
@@ -1018,6 +1048,8 @@ def sub(input, other, *, alpha=1):
             (isinstance(other, Tensor) and other._data.dtype.kind == "b"):
         raise RuntimeError("Subtraction, the `-` operator, with a bool tensor is not supported. "
                            "If you are trying to invert a mask, use the `~` or `logical_not()` operator instead.")
+    if alpha is not _ONE:
+        _check_alpha(input, other, alpha, "sub")
     if alpha != 1 and not isinstance(other, Tensor):
         other, alpha = other * alpha, 1
     a, b = _promote(input, other, "sub")
@@ -1106,19 +1138,22 @@ def _check_int_divisor(xp, x, y, name):
 
 
 class FloorDivide(Function):
-    """z = floor(x / y) (integers stay integers). torch defines no derivative: the result is a constant."""
+    """z = floor(x / y) (integers stay integers). torch defines no derivative: as in torch, a float result of
+    inputs that require grad requires grad too (its node is ``NotImplemented``) and its backward raises."""
+    node_name = "NotImplemented"
 
     @staticmethod
     def forward(ctx, x, y):
         xp = ctx.xp
         _check_int_divisor(xp, x, y, "div_floor")
-        z = xp.asarray(xp.floor_divide(x, y))
-        ctx.mark_non_differentiable(z)
-        return z
+        return xp.asarray(xp.floor_divide(x, y))
 
     @staticmethod
     def backward(ctx, grad):
         raise RuntimeError("derivative for aten::floor_divide is not implemented")
+
+
+FloorDivide._Node.name = classmethod(lambda cls: "torch::autograd::NotImplemented")
 
 
 @out_arg("floor_divide", differentiable=False)
@@ -1217,13 +1252,28 @@ def square(input):
     return pow(input, 2)
 
 
-def _unary(fn_class, float_only=True, out="cast"):
+_BOOL_DT = _backend.numpy.dtype(bool)
+
+
+def _unary(fn_class, float_only=True, out="cast", refuse_bool=None):
+    """The public function of a one-input op; ``refuse_bool``: the exception torch raises for a bool input
+    (an exception class and its message, e.g. ``(NotImplementedError, '"floor_vml_cpu" not ...')``)."""
     name = fn_class.__name__.lower()
 
-    def op(input):
-        if not isinstance(input, Tensor):
-            _not_tensor(name, input)
-        return fn_class.apply(_float_input(input) if float_only else input)
+    if refuse_bool is not None:
+        exc, msg = refuse_bool
+
+        def op(input):
+            if not isinstance(input, Tensor):
+                _not_tensor(name, input)
+            if input._data.dtype is _BOOL_DT:          # an identity test: a few ns on relu's hot path
+                raise exc(msg)
+            return fn_class.apply(input)
+    else:
+        def op(input):
+            if not isinstance(input, Tensor):
+                _not_tensor(name, input)
+            return fn_class.apply(_float_input(input) if float_only else input)
     op.__name__ = name
     op.__doc__ = fn_class.__doc__
     return op if out is None else out_arg(op.__name__, out)(op)     # out: torch's dtype rule for out=
@@ -1249,7 +1299,8 @@ sinh = _unary(Sinh)
 cosh = _unary(Cosh)
 tanh = _unary(Tanh)
 sigmoid = _unary(Sigmoid)
-relu = _unary(Relu, float_only=False, out=None)                # torch.relu has no out=
+relu = _unary(Relu, float_only=False, out=None,                 # torch.relu has no out=
+              refuse_bool=(RuntimeError, "Boolean inputs not supported for relu"))
 _abs = _unary(Abs, float_only=False, out=None)
 
 
@@ -1265,10 +1316,14 @@ def abs(input):
 
 absolute = abs
 sign = _unary(Sign, float_only=False, out="same")
-floor = _unary(Floor, float_only=False, out="same")
-ceil = _unary(Ceil, float_only=False, out="same")
-round_ = _unary(Round, float_only=False, out=None)
-trunc = _unary(Trunc, float_only=False, out="same")
+floor = _unary(Floor, float_only=False, out="same",
+               refuse_bool=(NotImplementedError, "\"floor_vml_cpu\" not implemented for 'Bool'"))
+ceil = _unary(Ceil, float_only=False, out="same",
+              refuse_bool=(NotImplementedError, "\"ceil_vml_cpu\" not implemented for 'Bool'"))
+round_ = _unary(Round, float_only=False, out=None,
+                refuse_bool=(NotImplementedError, "\"round_vml_cpu\" not implemented for 'Bool'"))
+trunc = _unary(Trunc, float_only=False, out="same",
+               refuse_bool=(NotImplementedError, "\"trunc_vml_cpu\" not implemented for 'Bool'"))
 
 
 @out_arg("round", "same")
@@ -1278,6 +1333,8 @@ def round(input, decimals=0):
         _not_tensor("round", input)
     if decimals == 0:
         return round_(input)
+    if input._data.dtype is _BOOL_DT:
+        raise NotImplementedError("\"round_cpu\" not implemented for 'Bool'")
     return RoundDecimals.apply(input, decimals)
 
 
@@ -1286,6 +1343,8 @@ def frac(input):
     """The fractional part, x - trunc(x)."""
     if not isinstance(input, Tensor):
         _not_tensor("frac", input)
+    if input._data.dtype.kind != "f":
+        raise NotImplementedError(f"\"frac_cpu\" not implemented for '{input.dtype._legacy[:-6]}'")
     return Frac.apply(input)
 
 
@@ -1297,6 +1356,11 @@ def clamp(input, min=None, max=None):
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
     if isinstance(min, Tensor) or isinstance(max, Tensor):
+        if min is not None and max is not None and isinstance(min, Tensor) != isinstance(max, Tensor):
+            raise TypeError(f"clamp() received an invalid combination of arguments - got (Tensor, "
+                            f"{type(min).__name__}, {type(max).__name__}), but expected one of:\n"
+                            " * (Tensor input, Tensor min = None, Tensor max = None, *, Tensor out = None)\n"
+                            " * (Tensor input, Number min = None, Number max = None, *, Tensor out = None)\n")
         from ..creation import tensor
         rt = result_type(*[v for v in (input, min, max) if v is not None])
         lo = None if min is None else _cast(min if isinstance(min, Tensor) else tensor(min, device=input.device), rt)
@@ -1381,6 +1445,12 @@ def where(condition, input=None, other=None):
 @out_arg("lerp")
 def lerp(input, end, weight):
     """input + weight * (end - input); ``weight`` is a number or a tensor."""
+    if not isinstance(input, Tensor) or not isinstance(end, Tensor) or not (
+            isinstance(weight, Tensor) or _is_number(weight)):
+        got = ", ".join(type(v).__name__ if not isinstance(v, Tensor) else "Tensor" for v in (input, end, weight))
+        raise TypeError(f"lerp() received an invalid combination of arguments - got ({got}), but expected one of:\n"
+                        " * (Tensor input, Tensor end, Tensor weight, *, Tensor out = None)\n"
+                        " * (Tensor input, Tensor end, Number weight, *, Tensor out = None)\n")
     for name, t in (("end", end), ("weight", weight)):      # torch's kernel takes one dtype, no promotion
         if isinstance(t, Tensor) and isinstance(input, Tensor) and t.dtype != input.dtype:
             raise RuntimeError(f"expected dtype {input.dtype._legacy[:-6].lower()} for `{name}` but got dtype "
@@ -1391,6 +1461,15 @@ def lerp(input, end, weight):
 
 
 # ---------------------------------------------------------------- comparisons and logic (no gradient)
+def _kernel(fn, a, b, **kwargs):
+    """``fn(a, b)`` of an op that is no Function (no gradient): numpy's broadcast ValueError becomes torch's
+    RuntimeError, as ``Function.apply`` does for the others."""
+    try:
+        return fn(a, b, **kwargs)
+    except ValueError as e:
+        _broadcast_error(e, (a, b))
+
+
 def _compare(name):
     short = {"equal": "eq", "not_equal": "ne", "less": "lt", "less_equal": "le", "greater": "gt",
              "greater_equal": "ge"}[name]
@@ -1406,7 +1485,7 @@ def _compare(name):
         else:
             flipped = name
         xp = _backend.array_module(a._data)
-        return _T(xp.asarray(getattr(xp, flipped)(a._data, b._data if isinstance(b, Tensor) else b)))
+        return _T(xp.asarray(_kernel(getattr(xp, flipped), a._data, b._data if isinstance(b, Tensor) else b)))
     op.__name__ = name
     op.__doc__ = f"Elementwise ``{name}`` comparison, as a bool tensor."
     return out_arg(name, differentiable=False)(op)
@@ -1439,9 +1518,14 @@ def _logical(name, bitwise=False):
         xp = _backend.array_module((a if isinstance(a, Tensor) else b)._data)
         ad = a._data if isinstance(a, Tensor) else a
         bd = b._data if isinstance(b, Tensor) else b
-        if bitwise and (getattr(ad, "dtype", None) is not None and ad.dtype.kind == "f"):
-            raise RuntimeError(f"\"{name}_cpu\" not implemented for 'Float'")
-        return _T(xp.asarray(getattr(xp, name)(ad, bd)))
+        if bitwise:                    # the promoted dtype decides (a number operand stays a number)
+            t = a if isinstance(a, Tensor) else b
+            if t._data.dtype.kind == "f":
+                if isinstance(a, Tensor) and isinstance(b, Tensor):     # torch broadcasts before it dispatches
+                    from .shape import _broadcast_shape
+                    _broadcast_shape(a._data.shape, b._data.shape)
+                raise NotImplementedError(f"\"{name}_cpu\" not implemented for '{t.dtype._legacy[:-6]}'")
+        return _T(xp.asarray(_kernel(getattr(xp, name), ad, bd)))
     op.__name__ = name
     return out_arg(name, differentiable=False)(op)
 
@@ -1492,7 +1576,7 @@ def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
     if not isinstance(input, Tensor):
         _not_tensor("isclose", input)
     xp = _backend.array_module(input._data)
-    return _T(xp.asarray(xp.isclose(input._data, other._data, rtol=rtol, atol=atol, equal_nan=equal_nan)))
+    return _T(xp.asarray(_kernel(xp.isclose, input._data, other._data, rtol=rtol, atol=atol, equal_nan=equal_nan)))
 
 
 def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):

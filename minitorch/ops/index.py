@@ -98,6 +98,119 @@ class Index(Function):
         return IndexAddIntoZeros.apply(grad, ctx.key, ctx.in_shape, False), None
 
 
+class AdvancedIndex(Index):
+    """y = x[key] for an advanced key, laid out in memory as torch lays it out (``_torch_layout``)."""
+    node_name = "IndexBackward0"
+
+    @staticmethod
+    def forward(ctx, x, key):
+        ctx.key, ctx.in_shape = key, x.shape
+        y = x[key]
+        if y.ndim < 2:
+            return y
+        order = _torch_layout(x, key, y.shape)
+        if order is None or order == list(range(y.ndim)) and y.flags.c_contiguous:
+            return y
+        xp = ctx.xp
+        out = xp.empty(tuple(y.shape[d] for d in order), y.dtype)     # contiguous in torch's dim order
+        out = out.transpose(tuple(sorted(range(y.ndim), key=order.index)))
+        out[...] = y
+        return out
+
+
+def _torch_layout(x, key, out_shape):
+    """The dim order (outermost first) of torch's result of ``x[key]``, an advanced key of slices, None,
+    Ellipsis and int/bool arrays; None when not derived (then numpy's layout is kept).
+
+    torch computes it with a TensorIterator over the source restrided to the result's shape (stride 0 over the
+    index dims) and the index tensors broadcast to it: dims sorted by those operands' strides, innermost first
+    (the first operand with non-zero strides at both dims decides; equal strides: the smaller dim inner).
+    """
+    if any(isinstance(k, bool) for k in key):
+        return None
+    item = x.itemsize
+    shape, strides = list(x.shape), [s // item for s in x.strides]
+    n_used = sum(k.ndim if _backend.is_array(k) and k.dtype.kind == "b" else 0 if k is None or k is Ellipsis else 1
+                 for k in key)
+    vshape, vstrides, vidx = [], [], []               # the view after the basic part; its index arrays
+    d = 0
+    for k in key:
+        if k is Ellipsis:
+            for _ in range(len(shape) - n_used):
+                vshape.append(shape[d]), vstrides.append(strides[d]), vidx.append(None)
+                d += 1
+        elif k is None:
+            vshape.append(1), vstrides.append(0), vidx.append(None)
+        elif isinstance(k, slice):
+            n = len(range(*k.indices(shape[d])))
+            vshape.append(n), vstrides.append(strides[d] * (k.step or 1)), vidx.append(None)
+            d += 1
+        elif k.dtype.kind == "b":
+            cols = k.nonzero()                       # torch: columns of nonzero's (n, k) result, stride k
+            for c in cols:
+                vshape.append(shape[d]), vstrides.append(strides[d])
+                vidx.append((c.shape, (len(cols),)))
+                d += 1
+        else:
+            vshape.append(shape[d]), vstrides.append(strides[d])
+            vidx.append((k.shape, tuple(s // k.itemsize for s in k.strides)))
+            d += 1
+    for _ in range(d, len(shape)):
+        vshape.append(shape[d]), vstrides.append(strides[d]), vidx.append(None)
+        d += 1
+    pos = [i for i, v in enumerate(vidx) if v is not None]
+    if not pos:
+        return None
+    if pos != list(range(pos[0], pos[-1] + 1)):         # not adjacent: the indexed dims go first
+        rest = [i for i in range(len(vidx)) if vidx[i] is None]
+        perm = pos + rest
+        vshape, vstrides, vidx = ([v[i] for i in perm] for v in (vshape, vstrides, vidx))
+        pos = list(range(len(pos)))
+    before, after = pos[0], len(vshape) - pos[-1] - 1
+    idx = [vidx[i] for i in pos]
+    r = len(builtins_max((s for s, _ in idx), key=len))
+    rshape = [1] * r
+    for s, _ in idx:
+        for j, n in enumerate(s):
+            jj = r - len(s) + j
+            rshape[jj] = n if rshape[jj] == 1 else rshape[jj]
+    full = vshape[:before] + rshape + vshape[len(vshape) - after:]
+    if tuple(full) != tuple(out_shape):
+        return None
+    ops = [vstrides[:before] + [0] * r + vstrides[len(vstrides) - after:]]
+    for s, st in idx:
+        bst = [0] * (r - len(s)) + [0 if n == 1 and rshape[r - len(s) + j] != 1 else st[j] for j, n in enumerate(s)]
+        ops.append([0] * before + bst + [0] * after)
+    nd = len(full)
+
+    def swap(d0, d1):
+        for st in ops:
+            a, b = st[d0], st[d1]
+            if a == 0 or b == 0:
+                continue
+            if a < b:
+                return -1
+            if a > b:
+                return 1
+            if full[d0] > full[d1]:
+                return 1
+        return 0
+    perm = list(range(nd - 1, -1, -1))                # innermost first, as TensorIterator's perm_
+    for i in range(1, nd):
+        d1 = i
+        for d0 in range(i - 1, -1, -1):
+            c = swap(perm[d0], perm[d1])
+            if c > 0:
+                perm[d0], perm[d1] = perm[d1], perm[d0]
+                d1 = d0
+            elif c < 0:
+                break
+    return perm[::-1]
+
+
+builtins_max = max
+
+
 class Slice(Index):
     """y = x[key] for a basic key (a view).   dL/dx = zeros with dL/dy written at key."""
     node_name = "SliceBackward0"
@@ -238,7 +351,7 @@ def getitem(input, key):
         split = _torch_order(key)
         if split is not None:
             return getitem(getitem(input, split[0]), split[1])
-        return Index.apply(input, key)
+        return AdvancedIndex.apply(input, key)
     except IndexError as e:
         raise IndexError(_torch_wording(str(e))) from None
 
@@ -346,6 +459,9 @@ def setitem(input, key, value):
                                f"{value.device} and {input.device}!")
         if value.dtype != input.dtype:
             value = value.to(input.dtype)
+    else:
+        from .inplace import check_scalar_fits
+        check_scalar_fits(value, input._data.dtype, floats=input._data.dtype.itemsize >= 4)
     if (value._data.size if isinstance(value, Tensor) else 1) == 0:
         target = input._data[key].shape                  # numpy lets empty values through: check as torch does
         try:
@@ -397,6 +513,14 @@ class IndexSelect(Index):
     """y = x[..., index, ...] at dim ``dim`` (a copy).   dL/dx = zeros with dL/dy added at index."""
     node_name = "IndexSelectBackward0"
 
+    @staticmethod
+    def forward(ctx, x, key):
+        ctx.key, ctx.in_shape = key, x.shape
+        if not x.ndim:                               # a 0-d input (key ``...``): its one element, copied
+            return x.copy()
+        d = len(key) - 1                             # (slice(None),) * d + (idx,): torch's result is contiguous
+        return ctx.xp.take(x, key[-1], axis=d)
+
 
 @out_arg("index_select", "self_result")
 def index_select(input, dim, index):
@@ -409,10 +533,14 @@ def index_select(input, dim, index):
         raise RuntimeError("index_select(): Expected dtype int32/int64 for index")
     idx = index._data.reshape(-1)
     n = input._data.shape[d] if input._data.ndim else 1
+    if not input._data.ndim and idx.size != 1:
+        raise RuntimeError(f"index_select(): Index to scalar can have only 1 value, got {idx.size} value(s)")
+    if input._data.ndim > 1 and n == 0 and idx.size:
+        raise RuntimeError("index_select(): self indexing axis dim should be positive")
     if idx.size and (bool((idx >= n).any()) or bool((idx < -n).any())):
         raise IndexError(f"index out of range in self")
     key = (slice(None),) * d + (idx,)
-    return IndexSelect.apply(input, key if input._data.ndim else (idx.reshape(()),))
+    return IndexSelect.apply(input, key if input._data.ndim else (Ellipsis,))
 
 
 class MaskedSelect(Index):
@@ -428,7 +556,7 @@ def masked_select(input, mask):
     from .shape import broadcast_tensors
     if mask._data.dtype.kind != "b":
         raise RuntimeError(f"masked_select: expected BoolTensor for mask")
-    x, m = broadcast_tensors(input, mask)
+    m, x = broadcast_tensors(mask, input)              # torch names the mask's size first in its error
     return MaskedSelect.apply(x, (m._data,))
 
 
@@ -531,6 +659,9 @@ def _check_index(name, input, d, index, src=None):
     """torch's checks for gather/scatter: the index on the input's device, an int64 index, same number of dims,
     sizes and values in range."""
     _same_device(name if name != "scatter" or src is not None else "scatter_value", input, index)
+    if src is not None and src._data.dtype != input._data.dtype:
+        raise RuntimeError(f"{'scatter' if name.startswith('scatter') else name}(): Expected self.dtype to be "
+                           "equal to src.dtype")
     if index._data.dtype.kind not in "iu":
         raise RuntimeError(f"{name}(): Expected dtype int64 for index")
     nd = input._data.ndim
@@ -670,5 +801,6 @@ def argwhere(input):
 
 
 
-from .elementwise import quiet_forwards as _quiet_forwards  # noqa: E402
+from .elementwise import quiet_forwards as _quiet_forwards, _quietly  # noqa: E402
 _quiet_forwards(globals())
+setitem = _quietly(setitem)          # its unrecorded write casts into the tensor's dtype (1e300 -> inf) quietly too

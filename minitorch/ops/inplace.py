@@ -210,6 +210,28 @@ class Copy(Function):
         return grad.new_zeros(grad.shape), grad
 
 
+_C_TYPES = {"float32": "float", "float16": "c10::Half", "int32": "int", "int16": "int16_t", "int8": "int8_t",
+            "uint8": "uint8_t"}
+
+
+def check_scalar_fits(value, np_dtype, floats=True):
+    """torch's check when a Python number is written into a tensor: a finite number beyond the dtype's range
+    is refused (RuntimeError "value cannot be converted to type float without overflow"), not cast to inf or
+    wrapped. ``floats=False``: only integer dtypes are checked (``x[i] = v`` writes floats unchecked)."""
+    name = _C_TYPES.get(np_dtype.name)
+    if name is None or type(value) not in (int, float):
+        return
+    np = _backend.numpy
+    if np_dtype.kind == "f":
+        bad = floats and value == value and abs(value) != float("inf") and abs(value) > float(np.finfo(np_dtype).max)
+    else:
+        info = np.iinfo(np_dtype)
+        bad = value != value or abs(value) == float("inf") or value > int(info.max) or (
+            value < int(info.min) and not (np_dtype.kind == "u" and value >= -int(info.max)))
+    if bad:
+        raise RuntimeError(f"value cannot be converted to type {name} without overflow")
+
+
 def _fill(t, value):
     """A tensor of ``t``'s shape whose every element is ``value`` (a number or a 0-d tensor)."""
     if isinstance(value, Tensor):
@@ -217,6 +239,7 @@ def _fill(t, value):
             raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor with "
                                f"{value._data.ndim} dimensions.")
         return FillTensor.apply(t, value)
+    check_scalar_fits(value, t._data.dtype)
     return Fill.apply(t, value)
 
 
@@ -226,12 +249,12 @@ def _zero(t):
 
 def _copy(t, src, non_blocking=False):
     """``src`` broadcast to ``t``'s shape and converted to its dtype and device."""
-    from .shape import _to_device, broadcast_shapes
+    from .shape import _to_device, _broadcast_shape
     if not isinstance(src, Tensor):
         raise TypeError(f"copy_(): argument 'other' (position 1) must be Tensor, not {type(src).__name__}")
-    if tuple(broadcast_shapes(t.shape, src.shape)) != tuple(t.shape):
+    if tuple(_broadcast_shape(t.shape, src.shape)) != tuple(t.shape):
         raise RuntimeError(f"output with shape {list(t.shape)} doesn't match the broadcast shape "
-                           f"{list(broadcast_shapes(t.shape, src.shape))}")
+                           f"{list(_broadcast_shape(t.shape, src.shape))}")
     return Copy.apply(t, _to_device(src, t.device))
 
 
@@ -252,3 +275,7 @@ def zero_(t):
 def copy_(t, src, non_blocking=False):
     """Copy ``src`` (broadcast, cast and moved as needed) into ``t`` in place."""
     return inplace(_copy, "copy_")(t, src)
+
+
+from .elementwise import quiet_forwards as _quiet_forwards  # noqa: E402
+_quiet_forwards(globals())

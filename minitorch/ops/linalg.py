@@ -3,6 +3,7 @@
 For C = A @ B:   dL/dA = dL/dC @ B^T,   dL/dB = A^T @ dL/dC.
 Batch dims that were broadcast are summed back by the engine.
 """
+from .. import _backend
 from ..autograd.function import Function
 from ._out import out_arg
 from ..tensor import Tensor, _not_tensor
@@ -62,6 +63,31 @@ def _dtype_name(t):
     return t.dtype._legacy[:-6]
 
 
+_BOOL_DT = _backend.numpy.dtype(bool)
+
+
+def _refuse_bool(kernel):
+    raise NotImplementedError(f"\"{kernel}\" not implemented for 'Bool'")
+
+
+def _folds(a, b):
+    """Whether torch's matmul folds a batched operand into a matrix (mm/mv) instead of calling bmm: a >= 3-D
+    operand against a <= 2-D one, foldable without a copy (torch's ``should_fold``)."""
+    na, nb = a._data.ndim, b._data.ndim
+    larger = na >= nb
+    t1 = a if larger else b.transpose(-1, -2)
+    if not (t1._data.ndim >= 3 and (nb if larger else na) <= 2):
+        return False
+    if b.requires_grad and not larger:
+        return True
+    if na == 2:
+        return False
+    if t1._data.size == 0:
+        return True
+    shape, strides = t1._data.shape, t1.stride()
+    return all(strides[i] == strides[i + 1] * shape[i + 1] for i in range(t1._data.ndim - 2))
+
+
 def _check_same_dtype(a, b):
     if a._data.dtype != b._data.dtype:
         raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: {_c_name(a)} != {_c_name(b)}")
@@ -93,6 +119,8 @@ def matmul(input, other):
         return dot(a, b)
     if na == 2 and nb == 1:
         return mv(a, b)
+    if a._data.dtype is _BOOL_DT and b._data.dtype is not _BOOL_DT and not _folds(a, b):
+        _refuse_bool("bmm")              # torch's unfolded path reaches bmm, which dispatches on a's dtype first
     _check_same_dtype(a, b)
     ka, kb = sa[-1], (sb[-2] if nb > 1 else sb[0])
     if ka != kb:
@@ -104,6 +132,8 @@ def matmul(input, other):
             raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({_shape_str(ma)} and {_shape_str(mb)})")
         raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: "
                            f"[{_batch_size(sa, sb)}, {ka}] but got: [{_batch_size(sa, sb)}, {kb}].")
+    if a._data.dtype is _BOOL_DT and a._data.size and b._data.size and (na <= 2 or nb <= 2):
+        _refuse_bool("addmv_impl_cpu" if nb == 1 else "addmm_impl_cpu_" if nb == 2 else "bmm")   # no bool kernels
     if na == 1:
         return _SqueezeRow.apply(matmul(unsqueeze(a, 0), b), sb[:-2] + (sb[-1],))
     if nb == 1:
@@ -119,6 +149,8 @@ def matmul(input, other):
                 raise RuntimeError(f"The size of tensor a ({sa[-2 - i]}) must match the size of tensor b "
                                    f"({sb[-2 - i]}) at non-singleton dimension {max(na, nb) - 3 - i + 1}") from None
         raise
+    if a._data.dtype is _BOOL_DT and a._data.size and b._data.size:
+        _refuse_bool("bmm")
     return Batched.apply(a, b)
 
 
@@ -160,6 +192,8 @@ def bmm(input, mat2):
                            f"[{mat2._data.shape[0]}, {mat2._data.shape[1]}].")
     if input._data.dtype != mat2._data.dtype:
         raise RuntimeError(f"expected scalar type {_dtype_name(input)} but found {_dtype_name(mat2)}")
+    if input._data.dtype is _BOOL_DT and input._data.size and mat2._data.size:
+        _refuse_bool("bmm")
     return BMM.apply(input, mat2)
 
 
@@ -192,6 +226,8 @@ def dot(input, other):
     if input._data.dtype != other._data.dtype:
         raise RuntimeError(f"dot : expected both vectors to have same dtype, but found {_dtype_name(input)} and "
                            f"{_dtype_name(other)}")
+    if input._data.dtype is _BOOL_DT:
+        _refuse_bool("dot")
     return Dot.apply(input, other)
 
 
@@ -212,12 +248,16 @@ def mv(input, vec):
     """Matrix-vector product."""
     if not isinstance(input, Tensor):
         _not_tensor("mv", input)
+    if not input._data.ndim:
+        raise IndexError("Dimension specified as 0 but tensor has no dimensions")
     if input._data.ndim != 2 or vec._data.ndim != 1:
         raise RuntimeError(f"vector + matrix @ vector expected, got 1, {input._data.ndim}, {vec._data.ndim}")
     if input._data.shape[1] != vec._data.shape[0]:
         raise RuntimeError(f"size mismatch, got input ({input._data.shape[0]}), mat "
                            f"({_shape_str(input._data.shape)}), vec ({vec._data.shape[0]})")
     _check_same_dtype(input, vec)
+    if input._data.dtype is _BOOL_DT and input._data.size and vec._data.size:
+        _refuse_bool("addmv_impl_cpu")
     return Mv.apply(input, vec)
 
 
@@ -226,6 +266,11 @@ def outer(input, vec2):
     """Outer product of two vectors: out[i, j] = input[i] * vec2[j]."""
     if not isinstance(input, Tensor):
         _not_tensor("outer", input)
+    if not isinstance(vec2, Tensor):
+        _not_tensor("outer", vec2, "vec2", 2)
+    for name, v in (("self", input), ("vec2", vec2)):
+        if v._data.ndim != 1:
+            raise RuntimeError(f"outer: Expected 1-D argument {name}, but got {v._data.ndim}-D")
     return unsqueeze(input, 1) * unsqueeze(vec2, 0)
 
 

@@ -37,7 +37,11 @@ def _rows(x, class_dim):
     if x.ndim == 2:
         return x
     c = x.shape[class_dim]
-    return xp.moveaxis(x, class_dim, -1).reshape(-1, c)
+    rows = 1
+    for i, n in enumerate(x.shape):          # spelled out: a reshape of no elements cannot infer a -1
+        if i != class_dim % x.ndim:
+            rows *= n
+    return xp.moveaxis(x, class_dim, -1).reshape(rows, c)
 
 
 def _to_x_layout(arr2d, x_shape):
@@ -294,6 +298,24 @@ class L1Loss(_Pointwise):
         return sign(x - t)
 
 
+class PiecewiseSlope(Function):
+    """The derivative of smooth_l1 / huber in d = x - t, as torch's kernels compute it:
+    s = outer * sign(d) where |d| > beta, else inner * d (so a NaN d gives NaN, not 0).
+    ds/dd = inner * [|d| < beta], multiplied in (torch's double backward: a NaN or inf upstream stays NaN)."""
+
+    @staticmethod
+    def forward(ctx, d, beta, inner, outer):
+        xp = ctx.xp
+        ctx.save_for_backward(d)
+        ctx.beta, ctx.inner = beta, inner
+        return xp.where(xp.abs(d) > beta, xp.sign(d) * outer, d * inner).astype(d.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, grad):
+        d, = ctx.saved_tensors
+        return grad * ((_abs(d.detach()) < ctx.beta).to(grad.dtype) * ctx.inner), None, None, None
+
+
 class SmoothL1Loss(_Pointwise):
     """l = 0.5 d^2 / beta if |d| < beta else |d| - 0.5 beta  (d = x - t).   dl/dx = d/beta inside, sign(d) outside."""
 
@@ -309,7 +331,7 @@ class SmoothL1Loss(_Pointwise):
         d = x - t
         if beta == 0:
             return sign(d)
-        return where(_abs(d) <= beta, d / beta, sign(d))
+        return PiecewiseSlope.apply(d, beta, 1.0 / beta, 1.0)
 
 
 class HuberLoss(_Pointwise):
@@ -323,7 +345,7 @@ class HuberLoss(_Pointwise):
     @staticmethod
     def dx(x, t, delta):
         d = x - t
-        return where(_abs(d) <= delta, d, sign(d) * delta)
+        return PiecewiseSlope.apply(d, delta, 1.0, delta)
 
 
 class BinaryCrossEntropy(Function):

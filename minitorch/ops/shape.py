@@ -105,6 +105,27 @@ def broadcast_to(input, shape):
 
 def broadcast_shapes(*shapes):
     """The shape that all ``shapes`` broadcast to (torch.broadcast_shapes)."""
+    try:
+        return _broadcast_shape(*shapes)
+    except RuntimeError:
+        ndim = builtins.max(len(s) for s in shapes)
+        out = [1] * ndim
+        for k, s in enumerate(shapes):
+            for i, d in enumerate(s):
+                j = ndim - len(s) + i
+                if d != 1 and out[j] not in (1, d):
+                    raise RuntimeError(f"Attempting to broadcast a dimension of length {d} at {j - ndim}! "
+                                       f"Mismatching argument at index {k} had {tuple(s)}; but expected shape "
+                                       f"should be broadcastable to {out}") from None
+                if out[j] == 1:
+                    out[j] = d
+        raise
+
+
+def _broadcast_shape(*shapes):
+    """The shape that all ``shapes`` broadcast to, or torch's error of an op broadcasting its operands
+    (RuntimeError "The size of tensor a (3) must match the size of tensor b (4) at non-singleton dimension 1":
+    a is the shape of the operands before, b the operand that does not fit)."""
     ndim = builtins.max((len(s) for s in shapes), default=0)
     out = [1] * ndim
     for s in shapes:
@@ -113,14 +134,14 @@ def broadcast_shapes(*shapes):
             if out[j] == 1:
                 out[j] = d
             elif d != 1 and d != out[j]:
-                raise RuntimeError(f"Shape mismatch: objects cannot be broadcast to a single shape. "
-                                   f"Mismatch is between arg 0 and arg 1.")
+                raise RuntimeError(f"The size of tensor a ({out[j]}) must match the size of tensor b ({d}) at "
+                                   f"non-singleton dimension {j}")
     from ..tensor import Size
     return Size(out)
 
 
 def broadcast_tensors(*tensors):
-    shape = broadcast_shapes(*(t.shape for t in tensors))
+    shape = _broadcast_shape(*(t.shape for t in tensors))
     return tuple(t if t.shape == shape else expand(t, shape) for t in tensors)
 
 
@@ -269,10 +290,25 @@ class Unsqueeze(Squeeze):
     """y = x with a new size-1 dim (a view).   dL/dx = dL/dy reshaped back."""
 
 
-def squeeze(input, dim=None):
+class _AllDims:
+    """squeeze's default: every size-1 dim (an explicit ``None`` is refused, as torch refuses it)."""
+    __slots__ = ()
+
+    def __repr__(self):
+        return "<all dims>"
+
+
+_ALL_DIMS = _AllDims()
+
+
+def squeeze(input, dim=_ALL_DIMS):
     """Remove size-1 dims (all of them, or only ``dim`` — an int or a tuple — when it has size 1)."""
     shp = input._data.shape
     if dim is None:
+        raise TypeError("squeeze() received an invalid combination of arguments - got (Tensor, NoneType), but "
+                        "expected one of:\n * (Tensor input)\n * (Tensor input, int dim)\n * (Tensor input, tuple "
+                        "of ints dim)\n")
+    if dim is _ALL_DIMS:
         fn, new = Squeeze, tuple(s for s in shp if s != 1)
     else:
         if isinstance(dim, (tuple, list)):
@@ -412,15 +448,24 @@ class Cat(Function):
     """y = the inputs joined along ``dim``.   dL/dx_i = the slice of dL/dy where x_i went."""
 
     @staticmethod
-    def forward(ctx, dim, *xs):
-        ctx.dim = dim
-        ctx.sizes = [x.shape[dim] for x in xs]
+    def forward(ctx, dim, skip, *xs):
+        """``skip``: per input, whether it is a legacy empty 1-D tensor that takes no part (None: none is)."""
+        ctx.dim, ctx.skip = dim, skip
+        ctx.sizes = [None if skip and skip[i] else x.shape[dim] for i, x in enumerate(xs)]
+        if skip:
+            kept = [x for x, s in zip(xs, skip) if not s]
+            if not kept:                      # only empty 1-D tensors: torch returns one of them (a copy)
+                return xs[0].copy()
+            xs = kept
         return ctx.xp.concatenate(xs, axis=dim)
 
     @staticmethod
     def backward(ctx, grad):
-        out, start = [None], 0
+        out, start = [None, None], 0
         for n in ctx.sizes:
+            if n is None:                     # a skipped empty input: an empty gradient
+                out.append(grad.new_zeros((0,)))
+                continue
             out.append(Narrow.apply(grad, ctx.dim, start, n))
             start += n
         return tuple(out)
@@ -435,14 +480,20 @@ def cat(tensors, dim=0):
     from .._dtype import result_type
     from .elementwise import _cast
     rt = result_type(*[t for t in tensors if t._data.ndim]) if any(t._data.ndim for t in tensors) else tensors[0].dtype
-    # torch skips legacy empty 1-d tensors of size 0
-    tensors = [t for t in tensors if not (t._data.ndim == 1 and t._data.shape[0] == 0)] or tensors[:1]
-    ref = tensors[0]
-    nd = ref._data.ndim
-    if nd == 0:
-        raise RuntimeError("zero-dimensional tensor (at position 0) cannot be concatenated")
-    d = _wrap_dim(dim, nd)
     for i, x in enumerate(tensors):
+        if not x._data.ndim:
+            raise RuntimeError(f"zero-dimensional tensor (at position {i}) cannot be concatenated")
+    # torch skips legacy empty 1-d tensors of size 0 (they still take part in the dtype and in autograd)
+    skip = [t._data.shape == (0,) for t in tensors]
+    kept = [t for t, s in zip(tensors, skip) if not s]
+    if not builtins.any(skip):
+        skip = None
+    ref = kept[0] if kept else tensors[0]
+    nd = ref._data.ndim
+    d = _wrap_dim(dim, nd) if kept else 0
+    for i, x in enumerate(tensors):
+        if skip and skip[i]:
+            continue
         if x._data.ndim != nd:
             raise RuntimeError(f"Tensors must have same number of dimensions: got {nd} and {x._data.ndim}")
         for k in range(nd):
@@ -451,7 +502,7 @@ def cat(tensors, dim=0):
                                    f"{ref._data.shape[k]} but got size {x._data.shape[k]} for tensor number {i} "
                                    f"in the list.")
     tensors = [_cast(x, rt) for x in tensors]
-    return Cat.apply(d, *tensors)
+    return Cat.apply(d, skip, *tensors)
 
 
 concat = concatenate = cat
@@ -582,6 +633,8 @@ def split(tensor, split_size_or_sections, dim=0):
 
 def chunk(input, chunks, dim=0):
     """Split into ``chunks`` nearly equal pieces along ``dim``."""
+    if not input._data.ndim:
+        raise RuntimeError("chunk expects at least a 1-dimensional tensor")
     if chunks <= 0:
         raise RuntimeError("chunk expects `chunks` to be greater than 0, got: " + str(chunks))
     d = _wrap_dim(dim, input._data.ndim)
@@ -592,6 +645,8 @@ def chunk(input, chunks, dim=0):
 
 
 def tensor_split(input, indices_or_sections, dim=0):
+    if not input._data.ndim:
+        raise RuntimeError("tensor_split expected at least a 1-dimensional tensor, but got a tensor with 0 dims")
     d = _wrap_dim(dim, input._data.ndim)
     n = input._data.shape[d]
     if isinstance(indices_or_sections, int):
@@ -643,13 +698,24 @@ class Flip(Function):
 
 
 def flip(input, dims):
-    """Reverse the order of elements along ``dims`` (an int or a tuple)."""
+    """Reverse the order of elements along ``dims`` (a tuple or list of ints; the method also takes
+    ``x.flip(0)`` and ``x.flip(0, 1)``)."""
+    if not isinstance(input, Tensor):
+        _not_tensor("flip", input)
     nd = input._data.ndim
-    dims = dims if isinstance(dims, (tuple, list)) else (dims,)
+    if not isinstance(dims, (tuple, list)):
+        raise TypeError(f"flip(): argument 'dims' (position 2) must be tuple of ints, not {type(dims).__name__}")
     axes = tuple(_wrap_dim(d, nd) for d in dims)
     if len(set(axes)) != len(axes):
         raise RuntimeError(f"dim {axes[0]} appears multiple times in the list of dims")
     return Flip.apply(input, axes if nd else ())
+
+
+def _flip_method(self, *dims, **kwargs):
+    """``x.flip(0)``, ``x.flip(0, 1)``, ``x.flip((0, 1))``, ``x.flip(dims=...)``."""
+    if kwargs or (len(dims) == 1 and isinstance(dims[0], (tuple, list))):
+        return flip(self, *dims, **kwargs)
+    return flip(self, dims)
 
 
 class Repeat(Function):
@@ -719,3 +785,7 @@ def _to_device(t, dev):
     if t.device == dev:
         return t
     return ToDevice.apply(t, dev)
+
+
+from .elementwise import quiet_forwards as _quiet_forwards  # noqa: E402
+_quiet_forwards(globals())
