@@ -102,6 +102,9 @@ CASES = [
     "r = F.binary_cross_entropy_with_logits(T.ones(2, dtype=T.int32), T.ones(2, dtype=T.float64))",
     "r = [F.cross_entropy(T.zeros(s, requires_grad=True), T.zeros(s), reduction=red, label_smoothing=0.1) "
     "for s in [(0, 0), (2, 0)] for red in ['sum', 'mean', 'none']]",
+    # softmax/log_softmax of an empty integer tensor: no kernel runs, the dtype stays
+    "r = [T.zeros(0, 3, dtype=T.int64).log_softmax(0), T.softmax(T.zeros(0, 3, dtype=T.bool), 1)]",
+    "r = T.zeros(2, 3, dtype=T.int64).softmax(0)",
     # division's double backward at a zero divisor: torch's formula, no 0 * inf
     "x = T.tensor([3., -1.], dtype=T.float64, requires_grad=True); y = T.tensor([0., 1.], dtype=T.float64, "
     "requires_grad=True); g = T.autograd.grad(x / y, [x, y], T.tensor([1., 2.], dtype=T.float64), "

@@ -217,7 +217,7 @@ def _softmax_input(input, dim, dtype):
     if dtype is not None:
         from .._dtype import as_dtype
         input = _cast(input, as_dtype(dtype))
-    elif input._data.dtype.kind != "f":
+    elif input._data.dtype.kind != "f" and input._data.size:
         raise RuntimeError(f"\"softmax_lastdim_kernel_impl\" not implemented for '{input.dtype._legacy[:-6]}'")
     nd = input._data.ndim
     return input, (_wrap_dim(dim, nd) if nd else _wrap_dim(dim, 1))
@@ -229,6 +229,8 @@ def softmax(input, dim, dtype=None):
     if not isinstance(input, Tensor):
         _not_tensor("softmax", input)
     input, d = _softmax_input(input, dim, dtype)
+    if input._data.dtype.kind != "f":             # no elements: torch runs no kernel, the result keeps the dtype
+        return Tensor._from_array(input._data.copy())
     if input._data.ndim == 0:
         return Softmax.apply(input.reshape(1), 0).reshape(())
     return Softmax.apply(input, d)
@@ -240,6 +242,8 @@ def log_softmax(input, dim, dtype=None):
     if not isinstance(input, Tensor):
         _not_tensor("log_softmax", input)
     input, d = _softmax_input(input, dim, dtype)
+    if input._data.dtype.kind != "f":             # no elements: torch runs no kernel, the result keeps the dtype
+        return Tensor._from_array(input._data.copy())
     if input._data.ndim == 0:
         return LogSoftmax.apply(input.reshape(1), 0).reshape(())
     return LogSoftmax.apply(input, d)

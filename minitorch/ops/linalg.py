@@ -119,7 +119,8 @@ def matmul(input, other):
         return dot(a, b)
     if na == 2 and nb == 1:
         return mv(a, b)
-    if a._data.dtype is _BOOL_DT and b._data.dtype is not _BOOL_DT and not _folds(a, b):
+    is_bool = a._data.dtype is _BOOL_DT                 # (one test on the hot path; torch has no bool kernels)
+    if is_bool and b._data.dtype is not _BOOL_DT and not _folds(a, b):
         _refuse_bool("bmm")              # torch's unfolded path reaches bmm, which dispatches on a's dtype first
     _check_same_dtype(a, b)
     ka, kb = sa[-1], (sb[-2] if nb > 1 else sb[0])
@@ -132,7 +133,7 @@ def matmul(input, other):
             raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({_shape_str(ma)} and {_shape_str(mb)})")
         raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: "
                            f"[{_batch_size(sa, sb)}, {ka}] but got: [{_batch_size(sa, sb)}, {kb}].")
-    if a._data.dtype is _BOOL_DT and a._data.size and b._data.size and (na <= 2 or nb <= 2):
+    if is_bool and a._data.size and b._data.size and (na <= 2 or nb <= 2):
         _refuse_bool("addmv_impl_cpu" if nb == 1 else "addmm_impl_cpu_" if nb == 2 else "bmm")   # no bool kernels
     if na == 1:
         return _SqueezeRow.apply(matmul(unsqueeze(a, 0), b), sb[:-2] + (sb[-1],))
@@ -149,7 +150,7 @@ def matmul(input, other):
                 raise RuntimeError(f"The size of tensor a ({sa[-2 - i]}) must match the size of tensor b "
                                    f"({sb[-2 - i]}) at non-singleton dimension {max(na, nb) - 3 - i + 1}") from None
         raise
-    if a._data.dtype is _BOOL_DT and a._data.size and b._data.size:
+    if is_bool and a._data.size and b._data.size:
         _refuse_bool("bmm")
     return Batched.apply(a, b)
 
