@@ -124,7 +124,8 @@ def _before(node, buf, capture, results):
 def _call(node, buf):
     """The node's backward (one gradient per output in, a tuple per forward argument out), then its post-hooks."""
     if node._output_meta is not None:                  # multi-output: the gradient of an unused output is zeros
-        buf = [g if g is not None else _function._make(node.xp.zeros(s, d)) for g, (s, d) in zip(buf, node._output_meta)]
+        make, zeros = _function._make, node.xp.zeros
+        buf = [g if g is not None else make(zeros(s, d)) for g, (s, d) in zip(buf, node._output_meta)]
     grads_in = node._function.backward(node, *buf)
     if type(grads_in) is not tuple:
         grads_in = (grads_in,)
