@@ -43,6 +43,7 @@ from .ops.linalg import matmul, mm, bmm, dot, inner, mv, outer, ger, addmm, badd
 from ._tensor_str import set_printoptions, get_printoptions
 from .ops.activation import softmax, log_softmax, erf, erfc
 from .ops.tutorial_ops import tril, triu, cumprod, atan2, arctan2, roll, diag, diagonal, unique, meshgrid
+from .ops.tutorial_ops import addcmul, addcdiv
 from ._default_device import set_default_device, get_default_device
 from . import nn
 from . import utils

@@ -249,7 +249,11 @@ def arange(start=0, end=None, step=1, *, dtype=None, layout=None, device=None, r
 
 @out_arg("aten::range", creation=True, resize_warn=False, differentiable=False)
 def range_(start=0, end=None, step=1, *, dtype=None, device=None, requires_grad=False):
-    """Deprecated torch.range: like arange but including ``end``."""
+    """Deprecated torch.range: like arange but including ``end`` (warns as torch does)."""
+    import warnings
+    warnings.warn("torch.range is deprecated and will be removed in a future release because its behavior is "
+                  "inconsistent with Python's range builtin. Instead, use torch.arange, which produces values in "
+                  "[start, end).", UserWarning, stacklevel=3)
     return arange(start, end + step / 2 if end is not None else None, step, dtype=dtype or get_default_dtype(),
                   device=device, requires_grad=requires_grad)
 

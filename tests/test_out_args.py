@@ -86,6 +86,8 @@ CASES.update({
     "diag": lambda lib: ((T(lib, A),), {}),
     "atan2": lambda lib: ((T(lib, A), T(lib, B)), {}),
     "arctan2": lambda lib: ((T(lib, A), T(lib, P)), {}),
+    "addcmul": lambda lib: ((T(lib, A), T(lib, B), T(lib, P)), {"value": 0.5}),
+    "addcdiv": lambda lib: ((T(lib, A), T(lib, B), T(lib, P)), {"value": 0.5}),
     "norm": lambda lib: ((T(lib, A),), {"dim": 1}),
     "all": lambda lib: ((T(lib, MASK), 1), {}),
     "any": lambda lib: ((T(lib, MASK), 1), {}),

@@ -635,6 +635,8 @@ class Gather(Function):
     @staticmethod
     def forward(ctx, x, dim, index):
         ctx.dim, ctx.index, ctx.in_shape = dim, index, x.shape
+        if _scalar_case(x, index):              # a 0-d input or index: one element (output: index's shape)
+            return ctx.xp.take_along_axis(x.reshape(-1), index.reshape(-1), axis=0).reshape(index.shape)
         return ctx.xp.take_along_axis(x[_region(index, dim)], index, axis=dim)
 
     @staticmethod
@@ -705,6 +707,16 @@ def _index_region(src, index):
     return src[tuple(slice(0, s) for s in index.shape)]
 
 
+def _scalar_case(x, index):
+    """torch's gather/scatter with a 0-d input or index (the other at most 1-d): both read as 1-d."""
+    return x.ndim <= 1 and index.ndim <= 1 and (x.ndim == 0 or index.ndim == 0)
+
+
+def _flat(src):
+    """A scatter source as 1-d (numbers stay numbers), for ``_scalar_case``."""
+    return src.reshape(-1) if _backend.is_array(src) else src
+
+
 def _region(index, dim):
     """The part of the input that an index smaller than it (outside ``dim``) addresses: a basic key."""
     return tuple(slice(0, s) if k != dim else slice(None) for k, s in enumerate(index.shape))
@@ -716,6 +728,10 @@ class ScatterAdd(Function):
     @staticmethod
     def forward(ctx, x, dim, index, src):
         xp = ctx.xp
+        if _scalar_case(x, index):              # a 0-d input or index: one element, on 1-d views
+            out = ScatterAdd.forward(ctx, x.reshape(-1), 0, index.reshape(-1), _flat(src)).reshape(x.shape)
+            ctx.dim, ctx.index = dim, index
+            return out
         ctx.dim, ctx.index = dim, index
         out = x.copy()
         grids = list(xp.ix_(*[xp.arange(n) for n in index.shape]))      # open grids (cupy's indices has no sparse=)
@@ -736,6 +752,10 @@ class Scatter(Function):
     @staticmethod
     def forward(ctx, x, dim, index, src):
         xp = ctx.xp
+        if _scalar_case(x, index):              # a 0-d input or index: one element, on 1-d views
+            out = Scatter.forward(ctx, x.reshape(-1), 0, index.reshape(-1), _flat(src)).reshape(x.shape)
+            ctx.dim, ctx.index = dim, index
+            return out
         ctx.dim, ctx.index = dim, index
         out = x.copy()
         if not _backend.is_array(src):

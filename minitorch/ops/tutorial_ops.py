@@ -1,5 +1,5 @@
 """Ops the PyTorch tutorials meet: ``tril``/``triu``, ``cumprod``, ``atan2``, ``roll``, ``diag``, ``diagonal``,
-``unique``, ``meshgrid``.
+``unique``, ``meshgrid``, ``addcmul``/``addcdiv``.
 
 Each differentiable op is a ``Function`` whose backward is written in Tensor ops
 (so gradients of gradients work):
@@ -11,6 +11,8 @@ Each differentiable op is a ``Function`` whose backward is written in Tensor ops
   diag / diagonal   the diagonal read (a view for ``diagonal``) or written into zeros; each is the other's backward
   meshgrid          reshapes and expands (views), so autograd comes from those ops
   unique            not differentiable (torch records a node whose backward is not implemented)
+  addcmul(x, a, b)  y = x + v a b:   dL/dx = g,  dL/da = g v b,  dL/db = g v a
+  addcdiv(x, a, b)  y = x + v a / b: dL/dx = g,  dL/da = g v / b,  dL/db = -g v a / b^2
 """
 import builtins
 import numbers
@@ -27,7 +29,8 @@ from .shape import flip, reshape, expand
 
 _T = Tensor._from_array
 
-__all__ = ["tril", "triu", "cumprod", "atan2", "arctan2", "roll", "diag", "diagonal", "unique", "meshgrid"]
+__all__ = ["tril", "triu", "cumprod", "atan2", "arctan2", "roll", "diag", "diagonal", "unique", "meshgrid",
+           "addcmul", "addcdiv"]
 
 
 # ---------------------------------------------------------------- tril / triu
@@ -409,14 +412,80 @@ def meshgrid(*tensors, indexing=None):
     return tuple(out)
 
 
+# ---------------------------------------------------------------- addcmul / addcdiv
+class Addcmul(Function):
+    """y = x + v * a * b (broadcast).   dL/dx = g,  dL/da = g v b,  dL/db = g v a."""
+
+    @staticmethod
+    def forward(ctx, x, a, b, value):
+        ctx.value = value
+        ctx.save_for_backward(a, b)
+        return x + (value * a) * b
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        need, v = ctx.needs_input_grad, ctx.value
+        return (grad if need[0] else None, grad * v * b if need[1] else None, grad * v * a if need[2] else None,
+                None)
+
+
+class Addcdiv(Function):
+    """y = x + v * a / b (broadcast).   dL/dx = g,  dL/da = g v / b,  dL/db = -g v a / b^2."""
+
+    @staticmethod
+    def forward(ctx, x, a, b, value):
+        ctx.value = value
+        ctx.save_for_backward(a, b)
+        return x + (value * a) / b
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        need, v = ctx.needs_input_grad, ctx.value
+        return (grad if need[0] else None, grad * v / b if need[1] else None,
+                -grad * v * a / (b * b) if need[2] else None, None)
+
+
+def _addc(name, fn, input, tensor1, tensor2, value):
+    for k, (arg, t) in enumerate((("input", input), ("tensor1", tensor1), ("tensor2", tensor2))):
+        if not isinstance(t, Tensor):
+            _not_tensor(name, t, arg, k + 1)
+    if not isinstance(value, numbers.Number):
+        raise TypeError(f"{name}(): argument 'value' must be Number, not {type(value).__name__}")
+    dt = _dtype.result_type(input, tensor1, tensor2)
+    if dt.np.kind in "iub":
+        if name == "addcdiv":
+            raise RuntimeError(
+                "Integer division with addcdiv is no longer supported, and in a future  release addcdiv will "
+                "perform a true division of tensor1 and tensor2. The historic addcdiv behavior can be implemented "
+                "as (input + value * torch.trunc(tensor1 / tensor2)).to(input.dtype) for integer inputs and as "
+                "(input + value * tensor1 / tensor2) for float inputs. The future addcdiv behavior is just the "
+                "latter implementation: (input + value * tensor1 / tensor2), for all dtypes.")
+        value = int(value)                      # torch truncates a float value for integer tensors
+    return fn.apply(_cast(input, dt), _cast(tensor1, dt), _cast(tensor2, dt), value)
+
+
+@out_arg("addcmul")
+def addcmul(input, tensor1, tensor2, *, value=1):
+    """``input + value * tensor1 * tensor2``, elementwise with broadcasting."""
+    return _addc("addcmul", Addcmul, input, tensor1, tensor2, value)
+
+
+@out_arg("addcdiv")
+def addcdiv(input, tensor1, tensor2, *, value=1):
+    """``input + value * tensor1 / tensor2``, elementwise with broadcasting (floating point only)."""
+    return _addc("addcdiv", Addcdiv, input, tensor1, tensor2, value)
+
+
 def _bind_methods():
     """``x.tril()``, ``x.tril_()``, ``x.cumprod(0)``, ``x.atan2(y)``, ``x.roll(1)``, ``x.diag()``, ... as in torch."""
     from .inplace import inplace
     methods = {"tril": tril, "triu": triu, "cumprod": cumprod, "atan2": atan2, "arctan2": atan2, "roll": roll,
-               "diag": diag, "diagonal": diagonal, "unique": unique}
+               "diag": diag, "diagonal": diagonal, "unique": unique, "addcmul": addcmul, "addcdiv": addcdiv}
     for name, fn in methods.items():
         setattr(Tensor, name, fn)
-    for name in ("tril", "triu", "cumprod", "atan2", "arctan2"):
+    for name in ("tril", "triu", "cumprod", "atan2", "arctan2", "addcmul", "addcdiv"):
         setattr(Tensor, name + "_", inplace(methods[name], name + "_"))
 
 

@@ -19,12 +19,51 @@ or the legacy ``pretrained=True``, raises ``RuntimeError``), ``progress``
 ``dropout``, ``zero_init_residual``, ...). To use pretrained weights, build with
 ``weights=None`` and load a state_dict you have converted yourself.
 """
+import enum as _enum
+
 from .. import nn
 from ..tensor import Tensor  # noqa: F401  (documentation: forward takes a Tensor)
 from .. import flatten as _flatten
 
 __all__ = ["AlexNet", "alexnet", "VGG", "vgg11", "vgg11_bn", "vgg13", "vgg13_bn", "vgg16", "vgg16_bn", "vgg19",
-           "vgg19_bn", "ResNet", "BasicBlock", "Bottleneck", "resnet18", "resnet34", "resnet50"]
+           "vgg19_bn", "ResNet", "BasicBlock", "Bottleneck", "resnet18", "resnet34", "resnet50",
+           "WeightsEnum", "AlexNet_Weights", "VGG11_Weights", "VGG11_BN_Weights", "VGG13_Weights", "VGG13_BN_Weights",
+           "VGG16_Weights", "VGG16_BN_Weights", "VGG19_Weights", "VGG19_BN_Weights", "ResNet18_Weights",
+           "ResNet34_Weights", "ResNet50_Weights"]
+
+
+# ------------------------------------------------------------------------------------- weights enums
+class WeightsEnum(_enum.Enum):
+    """torchvision's weights enums, by name only, so that ``from torchvision.models import resnet18,
+    ResNet18_Weights`` and ``resnet18(weights=ResNet18_Weights.DEFAULT)`` run up to the builder, which then
+    says that pretrained weights cannot be had here (no files, no downloads). ``DEFAULT`` is an alias of the
+    newest member, as in torchvision."""
+
+    def __repr__(self):
+        return f"{type(self).__name__}.{self.name}"
+
+    __str__ = __repr__
+
+
+def _weights_enum(name, *members, default=None):
+    ns = {m: m for m in members}
+    ns["DEFAULT"] = default or members[-1]         # same value: an alias (torchvision's default member)
+    return WeightsEnum(name, ns, module=__name__)
+
+
+AlexNet_Weights = _weights_enum("AlexNet_Weights", "IMAGENET1K_V1")
+VGG11_Weights = _weights_enum("VGG11_Weights", "IMAGENET1K_V1")
+VGG11_BN_Weights = _weights_enum("VGG11_BN_Weights", "IMAGENET1K_V1")
+VGG13_Weights = _weights_enum("VGG13_Weights", "IMAGENET1K_V1")
+VGG13_BN_Weights = _weights_enum("VGG13_BN_Weights", "IMAGENET1K_V1")
+VGG16_Weights = _weights_enum("VGG16_Weights", "IMAGENET1K_V1", "IMAGENET1K_FEATURES",
+                              default="IMAGENET1K_V1")
+VGG16_BN_Weights = _weights_enum("VGG16_BN_Weights", "IMAGENET1K_V1")
+VGG19_Weights = _weights_enum("VGG19_Weights", "IMAGENET1K_V1")
+VGG19_BN_Weights = _weights_enum("VGG19_BN_Weights", "IMAGENET1K_V1")
+ResNet18_Weights = _weights_enum("ResNet18_Weights", "IMAGENET1K_V1")
+ResNet34_Weights = _weights_enum("ResNet34_Weights", "IMAGENET1K_V1")
+ResNet50_Weights = _weights_enum("ResNet50_Weights", "IMAGENET1K_V1", "IMAGENET1K_V2")
 
 
 def _no_weights(name, weights, kwargs):
