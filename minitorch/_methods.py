@@ -193,6 +193,13 @@ def _xor(self, other):
     return E.bitwise_xor(self, other)
 
 
+def _invert(self):
+    """``~x``: bitwise_not, with the operator's own TypeError for a float tensor."""
+    if self._data.dtype.kind == "f":
+        raise TypeError("~ (operator.invert) is only implemented on integer and Boolean-type tensors")
+    return E.bitwise_not(self)
+
+
 def _pos(self):
     return self
 
@@ -209,7 +216,7 @@ _OPERATORS = {
     "__rmatmul__": _rmatmul, "__neg__": E.neg, "__pos__": _pos, "__abs__": E.abs, "__eq__": _eq,
     "__ne__": _ne, "__lt__": E.lt, "__le__": E.le, "__gt__": E.gt, "__ge__": E.ge, "__and__": _and,
     "__rand__": _r(_and), "__or__": _or, "__ror__": _r(_or), "__xor__": _xor, "__rxor__": _r(_xor),
-    "__invert__": E.bitwise_not, "__getitem__": I.getitem, "__setitem__": I.setitem,
+    "__invert__": _invert, "__getitem__": I.getitem, "__setitem__": I.setitem,
 }
 for _name, _fn in _OPERATORS.items():
     setattr(Tensor, _name, _fn)

@@ -105,6 +105,15 @@ CASES = [
     # softmax/log_softmax of an empty integer tensor: no kernel runs, the dtype stays
     "r = [T.zeros(0, 3, dtype=T.int64).log_softmax(0), T.softmax(T.zeros(0, 3, dtype=T.bool), 1)]",
     "r = T.zeros(2, 3, dtype=T.int64).softmax(0)",
+    # hardshrink/softshrink: a NaN keeps its gradient (torch tests the interval [-lambd, lambd])
+    "x = T.tensor([float('nan'), 1., 3., -3., 2.], requires_grad=True); "
+    "r = (F.softshrink(x, 2.), T.autograd.grad(F.softshrink(x, 2.).sum(), x), T.autograd.grad(F.hardshrink(x, 2.).sum(), x))",
+    # bitwise_not of a float: the function's NotImplementedError, the operator's TypeError
+    "r = T.bitwise_not(T.ones(2))", "r = ~T.ones(2)", "r = ~T.tensor([1, 2])",
+    # a 0-d tensor that requires no grad is a Number to clamp's argument parser
+    "r = T.clip(T.tensor(2), -1.0, T.tensor(2))", "r = T.ones(3).clamp(0.5, T.tensor(0.7))",
+    "x = T.tensor(0.5, requires_grad=True); r = T.clamp(T.ones(3), x, 2)",
+    "r = T.clamp(T.ones(3, dtype=T.int64), T.tensor(2.5), T.tensor(3))",
     # division's double backward at a zero divisor: torch's formula, no 0 * inf
     "x = T.tensor([3., -1.], dtype=T.float64, requires_grad=True); y = T.tensor([0., 1.], dtype=T.float64, "
     "requires_grad=True); g = T.autograd.grad(x / y, [x, y], T.tensor([1., 2.], dtype=T.float64), "

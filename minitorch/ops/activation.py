@@ -483,10 +483,11 @@ class Hardshrink(Function):
 
     @staticmethod
     def forward(ctx, x, lambd):
-        keep = (x > lambd) | (x < -lambd)
-        ctx.save_for_backward(keep, x)
-        # torch's forward zeroes [-lambd, lambd] only: a NaN stays NaN (its gradient is 0, by the mask above)
-        return ctx.xp.where((x >= -lambd) & (x <= lambd), 0, x).astype(x.dtype, copy=False)
+        inside = (x >= -lambd) & (x <= lambd)
+        ctx.save_for_backward(~inside, x)
+        # torch zeroes [-lambd, lambd] only: a NaN, inside neither, stays NaN and keeps its gradient (torch's
+        # backward tests the same interval)
+        return ctx.xp.where(inside, 0, x).astype(x.dtype, copy=False)
 
     @staticmethod
     def backward(ctx, grad):
@@ -501,8 +502,8 @@ class Softshrink(Hardshrink):
     @staticmethod
     def forward(ctx, x, lambd):
         xp = ctx.xp
-        ctx.save_for_backward((x > lambd) | (x < -lambd), x)
-        # torch's result is NaN for a NaN (its gradient there is 0, as hardshrink's)
+        ctx.save_for_backward(~((x >= -lambd) & (x <= lambd)), x)
+        # torch's result is NaN for a NaN (its gradient passes, as hardshrink's)
         return xp.where(x > lambd, x - lambd, xp.where((x < -lambd) | (x != x), x + lambd, 0)).astype(
             x.dtype, copy=False)
 

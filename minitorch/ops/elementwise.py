@@ -1356,6 +1356,10 @@ def clamp(input, min=None, max=None):
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
     if isinstance(min, Tensor) or isinstance(max, Tensor):
+        # a 0-d tensor that requires no grad is a Number to torch's argument parser
+        min, max = (v.item() if isinstance(v, Tensor) and not v._data.ndim and not v._requires_grad and
+                    not isinstance(o, Tensor) and o is not None else v for v, o in ((min, max), (max, min)))
+    if isinstance(min, Tensor) or isinstance(max, Tensor):
         if min is not None and max is not None and isinstance(min, Tensor) != isinstance(max, Tensor):
             raise TypeError(f"clamp() received an invalid combination of arguments - got (Tensor, "
                             f"{type(min).__name__}, {type(max).__name__}), but expected one of:\n"
@@ -1551,7 +1555,7 @@ def bitwise_not(input):
     if not isinstance(input, Tensor):
         _not_tensor("bitwise_not", input)
     if input._data.dtype.kind == "f":
-        raise TypeError("~ (bitwise_not) is only supported for integer and bool tensors")
+        raise NotImplementedError(f"\"bitwise_not_cpu\" not implemented for '{input.dtype._legacy[:-6]}'")
     xp = _backend.array_module(input._data)
     return _T(xp.asarray(xp.invert(input._data)))
 
