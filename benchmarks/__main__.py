@@ -87,7 +87,7 @@ def run(device, args):
     if args.quick:
         workloads = [w for w in workloads if w.quick]
     if args.only:
-        terms = [t.strip().lower() for t in args.only.split(",") if t.strip()]
+        terms = [t.strip().lower() for t in args.only.split("|") if t.strip()]
         workloads = [w for w in workloads if any(t in w.name.lower() for t in terms)]
     runs, target = RUNS[args.quick], TARGET[args.quick]
     sync_ours, sync_theirs = _syncs(device)
@@ -124,7 +124,7 @@ def main(argv=None):
     p.add_argument("--quick", action="store_true", help="a smoke test that finishes in under a minute")
     p.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda", "all"],
                    help="auto: the CPU, plus the GPU when cupy and torch CUDA are both present")
-    p.add_argument("--only", default=None, help="run only workloads whose name contains this text (several: comma-separated)")
+    p.add_argument("--only", default=None, help="run only workloads whose name contains this text (several: separated by '|')")
     p.add_argument("--threads", type=int, default=None,
                    help="threads for numpy's BLAS and torch (default: all cores)")
     p.add_argument("--out", default=os.path.join(os.path.dirname(__file__), "results"), help="results folder")

@@ -21,6 +21,12 @@ wide GEMM, about twice as fast here as the transposed (N*Ho*Wo, C*kh*kw) one.
 With ``groups`` the channels split into independent blocks: cols has a leading
 group axis and the product is batched over it.
 
+That is the plain formulation, kept as the reference (``conv_forward_im2col``
+and friends). With stride 1 the layer code usually runs the same GEMM on
+*padded rows* instead: each padded plane flattened on its padded width Wp, so a
+kernel offset is a plain shift and every row of cols is one contiguous run
+(see "choosing the formulation" below, where one dispatcher decides).
+
 The three products of a convolution layer
 -----------------------------------------
     forward        y  = W @ cols(x)
