@@ -538,8 +538,17 @@ class Tensor:
 
     @property
     def T(self):
-        """All dimensions reversed (the transpose of a matrix)."""
-        return self.permute(*reversed(range(self._data.ndim)))
+        """All dimensions reversed (the transpose of a matrix); other than 2 dims warns as torch does."""
+        nd = self._data.ndim
+        if nd == 0:
+            warnings.warn("Tensor.T is deprecated on 0-D tensors. This function is the identity in these cases.",
+                          UserWarning, stacklevel=2)
+        elif nd != 2:
+            warnings.warn("The use of `x.T` on tensors of dimension other than 2 to reverse their shape is deprecated "
+                          "and it will throw an error in a future release. Consider `x.mT` to transpose batches of "
+                          "matrices or `x.permute(*torch.arange(x.ndim - 1, -1, -1))` to reverse the dimensions of a "
+                          "tensor.", UserWarning, stacklevel=2)
+        return self.permute(*reversed(range(nd)))
 
     @property
     def mT(self):

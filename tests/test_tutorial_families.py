@@ -1936,3 +1936,58 @@ def test_found_by_the_families():
         with pytest.warns(UserWarning, match=r"torch.range is deprecated .* \[start, end\)\.") as w:
             assert lib.range(1, 4).tolist() == [1.0, 2.0, 3.0, 4.0]
         assert w[0].filename == __file__
+
+
+# ============================================ the 60-minute blitz, the earlier version of its first two pages
+def prog_blitz_earlier(env, log):
+    torch = env.torch
+    x = torch.empty(5, 3)
+    log.print(x.shape, x.dtype)
+    log.print(torch.zeros(5, 3, dtype=torch.long), torch.tensor([5.5, 3]))
+    x = torch.tensor([5.5, 3]).new_ones(5, 3, dtype=torch.double)
+    log.print(x)
+    x = torch.randn_like(x, dtype=torch.float)
+    log.print(x.size(), x.dtype)
+    x, y = torch.tensor(nprand(111, 5, 3)), torch.ones(5, 3)
+    log.print(x + y, torch.add(x, y))
+    result = torch.empty(5, 3)
+    torch.add(x, y, out=result)
+    y.add_(x)
+    log.print(result, y, x[:, 1])
+    x = torch.arange(16.).view(4, 4)
+    log.print(x.size(), x.view(16).size(), x.view(-1, 8).size())
+    x = torch.tensor([0.7])
+    log.print(x, x.item())
+    log.print(x.to("cpu", torch.double))
+    x = torch.ones(2, 2, requires_grad=True)
+    y = x + 2
+    log.print(x, y, y.grad_fn)
+    z = y * y * 3
+    out = z.mean()
+    log.print(z, out)
+    a = torch.tensor([[1., 2.], [3., 4.]])
+    a = ((a * 3) / (a - 1))
+    log.print(a.requires_grad)
+    a.requires_grad_(True)
+    log.print(a.requires_grad, (a * a).sum().grad_fn)
+    out.backward()
+    log.print(x.grad)
+    x = torch.tensor([0.3, -1.2, 2.0], requires_grad=True)
+    y = x * 2
+    while y.data.norm() < 1000:
+        y = y * 2
+    log.print(y)
+    y.backward(torch.tensor([0.1, 1.0, 0.0001], dtype=torch.float))
+    log.print(x.grad, x.requires_grad, (x ** 2).requires_grad)
+    with torch.no_grad():
+        log.print((x ** 2).requires_grad)
+    y = x.detach()
+    log.print(y.requires_grad, x.eq(y).all())
+    with warnings.catch_warnings(record=True) as w:
+        warnings.simplefilter("always")
+        log.print(x.T, torch.tensor(2.).T)
+    log.print([str(m.message).split(" (Triggered internally")[0] for m in w])
+
+
+def test_blitz_earlier_pages():
+    assert_same_logs(run_both(prog_blitz_earlier), rtol=1e-6)
