@@ -114,6 +114,9 @@ CASES = [
     "r = T.clip(T.tensor(2), -1.0, T.tensor(2))", "r = T.ones(3).clamp(0.5, T.tensor(0.7))",
     "x = T.tensor(0.5, requires_grad=True); r = T.clamp(T.ones(3), x, 2)",
     "r = T.clamp(T.ones(3, dtype=T.int64), T.tensor(2.5), T.tensor(3))",
+    # transpose of a 0-d tensor: dims 0 and -1 name it
+    "x = T.tensor(1.5, requires_grad=True); y = T.transpose(x, 0, -1); r = (y, T.autograd.grad(y * 2, x))",
+    "r = T.transpose(T.tensor(1.5), 1, 0)",
     # division's double backward at a zero divisor: torch's formula, no 0 * inf
     "x = T.tensor([3., -1.], dtype=T.float64, requires_grad=True); y = T.tensor([0., 1.], dtype=T.float64, "
     "requires_grad=True); g = T.autograd.grad(x / y, [x, y], T.tensor([1., 2.], dtype=T.float64), "

@@ -378,6 +378,8 @@ def transpose(input, dim0, dim1):
     """Swap two dimensions."""
     nd = input._data.ndim
     d0, d1 = _wrap_dim(dim0, nd), _wrap_dim(dim1, nd)
+    if not nd:                                       # a 0-d tensor: dim 0 (or -1) names it; nothing to swap
+        return Transpose.apply(input, ())
     dims = list(range(nd))
     dims[d0], dims[d1] = dims[d1], dims[d0]
     return Transpose.apply(input, tuple(dims))
