@@ -1869,7 +1869,10 @@ def prog_seeds(env, log):
     b = torch.add(w, 1)
     y = torch.mul(a, b)
     y.backward(retain_graph=True)
-    log.print(w.grad, a.grad, b.grad, w.is_leaf, a.is_leaf, y.grad_fn, a.grad_fn, b.grad_fn)
+    with warnings.catch_warnings(record=True) as caught:          # b.grad of a non-leaf: torch's warning
+        warnings.simplefilter("always")
+        log.print(w.grad, a.grad, b.grad, w.is_leaf, a.is_leaf, y.grad_fn, a.grad_fn, b.grad_fn)
+    log.print([str(m.message).split(" (Triggered internally")[0] for m in caught])
     w.grad.zero_()
     xs = torch.tensor([3.], requires_grad=True)
     ys = torch.pow(xs, 2)
@@ -1991,3 +1994,40 @@ def prog_blitz_earlier(env, log):
 
 def test_blitz_earlier_pages():
     assert_same_logs(run_both(prog_blitz_earlier), rtol=1e-6)
+
+
+# ============================================ the source tutorials' TensorBoard section (003, section 5)
+def prog_tensorboard(env, log, tmp):
+    import importlib
+    torch, nn, V = env.torch, env.nn, env.vision
+    SummaryWriter = importlib.import_module(env.torch.__name__ + ".utils.tensorboard").SummaryWriter
+    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+    logdir = tmp / env.name
+    writer = SummaryWriter(str(logdir))
+    model = nn.Sequential(nn.Flatten(), nn.Linear(784, 10))
+    load_seeded(env, model, 121)
+    images = torch.tensor(nprand(122, 4, 1, 28, 28)).clamp(0, 1)
+    for n_iter in range(3):
+        writer.add_scalar('Loss/train', 1.0 / (n_iter + 1), n_iter)
+        writer.add_scalars('run_14h', {'xsinx': n_iter * np.sin(n_iter), 'xcosx': n_iter * np.cos(n_iter)}, n_iter)
+    grid = V.utils.make_grid(images)
+    writer.add_image('mnist_images', grid, 0)
+    writer.add_histogram('fc.weight', model[1].weight, 0)
+    writer.close()
+    acc = EventAccumulator(str(logdir), size_guidance={"images": 0, "histograms": 0, "scalars": 0})
+    acc.Reload()
+    tags = acc.Tags()
+    log.print(sorted(tags["scalars"]), sorted(tags["images"]), sorted(tags["histograms"]))
+    log.print([(e.step, e.value) for e in acc.Scalars('Loss/train')])
+    im = acc.Images('mnist_images')[0]
+    log.print(im.width, im.height, grid.shape)
+    h = acc.Histograms('fc.weight')[0].histogram_value
+    log.print(h.min, h.max, h.num, h.sum)
+    for sub in sorted(p.name for p in logdir.iterdir() if p.is_dir()):
+        sacc = EventAccumulator(str(logdir / sub))
+        sacc.Reload()
+        log.print(sub, [(e.step, e.value) for t in sacc.Tags()["scalars"] for e in sacc.Scalars(t)])
+
+
+def test_source_tutorials_tensorboard(tmp_path):
+    assert_same_logs(run_both(prog_tensorboard, tmp_path), rtol=1e-6)
