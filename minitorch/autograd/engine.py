@@ -58,7 +58,7 @@ def run_backward(outputs, grad_outputs, retain_graph, create_graph, inputs=None,
                 if not edge or g is None:                   # no gradient flows to this argument
                     continue
                 d = g._data
-                if d.shape != edge.shape or d.dtype != edge.dtype or type(d) is not edge.kind:
+                if d.shape != edge.shape or d.dtype is not edge.dtype or type(d) is not edge.kind:
                     g = _fit(g, edge, node)
                 if edge.node not in inbox and edge.node._n_outputs == 1:
                     inbox[edge.node] = [g]                   # the first gradient to reach it
@@ -172,8 +172,9 @@ def _send(inbox, node, nr, g, create_graph=False):
     elif create_graph:
         buf[nr] = old + g                              # recorded: the sum is differentiable too
     else:
-        with _backend.numpy.errstate(all="ignore"):   # inf + -inf = nan is the sum, as in torch: no warning
-            s = old._data + g._data                    # numpy gives a scalar for 0-d: keep an array
+        quiet = _function._quiet_on()                  # inf + -inf = nan is the sum, as in torch: no warning
+        s = old._data + g._data                        # numpy gives a scalar for 0-d: keep an array
+        _function._quiet_off(quiet)
         buf[nr] = _function._make(s if type(s) is type(old._data) else _backend.numpy.asarray(s))
 
 

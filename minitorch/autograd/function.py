@@ -26,6 +26,7 @@ the nodes that produced the inputs (``next_functions``).
 has to undo broadcasting or dtype promotion: the engine sums a gradient down to
 its input's shape and casts it to its input's dtype, in one place.
 """
+import functools
 import weakref
 from typing import NamedTuple
 
@@ -35,6 +36,22 @@ from . import grad_mode
 _enabled = grad_mode._enabled
 _ndarray = _backend._ndarray
 _np = _backend.numpy
+
+
+# numpy's floating-point warnings: torch never warns about inf / nan results (log(0) = -inf, 0/0 = nan): they are
+# the answer. numpy warns, and a warnings filter cannot stop it for a user running with ``-W error``. So every
+# forward (and the engine's gradient sums) runs with numpy's error state off: ``_quiet_on()`` sets the context
+# variable behind ``numpy.errstate`` directly (a fraction of errstate's cost), ``_quiet_off(token)`` restores it.
+def _errstate_switch():
+    try:
+        var = _np._core._ufunc_config._extobj_contextvar
+        state = _np._core._ufunc_config._make_extobj(all="ignore")
+    except AttributeError:                       # another numpy: its public (slower) interface
+        return functools.partial(_np.seterr, all="ignore"), (lambda old: _np.seterr(**old))
+    return functools.partial(var.set, state), var.reset
+
+
+_quiet_on, _quiet_off = _errstate_switch()
 Tensor = None            # set by minitorch.tensor once the class exists (import cycle)
 _make = None
 
@@ -61,7 +78,7 @@ class Node:
     @property
     def needs_input_grad(self):
         """Per forward argument: does it need a gradient? (a tensor that requires grad)"""
-        return [bool(e) for e in self._edges]
+        return list(map(bool, self._edges))
 
     def save_for_backward(self, *arrays):
         """Keep arrays (inputs, outputs or new arrays) for ``backward``; read them back as ``saved_tensors``."""
@@ -385,11 +402,14 @@ class Function:
         xp = ctx.xp = _np if type(first) is _ndarray else _backend.array_module(first)
         record = needs_grad and _enabled[0]
         if record:                                                # an edge per argument, before forward
-            ctx._edges = [_edge_of(a) if isinstance(a, Tensor) else None for a in args]
+            ctx._edges = list(map(_edge_of, args))
+        quiet = _quiet_on()                                       # 2. forward, on arrays (no numpy fp warnings)
         try:
-            out = cls.forward(ctx, *arrays, **kwargs)             # 2. forward, on arrays
+            out = cls.forward(ctx, *arrays, **kwargs)
         except ValueError as e:
             _broadcast_error(e, arrays)
+        finally:
+            _quiet_off(quiet)
         if type(out) is not tuple:                                # 3. wrap the results in tensors
             y = _make(out if type(out) is _ndarray else _as_array(out, xp))
             if cls.is_view:
@@ -406,7 +426,10 @@ class Function:
 
 
 def _edge_of(t):
-    """The edge to where ``t``'s gradient goes: the node that made it, or its leaf accumulator."""
+    """The edge to where ``t``'s gradient goes: the node that made it, or its leaf accumulator
+    (``NO_GRAD`` for a tensor that needs no gradient, ``None`` for an argument that is no tensor)."""
+    if not isinstance(t, Tensor):
+        return None
     if not t._requires_grad:
         return NO_GRAD
     d = t._data
@@ -501,7 +524,8 @@ def _record(ctx, args, outputs, out=None):
     non_diff = ctx._non_diff
     if len(outputs) == 1:
         o = outputs[0]
-        if o._data.dtype.kind == "f" and (not non_diff or id(o._data) not in non_diff):
+        d = o._data
+        if d.dtype.kind == "f" and (not non_diff or id(d) not in non_diff):
             o._requires_grad = True
             o.grad_fn = ctx
     else:
@@ -520,14 +544,15 @@ def _record(ctx, args, outputs, out=None):
         for arr in to_save:
             for a in args:                                  # usually an input: the common case first
                 if isinstance(a, Tensor) and a._data is arr:
-                    t = a
+                    saved.append(a)
+                    versions.append(a._vc[0])
                     break
             else:
                 t = _saved_tensor(arr, args, outputs, out)
                 if isinstance(t, Tensor) and t.grad_fn is ctx:  # its own output: kept without the tensor (no cycle)
                     t = _SavedOutput(t)
-            saved.append(t)
-            versions.append(t._vc[0] if isinstance(t, (Tensor, _SavedOutput)) else 0)
+                saved.append(t)
+                versions.append(t._vc[0] if isinstance(t, (Tensor, _SavedOutput)) else 0)
         ctx._saved_raw = saved
         ctx._saved_versions = versions
 

@@ -10,7 +10,7 @@ import math
 
 from .._dtype import result_type, get_default_dtype, bool_
 from ..autograd import grad_mode
-from ..autograd.function import Function, _broadcast_error
+from ..autograd.function import Function, _broadcast_error, _quiet_on, _quiet_off
 from ..tensor import Tensor, _not_tensor
 from .. import _backend, _kernels
 from ._out import out_arg
@@ -20,58 +20,27 @@ _T = Tensor._from_array
 
 # ---------------------------------------------------------------- numpy's floating-point warnings
 # torch never warns about inf / nan results (log(0) = -inf, 0/0 = nan, inf - inf = nan): they are the answer.
-# numpy warns, and a warnings filter cannot stop it for a user who runs with ``simplefilter('error')`` or
-# ``-W error`` (their filter comes first). So every op's forward runs with numpy's error state off: the
-# context variable behind ``numpy.errstate`` is set directly (a fraction of errstate's cost per call).
-def _errstate_switch():
-    np = _backend.numpy
-    try:
-        var = np._core._ufunc_config._extobj_contextvar
-        quiet = np._core._ufunc_config._make_extobj(all="ignore")
-    except AttributeError:                       # another numpy: the public (slower) context manager
-        return None
-    return var.set, var.reset, quiet
-
-
-_SWITCH = _errstate_switch()
-
-
+# ``Function.apply`` runs every forward with numpy's error state off (``autograd.function._quiet_on``);
+# ``_quietly`` does the same for array code that runs outside a Function.
 def _quietly(fn):
     """``fn`` run with numpy's floating-point warnings off."""
     if getattr(fn, "_quiet", False):
         return fn
-    if _SWITCH is None:
-        errstate = _backend.numpy.errstate
 
-        def quiet(*args, **kwargs):
-            with errstate(all="ignore"):
-                return fn(*args, **kwargs)
-    else:
-        set_, reset, state = _SWITCH
-
-        def quiet(*args, **kwargs):
-            token = set_(state)
-            try:
-                return fn(*args, **kwargs)
-            finally:
-                reset(token)
+    def quiet(*args, **kwargs):
+        token = _quiet_on()
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            _quiet_off(token)
     quiet.__name__, quiet.__qualname__, quiet.__doc__ = fn.__name__, fn.__qualname__, fn.__doc__
     quiet.__wrapped__, quiet._quiet = fn, True
     return quiet
 
 
 def quiet_forwards(namespace):
-    """Make the ``forward`` of every Function class defined in ``namespace`` (a module's globals) run without
-    numpy's floating-point warnings. Each op module calls this once, at its end."""
-    module = namespace["__name__"]
-    for cls in list(namespace.values()):
-        if not (isinstance(cls, type) and issubclass(cls, Function) and cls.__module__ == module):
-            continue
-        f = cls.__dict__.get("forward")
-        if isinstance(f, staticmethod):
-            setattr(cls, "forward", staticmethod(_quietly(f.__func__)))
-        elif isinstance(f, classmethod):
-            setattr(cls, "forward", classmethod(_quietly(f.__func__)))
+    """Nothing left to do: ``Function.apply`` runs every forward without numpy's floating-point warnings.
+    (Op modules call this at their end, from when each forward was wrapped one by one.)"""
 
 
 # ---------------------------------------------------------------- dtype handling
