@@ -10,7 +10,8 @@ Use it as ``torchvision``::
 
     from minitorch.vision import datasets, transforms, models
 
-Pillow is optional (``pip install minitorch[vision]``): with it, datasets hand PIL images to
+Pillow is optional (``pip install pillow``, or ``pip install -e ".[vision]"`` from the clone):
+with it, datasets hand PIL images to
 the transforms exactly as torchvision does; without it, numpy ``uint8`` arrays.
 """
 from . import datasets, transforms, models, utils, io

@@ -764,7 +764,7 @@ def pil_loader(path):
     Image = _pil_image_module()
     if Image is None:
         raise ImportError("ImageFolder's default loader needs Pillow to decode image files: pip install pillow "
-                          "(or pip install minitorch[vision]), or pass loader=... yourself")
+                          "(or, from the minitorch clone, pip install -e \".[vision]\"), or pass loader=... yourself")
     with open(path, "rb") as f:
         img = Image.open(f)
         return img.convert("RGB")

@@ -36,7 +36,7 @@ def _pil():
         from PIL import Image
     except ImportError:
         raise ImportError("minitorch.vision.io needs Pillow to decode images: pip install pillow "
-                          "(or pip install minitorch[vision])") from None
+                          "(or, from the minitorch clone, pip install -e \".[vision]\")") from None
     return Image
 
 

@@ -87,7 +87,7 @@ def _require_pil(what):
         from PIL import Image
     except ImportError:
         raise ImportError(f"{what} needs Pillow to write image files: pip install pillow "
-                          "(or pip install minitorch[vision])") from None
+                          "(or, from the minitorch clone, pip install -e \".[vision]\")") from None
     return Image
 
 
