@@ -482,7 +482,8 @@ def to_pil_image(pic, mode=None):
     try:
         from PIL import Image
     except ImportError:
-        raise ImportError("to_pil_image needs Pillow: pip install pillow (or, from the minitorch clone, pip install -e \".[vision]\")") from None
+        raise ImportError("to_pil_image needs Pillow: pip install pillow (or, from the minitorch clone, "
+                          "pip install -e \".[vision]\")") from None
     if isinstance(pic, Tensor):
         if pic.ndim == 3:
             pic = pic.permute((1, 2, 0))
