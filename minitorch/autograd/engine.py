@@ -44,6 +44,7 @@ def run_backward(outputs, grad_outputs, retain_graph, create_graph, inputs=None,
     call = _call if not _function.hooks else _hooked_call     # profiler, anomaly mode, device guard
     _function._shared.append({id(g._data) for g in grads})   # arrays .grad must not alias (copied first)
     grad_was, grad_mode._enabled[0] = grad_mode._enabled[0], bool(create_graph)   # record backward ops?
+    quiet = _function._quiet_on()                   # inf + -inf = nan in a sum, as in torch: no numpy warning
     try:
         for node in order:
             buf = inbox.pop(node, None)
@@ -57,16 +58,18 @@ def run_backward(outputs, grad_outputs, retain_graph, create_graph, inputs=None,
             for edge, g in zip(node._edges, grads_in):
                 if not edge or g is None:                   # no gradient flows to this argument
                     continue
+                child, nr, shape, dtype, kind = edge        # where it goes; the input it is for
                 d = g._data
-                if d.shape != edge.shape or d.dtype is not edge.dtype or type(d) is not edge.kind:
+                if d.shape != shape or d.dtype is not dtype or type(d) is not kind:
                     g = _fit(g, edge, node)
-                if edge.node not in inbox and edge.node._n_outputs == 1:
-                    inbox[edge.node] = [g]                   # the first gradient to reach it
+                if child not in inbox and child._n_outputs == 1:
+                    inbox[child] = [g]                       # the first gradient to reach it
                 else:
-                    _send(inbox, edge.node, edge.output_nr, g, create_graph)
+                    _send(inbox, child, nr, g, create_graph)
             if not retain_graph:
                 node._release()
     finally:
+        _function._quiet_off(quiet)
         grad_mode._enabled[0] = grad_was
         _function._shared.pop()
     if inputs is not None:
@@ -84,9 +87,10 @@ def _topological_order(roots):
         while stack:                                   # iterative depth-first search, post-order
             node, edges = stack[-1]
             for edge in edges:
-                if edge and edge.node not in visited:
-                    visited.add(edge.node)
-                    stack.append((edge.node, iter(edge.node._edges)))
+                child = edge and edge.node
+                if child and child not in visited:
+                    visited.add(child)
+                    stack.append((child, iter(child._edges)))
                     break
             else:
                 stack.pop()
@@ -121,14 +125,21 @@ def _before(node, buf, capture, results):
                 results[k] = g
 
 
-def _call(node, buf):
-    """The node's backward (one gradient per output in, a tuple per forward argument out), then its post-hooks."""
+def _call(node, buf, arrays=True):
+    """The node's backward (one gradient per output in, a tuple per forward argument out), then its post-hooks.
+
+    When nothing is recorded (``create_graph=False``) a Function's ``array_backward``, if it has one, runs
+    instead: the same formula on arrays, without a Tensor op per step."""
     if node._output_meta is not None:                  # multi-output: the gradient of an unused output is zeros
         make, zeros = _function._make, node.xp.zeros
         buf = [g if g is not None else make(zeros(s, d)) for g, (s, d) in zip(buf, node._output_meta)]
-    grads_in = node._function.backward(node, *buf)
-    if type(grads_in) is not tuple:
-        grads_in = (grads_in,)
+    function = node._function
+    if arrays and function.array_backward is not None and not grad_mode._enabled[0]:
+        grads_in = _array_call(node, function, buf)
+    else:
+        grads_in = function.backward(node, *buf)
+        if type(grads_in) is not tuple:
+            grads_in = (grads_in,)
     if node._post_hooks:
         for hook in node._post_hooks:
             res = hook(grads_in, tuple(buf))
@@ -137,10 +148,24 @@ def _call(node, buf):
     return grads_in
 
 
+def _array_call(node, function, buf):
+    """``function.array_backward`` (arrays in, arrays out: the same formula as ``backward`` without a Tensor op
+    per step), for a backward pass that records nothing (``create_graph=False``)."""
+    grads_in = function.array_backward(node, *[g._data for g in buf])
+    if type(grads_in) is not tuple:
+        grads_in = (grads_in,)
+    make, is_array, asarray = _function._make, _backend.is_array, node.xp.asarray
+    return tuple(None if g is None else make(g if type(g) is _backend._ndarray or is_array(g) else asarray(g))
+                 for g in grads_in)
+
+
 def _hooked_call(node, buf):
-    """``_call`` inside the ``backward`` of every installed FunctionHook (profiler, anomaly mode, device guard)."""
+    """``_call`` inside the ``backward`` of every installed FunctionHook (profiler, anomaly mode, device guard);
+    while the profiler records, the plain ``backward``: it lists each op a backward runs, as torch's does."""
+    arrays = _function._profiling[0] is None
+
     def run(buf):
-        return _call(node, buf)
+        return _call(node, buf, arrays)
     for hook in reversed(_function.hooks):
         run = _wrap_backward(hook, node, run)
     return run(buf)
@@ -172,9 +197,7 @@ def _send(inbox, node, nr, g, create_graph=False):
     elif create_graph:
         buf[nr] = old + g                              # recorded: the sum is differentiable too
     else:
-        quiet = _function._quiet_on()                  # inf + -inf = nan is the sum, as in torch: no warning
         s = old._data + g._data                        # numpy gives a scalar for 0-d: keep an array
-        _function._quiet_off(quiet)
         buf[nr] = _function._make(s if type(s) is type(old._data) else _backend.numpy.asarray(s))
 
 

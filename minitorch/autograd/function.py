@@ -110,6 +110,11 @@ class Node:
         return tuple(out)
 
     @property
+    def saved_arrays(self):
+        """``saved_tensors`` as arrays (numbers and None as they are), for ``array_backward``; same checks."""
+        return tuple(s._data if isinstance(s, Tensor) else s for s in self.saved_tensors)
+
+    @property
     def _saved(self):
         """The saved values (outputs rebuilt), without the version check; None once freed (for viz and tests)."""
         saved = self._saved_raw
@@ -254,6 +259,7 @@ class AccumulateGrad(Node):
 
     class _function:                     # what the engine calls, as for every node: _function.backward(node, grad)
         differentiable_inputs = None
+        array_backward = None
 
         @staticmethod
         def backward(node, grad):
@@ -348,6 +354,9 @@ class Function:
       ``is_view = True``   the output shares memory (and the version counter) with input 0.
       ``node_name``        the ``grad_fn`` name, when it is not ``<ClassName>Backward0``.
       ``differentiable_inputs``  positions listed in ``next_functions`` (default: every tensor argument).
+      ``array_backward``  a staticmethod: ``backward``'s formula on arrays, which the engine runs instead when
+                         the backward pass records nothing (``create_graph=False``); ``backward`` stays the
+                         reference (and the one double backward uses).
 
     Check a new Function with ``minitorch.autograd.gradcheck`` (float64 inputs).
     The whole path of ``apply``, step by step: docs/02-one-function-end-to-end.md.
@@ -355,6 +364,7 @@ class Function:
     is_view = False
     node_name = None
     differentiable_inputs = None
+    array_backward = None     # optional: backward's formula on arrays (grads and ``ctx.saved_arrays``)
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)

@@ -180,6 +180,13 @@ class Mul(Function):
         return (grad * y if need[0] else None,
                 grad * x if len(need) > 1 and need[1] else None)
 
+    @staticmethod
+    def array_backward(ctx, grad):
+        x, y = ctx.saved_arrays
+        need = ctx.needs_input_grad
+        return (grad * y if need[0] else None,
+                grad * x if len(need) > 1 and need[1] else None)
+
 
 class Div(Function):
     """z = x/y.   dz/dx = 1/y,  dz/dy = -x/y^2."""
@@ -557,6 +564,11 @@ class Tanh(Function):
     def backward(ctx, grad):
         y, = ctx.saved_tensors
         return TanhBackward.apply(grad, y)
+
+    @staticmethod
+    def array_backward(ctx, grad):
+        y, = ctx.saved_arrays
+        return grad * (1 - y * y)                      # TanhBackward's forward
 
 
 class TanhBackward(Function):

@@ -1,0 +1,90 @@
+"""``array_backward``: a Function's backward formula on arrays, which the engine runs when the backward pass
+records nothing (create_graph=False). The plain ``backward`` (Tensor ops) is the reference: both must give
+the same gradients, bit for bit (same formula, same numpy operations), and torch's."""
+import numpy as np
+import pytest
+import torch
+
+import minitorch as mt
+from minitorch.autograd import function as F
+from minitorch.ops import elementwise as E
+
+
+def _all_subclasses(cls):
+    for sub in cls.__subclasses__():
+        yield sub
+        yield from _all_subclasses(sub)
+
+
+FAST = sorted({c for c in _all_subclasses(F.Function) if c.__dict__.get("array_backward") is not None},
+              key=lambda c: c.__name__)
+
+
+def test_the_variants_are_found():
+    assert {E.Mul, E.Tanh} <= set(FAST)
+
+
+CASES = {  # name -> (function of the inputs, shapes, which inputs require grad)
+    "Mul": (lambda a, b: a * b, [(3, 4), (4,)], (True, True)),
+    "Mul_one": (lambda a, b: a * b, [(2, 3), (2, 3)], (False, True)),
+    "Mul_number": (lambda a: a * 2.5, [(5,)], (True,)),
+    "Mul_0d": (lambda a, b: a * b, [(), (3,)], (True, True)),
+    "Tanh": (lambda a: a.tanh(), [(3, 2)], (True,)),
+}
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_array_backward_is_the_plain_backward(name, dtype):
+    fn, shapes, req = CASES[name]
+    rng = np.random.default_rng(0)
+    arrays = [rng.standard_normal(s).astype(dtype) for s in shapes]
+    g_out = None
+
+    def grads(lib, create_graph):
+        ts = [lib.tensor(a, requires_grad=r) for a, r in zip(arrays, req)]
+        y = fn(*ts)
+        g = lib.tensor(np.linspace(-1, 1, y.numel()).reshape(tuple(y.shape)).astype(dtype))
+        y.backward(g, create_graph=create_graph)     # create_graph=True: the plain backward (recorded)
+        return [t.grad.detach().numpy() if t.grad is not None else None for t in ts]
+
+    fast, plain, ref = grads(mt, False), grads(mt, True), grads(torch, False)
+    for f, p, r in zip(fast, plain, ref):
+        assert (f is None) == (p is None) == (r is None)
+        if f is not None:
+            assert f.dtype == p.dtype == np.dtype(dtype)
+            np.testing.assert_array_equal(f, p)      # the same formula: identical
+            eps = np.finfo(dtype).eps
+            np.testing.assert_allclose(f, r, rtol=8 * eps, atol=8 * eps)
+
+
+def test_the_engine_runs_the_array_variant(monkeypatch):
+    calls = []
+    original = E.Mul.__dict__["array_backward"].__func__
+
+    def spy(ctx, grad):
+        calls.append(type(grad))
+        return original(ctx, grad)
+    monkeypatch.setattr(E.Mul, "array_backward", staticmethod(spy))
+    a = mt.tensor([1., 2.], requires_grad=True)
+    (a * a).sum().backward()
+    assert calls == [np.ndarray]
+    (a * a).sum().backward(create_graph=True)         # recorded: the plain backward
+    assert calls == [np.ndarray]
+
+
+def test_saved_arrays_checks_versions():
+    a = mt.tensor([1., 2.], requires_grad=True)
+    b = a * 1
+    y = b * b
+    b.add_(1)
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        y.sum().backward()
+
+
+def test_the_profiler_lists_the_plain_backward_ops():
+    from minitorch import profiler
+    a = mt.tensor([1., 2.], requires_grad=True)
+    with profiler.profile() as prof:
+        (a * 3).sum().backward()
+    assert [e.name for e in prof.events()].count("Mul") == 2      # forward, and grad * 3 in MulBackward0
