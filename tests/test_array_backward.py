@@ -21,7 +21,9 @@ FAST = sorted({c for c in _all_subclasses(F.Function) if c.__dict__.get("array_b
 
 
 def test_the_variants_are_found():
-    assert {E.Mul, E.Tanh} <= set(FAST)
+    assert {E.Mul, E.Div, E.Sub, E.Neg, E.Exp, E.Tanh, E.Sigmoid} <= set(FAST)
+    for cls in FAST:                 # every variant has a case here comparing it with its plain backward
+        assert any(k.split("_")[0] == cls.__name__ for k in CASES), cls
 
 
 CASES = {  # name -> (function of the inputs, shapes, which inputs require grad)
@@ -30,6 +32,14 @@ CASES = {  # name -> (function of the inputs, shapes, which inputs require grad)
     "Mul_number": (lambda a: a * 2.5, [(5,)], (True,)),
     "Mul_0d": (lambda a, b: a * b, [(), (3,)], (True, True)),
     "Tanh": (lambda a: a.tanh(), [(3, 2)], (True,)),
+    "Sigmoid": (lambda a: a.sigmoid(), [(3, 2)], (True,)),
+    "Exp": (lambda a: a.exp(), [(4,)], (True,)),
+    "Neg": (lambda a: -a, [(2, 2)], (True,)),
+    "Sub": (lambda a, b: a - b, [(3, 4), (4,)], (True, True)),
+    "Sub_alpha": (lambda a, b: a.sub(b, alpha=2.5), [(3,), (3,)], (True, True)),
+    "Div": (lambda a, b: a / b, [(3, 4), (4,)], (True, True)),
+    "Div_one": (lambda a, b: a / b, [(3,), (3,)], (False, True)),
+    "Div_number": (lambda a: a / 3.0, [(3,)], (True,)),
 }
 
 

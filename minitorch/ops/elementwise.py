@@ -163,6 +163,10 @@ class Sub(Function):
     def backward(ctx, grad):
         return grad, (-grad if ctx.alpha == 1 else grad * -ctx.alpha)
 
+    @staticmethod
+    def array_backward(ctx, grad):
+        return grad, (-grad if ctx.alpha == 1 else grad * -ctx.alpha)
+
 
 class Mul(Function):
     """z = x*y.   dz/dx = y,  dz/dy = x."""
@@ -205,6 +209,14 @@ class Div(Function):
         gy = -grad * ((x / y) / y) if len(need) > 1 and need[1] else None    # torch's formula: no y*y (0 * inf)
         return gx, gy
 
+    @staticmethod
+    def array_backward(ctx, grad):
+        x, y = ctx.saved_arrays
+        need = ctx.needs_input_grad
+        gx = grad / y if need[0] else None
+        gy = -grad * ((x / y) / y) if len(need) > 1 and need[1] else None
+        return gx, gy
+
 
 class Neg(Function):
     """y = -x.   dy/dx = -1."""
@@ -216,6 +228,8 @@ class Neg(Function):
     @staticmethod
     def backward(ctx, grad):
         return -grad
+
+    array_backward = backward
 
 
 class Pow(Function):
@@ -303,6 +317,11 @@ class Exp(Function):
     @staticmethod
     def backward(ctx, grad):
         y, = ctx.saved_tensors
+        return grad * y
+
+    @staticmethod
+    def array_backward(ctx, grad):
+        y, = ctx.saved_arrays
         return grad * y
 
 
@@ -603,6 +622,11 @@ class Sigmoid(Function):
     def backward(ctx, grad):
         y, = ctx.saved_tensors
         return SigmoidBackward.apply(grad, y)
+
+    @staticmethod
+    def array_backward(ctx, grad):
+        y, = ctx.saved_arrays
+        return grad * (y * (1 - y))                    # SigmoidBackward's forward
 
 
 class SigmoidBackward(Function):
