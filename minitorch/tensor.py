@@ -360,9 +360,13 @@ class Tensor:
         return bool(self.item())
 
     def __float__(self):
+        if self._data.size != 1:
+            raise ValueError("only one element tensors can be converted to Python scalars")
         return float(self.item())
 
     def __int__(self):
+        if self._data.size != 1:
+            raise ValueError("only one element tensors can be converted to Python scalars")
         return int(self.item())
 
     def __index__(self):
@@ -539,21 +543,26 @@ class Tensor:
 
     @property
     def T(self):
-        """All dimensions reversed (the transpose of a matrix); other than 2 dims warns as torch does."""
+        """All dimensions reversed (the transpose of a matrix); other than 2 dims warns once, as torch does."""
         nd = self._data.ndim
-        if nd == 0:
-            warnings.warn("Tensor.T is deprecated on 0-D tensors. This function is the identity in these cases.",
-                          UserWarning, stacklevel=2)
-        elif nd != 2:
-            warnings.warn("The use of `x.T` on tensors of dimension other than 2 to reverse their shape is deprecated "
-                          "and it will throw an error in a future release. Consider `x.mT` to transpose batches of "
-                          "matrices or `x.permute(*torch.arange(x.ndim - 1, -1, -1))` to reverse the dimensions of a "
-                          "tensor.", UserWarning, stacklevel=2)
+        kind = "0-d" if nd == 0 else "n-d"
+        if nd != 2 and kind not in _T_WARNED:                 # torch: TORCH_WARN_ONCE, once per message
+            _T_WARNED.add(kind)
+            warnings.warn(_T_WARNINGS[kind], UserWarning, stacklevel=2)
         return self.permute(*reversed(range(nd)))
 
     @property
     def mT(self):
         return self.transpose(-2, -1)
+
+
+_T_WARNED = set()        # which of Tensor.T's deprecation warnings this process has given
+_T_WARNINGS = {
+    "0-d": "Tensor.T is deprecated on 0-D tensors. This function is the identity in these cases.",
+    "n-d": "The use of `x.T` on tensors of dimension other than 2 to reverse their shape is deprecated and it will "
+           "throw an error in a future release. Consider `x.mT` to transpose batches of matrices or "
+           "`x.permute(*torch.arange(x.ndim - 1, -1, -1))` to reverse the dimensions of a tensor.",
+}
 
 
 class Size(tuple):

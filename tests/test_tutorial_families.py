@@ -30,6 +30,8 @@ import pickle
 import random
 import re
 import types
+import subprocess
+import sys
 import warnings
 from pathlib import Path
 
@@ -1986,10 +1988,21 @@ def prog_blitz_earlier(env, log):
         log.print((x ** 2).requires_grad)
     y = x.detach()
     log.print(y.requires_grad, x.eq(y).all())
-    with warnings.catch_warnings(record=True) as w:
-        warnings.simplefilter("always")
+    with warnings.catch_warnings():                  # their warnings: once per process (test_T_warns_once_as_torch)
+        warnings.simplefilter("ignore")
         log.print(x.T, torch.tensor(2.).T)
-    log.print([str(m.message).split(" (Triggered internally")[0] for m in w])
+
+
+def test_T_warns_once_as_torch():
+    """``x.T`` off 2-d warns once per process and message (torch's TORCH_WARN_ONCE): a fresh process each."""
+    code = ("import warnings, sys; warnings.simplefilter('always'); import {lib} as torch\n"
+            "with warnings.catch_warnings(record=True) as w:\n"
+            "    warnings.simplefilter('always')\n"
+            "    for _ in range(2): torch.ones(3).T; torch.tensor(2.).T; torch.ones(2, 2, 2).T\n"
+            "print([str(m.message).split(' (Triggered internally')[0] for m in w])")
+    outs = [subprocess.run([sys.executable, "-c", code.format(lib=lib)], capture_output=True, text=True,
+                           check=True).stdout for lib in ("torch", "minitorch")]
+    assert outs[0] == outs[1] and outs[0].count("deprecated") == 2
 
 
 def test_blitz_earlier_pages():
