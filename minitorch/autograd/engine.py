@@ -154,9 +154,8 @@ def _array_call(node, function, buf):
     grads_in = function.array_backward(node, *[g._data for g in buf])
     if type(grads_in) is not tuple:
         grads_in = (grads_in,)
-    make, is_array, asarray = _function._make, _backend.is_array, node.xp.asarray
-    return tuple(None if g is None else make(g if type(g) is _backend._ndarray or is_array(g) else asarray(g))
-                 for g in grads_in)
+    make, ndarray, as_array = _function._make, _backend._ndarray, _function._as_array
+    return tuple([None if g is None else make(g if type(g) is ndarray else as_array(g, node.xp)) for g in grads_in])
 
 
 def _hooked_call(node, buf):

@@ -112,7 +112,7 @@ class Node:
     @property
     def saved_arrays(self):
         """``saved_tensors`` as arrays (numbers and None as they are), for ``array_backward``; same checks."""
-        return tuple(s._data if isinstance(s, Tensor) else s for s in self.saved_tensors)
+        return tuple([s._data if isinstance(s, Tensor) else s for s in self.saved_tensors])
 
     @property
     def _saved(self):
