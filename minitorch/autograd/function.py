@@ -397,22 +397,28 @@ class Function:
         (While a profiler, anomaly mode or the GPU device guard is on, ``hooked_apply`` runs this
         inside their wrappers; see ``FunctionHook``.)"""
         ctx = cls._Node()
-        arrays, first, needs_grad = [], None, False
-        for a in args:                                            # 1. unwrap: tensors to arrays
-            if isinstance(a, Tensor):
+        arrays, edges, first, record = [], [], None, False
+        grad_on = _enabled[0]
+        for a in args:                                            # 1. unwrap: tensors to arrays, and an
+            if isinstance(a, Tensor):                             #    edge per argument (see Edge)
                 d = a._data
+                if grad_on and a._requires_grad:                  # to the node that made a, or a's accumulator
+                    record = True
+                    edges.append(_edge(Edge, (a.grad_fn or accumulator_of(a), a._output_nr, d.shape, d.dtype,
+                                              type(d))))
+                else:
+                    edges.append(NO_GRAD)
                 if first is None:
                     first = d
                 elif type(d) is not type(first) or (type(d) is not _ndarray and d.device != first.device):
                     first, d = _scalar_on_device(d, first, arrays)  # a 0-dim CPU tensor in a GPU op, or an error
                 arrays.append(d)
-                needs_grad = needs_grad or a._requires_grad
             else:
                 arrays.append(a)
+                edges.append(None)
         xp = ctx.xp = _np if type(first) is _ndarray else _backend.array_module(first)
-        record = needs_grad and _enabled[0]
-        if record:                                                # an edge per argument, before forward
-            ctx._edges = list(map(_edge_of, args))
+        if record:                                                # an input requires grad, grad mode is on
+            ctx._edges = edges
         quiet = _quiet_on()                                       # 2. forward, on arrays (no numpy fp warnings)
         try:
             out = cls.forward(ctx, *arrays, **kwargs)
@@ -433,17 +439,6 @@ class Function:
         if record:
             _record(ctx, args, outputs, out)
         return outputs
-
-
-def _edge_of(t):
-    """The edge to where ``t``'s gradient goes: the node that made it, or its leaf accumulator
-    (``NO_GRAD`` for a tensor that needs no gradient, ``None`` for an argument that is no tensor)."""
-    if not isinstance(t, Tensor):
-        return None
-    if not t._requires_grad:
-        return NO_GRAD
-    d = t._data
-    return _edge(Edge, (t.grad_fn or accumulator_of(t), t._output_nr, d.shape, d.dtype, type(d)))
 
 
 def _node_class(function, name):
