@@ -12,7 +12,7 @@ import numbers
 
 from . import _backend, _dtype
 from ._dtype import as_dtype, get_default_dtype, from_numpy_dtype
-from .tensor import Tensor
+from .tensor import Tensor, _not_tensor
 from .random import default_generator
 from .ops._out import out_arg
 from ._args import defaults_only, LAYOUT, MEMORY_FORMAT
@@ -57,8 +57,23 @@ def _infer_array(data):
     except ValueError as e:
         raise ValueError(f"expected sequence of length-consistent lists: {e}") from None
     if arr.dtype == object:
+        if _int_overflow(data):
+            raise ValueError("Overflow when unpacking long long")
         raise TypeError(f"Could not infer dtype of {type(data).__name__}")
     return arr, False
+
+
+def _int_overflow(data):
+    """Whether nested Python data holds an int (not a bool) that a 64-bit integer cannot hold."""
+    if isinstance(data, (list, tuple)):
+        return any(_int_overflow(x) for x in data)
+    return type(data) is int and not -0x8000000000000000 <= data <= 0x7FFFFFFFFFFFFFFF
+
+
+def _has_float(data):
+    if isinstance(data, (list, tuple)):
+        return any(_has_float(x) for x in data)
+    return isinstance(data, float)
 
 
 def _torch_default_dtype(arr, typed):
@@ -84,6 +99,9 @@ def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=Fal
     else:
         arr, typed = _infer_array(data)
     dt = as_dtype(dtype) if dtype is not None else _torch_default_dtype(arr, typed)
+    if not typed and arr.dtype.kind in "uf" and arr.size and float(_np.abs(arr).max()) >= 2.0 ** 63 and \
+            _int_overflow(data) and not (dt.category == 2 and (dtype is not None or _has_float(data))):
+        raise ValueError("Overflow when unpacking long long")      # torch unpacks every Python int as int64
     dev = _backend.as_device(device) if device is not None else (
         _backend.as_device(None) if _backend.default_device[0] is not None else      # set_default_device
         data.device if isinstance(data, Tensor) else _backend.device_of(arr))
@@ -192,29 +210,31 @@ def full(size, fill_value, *, dtype=None, layout=None, device=None, requires_gra
     return _filled(fill_value, (tuple(size),), dtype, device, requires_grad)
 
 
-def _like(fill, input, dtype, device, requires_grad):
+def _like(fill, input, dtype, device, requires_grad, name):
+    if not isinstance(input, Tensor):
+        _not_tensor(name, input)
     return _filled(fill, (input.shape,), dtype or input.dtype, device if device is not None else input.device,
                    requires_grad)
 
 
 @defaults_only(layout=LAYOUT, memory_format=MEMORY_FORMAT)
 def zeros_like(input, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None):
-    return _like(0, input, dtype, device, requires_grad)
+    return _like(0, input, dtype, device, requires_grad, "zeros_like")
 
 
 @defaults_only(layout=LAYOUT, memory_format=MEMORY_FORMAT)
 def ones_like(input, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None):
-    return _like(1, input, dtype, device, requires_grad)
+    return _like(1, input, dtype, device, requires_grad, "ones_like")
 
 
 @defaults_only(layout=LAYOUT, memory_format=MEMORY_FORMAT)
 def empty_like(input, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None):
-    return _like(0, input, dtype, device, requires_grad)
+    return _like(0, input, dtype, device, requires_grad, "empty_like")
 
 
 @defaults_only(layout=LAYOUT, memory_format=MEMORY_FORMAT)
 def full_like(input, fill_value, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None):
-    return _like(fill_value, input, dtype, device, requires_grad)
+    return _like(fill_value, input, dtype, device, requires_grad, "full_like")
 
 
 def _num(x):
@@ -228,10 +248,12 @@ def arange(start=0, end=None, step=1, *, dtype=None, layout=None, device=None, r
     start, end, step = _num(start), _num(end), _num(step)
     if end is None:
         start, end = 0, start
+    if not (math.isfinite(start) and math.isfinite(end)):
+        raise RuntimeError(f"unsupported range: {start} -> {end}")
     if step == 0:
         raise RuntimeError("step must be nonzero")
     if (end - start) * step < 0 and end != start:
-        raise RuntimeError("upper bound and larger bound inconsistent with step sign")
+        raise RuntimeError("upper bound and lower bound inconsistent with step sign")
     if dtype is None:
         dtype = _dtype.int64 if all(isinstance(v, numbers.Integral) for v in (start, end, step)) \
             else get_default_dtype()
@@ -295,6 +317,10 @@ def logspace(start, end, steps, base=10.0, *, dtype=None, layout=None, device=No
 @defaults_only(layout=LAYOUT)
 def eye(n, m=None, *, dtype=None, layout=None, device=None, requires_grad=False):
     """The n x m identity matrix."""
+    if n < 0:
+        raise RuntimeError(f"n must be greater or equal to 0, got {n}")
+    if m is not None and m < 0:
+        raise RuntimeError(f"m must be greater or equal to 0, got {m}")
     dt = as_dtype(dtype) if dtype is not None else get_default_dtype()
     dev, xp = _device_and_module(device)
     with _backend.device_guard(dev):
@@ -354,24 +380,40 @@ def randint(low=0, high=None, size=None, *, generator=None, dtype=None, layout=N
 def randperm(n, *, generator=None, dtype=None, layout=None, device=None, requires_grad=False,
              pin_memory=False):
     """A random permutation of 0..n-1 (int64)."""
+    if not isinstance(n, numbers.Integral) or isinstance(n, bool):
+        raise TypeError(f"randperm(): argument 'n' (position 1) must be int, not {type(n).__name__}")
+    if n < 0:
+        raise RuntimeError(f"Trying to create tensor with negative dimension {n}: [{n}]")
     dt = as_dtype(dtype) if dtype is not None else _dtype.int64
     dev = _backend.as_device(device)
     return _finish(_gen(generator).permutation(n, dt.np, dev), requires_grad)
 
 
+def _random_like(name, kernel, input, dtype):
+    if not isinstance(input, Tensor):
+        _not_tensor(name, input)
+    dt = as_dtype(dtype) if dtype is not None else input.dtype
+    if dt.category != 2:
+        raise NotImplementedError(f"\"{kernel}\" not implemented for '{dt._legacy[:-6]}'")
+
+
 @defaults_only(layout=LAYOUT, memory_format=MEMORY_FORMAT)
 def rand_like(input, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None):
+    _random_like("rand_like", "check_uniform_bounds", input, dtype)
     return rand(input.shape, dtype=dtype or input.dtype, device=device or input.device, requires_grad=requires_grad)
 
 
 @defaults_only(layout=LAYOUT, memory_format=MEMORY_FORMAT)
 def randn_like(input, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None):
+    _random_like("randn_like", "normal_kernel_cpu", input, dtype)
     return randn(input.shape, dtype=dtype or input.dtype, device=device or input.device, requires_grad=requires_grad)
 
 
 @defaults_only(layout=LAYOUT, memory_format=MEMORY_FORMAT)
 def randint_like(input, low=0, high=None, *, dtype=None, layout=None, device=None, requires_grad=False,
                  memory_format=None):
+    if not isinstance(input, Tensor):
+        _not_tensor("randint_like", input)
     if high is None:
         low, high = 0, low
     return randint(low, high, input.shape, dtype=dtype or input.dtype, device=device or input.device,
@@ -410,6 +452,15 @@ def normal(mean, std=1.0, size=None, *, generator=None, dtype=None, layout=None,
 @out_arg("bernoulli", "any", resize_warn=False)
 def bernoulli(input, p=None, *, generator=None):
     """1 with probability ``input`` (or ``p``), else 0, elementwise."""
+    if not isinstance(input, Tensor):
+        _not_tensor("bernoulli", input)
+    if p is None:
+        if input._data.dtype.kind != "f":
+            raise NotImplementedError(f"\"bernoulli_tensor_cpu_p_\" not implemented for '{input.dtype._legacy[:-6]}'")
+        if input._data.size and not bool(((input._data >= 0) & (input._data <= 1)).all()):    # NaN fails too
+            raise RuntimeError("Expected p_in >= 0 && p_in <= 1 to be true, but got false.")
+    elif not 0 <= p <= 1:
+        raise RuntimeError(f"bernoulli_ expects p to be in [0, 1], but got p={p}")
     prob = input._data if p is None else p
     u = _gen(generator).uniform(input._data.shape, input._data.dtype, input.device)
     return _T((u < prob).astype(input._data.dtype))
@@ -418,13 +469,35 @@ def bernoulli(input, p=None, *, generator=None):
 @out_arg("multinomial", "long_result", resize_warn=False, differentiable=False)
 def multinomial(input, num_samples, replacement=False, *, generator=None):
     """Draw category indices with probabilities proportional to the rows of ``input``."""
+    if not isinstance(input, Tensor):
+        _not_tensor("multinomial", input)
+    if not isinstance(num_samples, numbers.Integral) or isinstance(num_samples, bool):
+        raise TypeError(f"multinomial(): argument 'num_samples' (position 2) must be int, not "
+                        f"{type(num_samples).__name__}")
+    if input._data.ndim not in (1, 2):
+        raise RuntimeError("prob_dist must be 1 or 2 dim")
+    if input._data.dtype.kind != "f":
+        raise RuntimeError(f"multinomial only supports floating-point dtypes for input, got: "
+                           f"{input.dtype._legacy[:-6]}")
+    if num_samples <= 0:
+        raise RuntimeError("cannot sample n_sample <= 0 samples")
+    if not replacement and num_samples > input._data.shape[-1]:
+        raise RuntimeError("cannot sample n_sample > prob_dist.size(-1) samples without replacement")
     p = _backend.to_numpy(input._data).astype(_np.float64)
+    if not bool((_np.isfinite(p) & (p >= 0)).all()):
+        raise RuntimeError("probability tensor contains either `inf`, `nan` or element < 0")
     rows = p.reshape(-1, p.shape[-1])
+    if rows.size and not bool((rows.sum(-1) > 0).all()):
+        raise RuntimeError("invalid multinomial distribution (sum of probabilities <= 0)")
     g = _gen(generator)
     out = []
     for r in rows:
-        if not replacement and num_samples > (r > 0).sum():
-            raise RuntimeError("cannot sample n_sample > prob_dist.size(-1) samples without replacement")
+        k = int((r > 0).sum())
+        if not replacement and num_samples > k:      # as torch: the zero-probability categories come last
+            zero = _np.flatnonzero(r == 0)
+            picked = g.choice(len(r), k, False, r / r.sum())
+            out.append(_np.concatenate([picked, zero[g.choice(len(zero), num_samples - k, False, None)]]))
+            continue
         out.append(g.choice(len(r), num_samples, replacement, r / r.sum()))
     arr = _np.stack(out).astype(_np.int64).reshape(p.shape[:-1] + (num_samples,))
     return _T(_backend.to_device(arr, input.device))

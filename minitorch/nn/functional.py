@@ -1261,7 +1261,9 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
                                f"{target.dtype._legacy[:-6]}")
         return _cross_entropy_probs(input, target, weight, reduction, label_smoothing)
     _class_index_checks(input, target, weight, "cross_entropy")
-    _check_float(input, "log_softmax_lastdim_kernel_impl")
+    if input._data.dtype.kind != "f":                  # torch's log_softmax over dim 1: the last dim of (N, C)
+        kernel = "log_softmax_lastdim_kernel_impl" if input._data.ndim <= 2 else "log_softmax_kernel_impl"
+        raise NotImplementedError(f"\"{kernel}\" not implemented for '{input.dtype._legacy[:-6]}'")
     op = _L.CrossEntropy2d if input.dim() > 2 else _L.CrossEntropy
     return op.apply(input, target._data, _weight_array(weight, input), ignore_index, reduction,
                                  float(label_smoothing))
@@ -1297,6 +1299,9 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
         _not_tensor("nll_loss_nd", input)
     reduction = _reduction(size_average, reduce, reduction)
     _class_index_checks(input, target, weight, "nll_loss")
+    if input._data.dtype.kind != "f":
+        kernel = "nll_loss_out_frame" if input._data.ndim <= 2 else "nll_loss2d_forward_out_frame"
+        raise NotImplementedError(f"\"{kernel}\" not implemented for '{input.dtype._legacy[:-6]}'")
     op = _L.NllLoss2d if input.dim() > 2 else _L.NllLoss
     return op.apply(input, target._data, _weight_array(weight, input), ignore_index, reduction)
 
@@ -1380,6 +1385,8 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
     if tuple(target.shape) != tuple(input.shape):
         raise ValueError(f"Using a target size ({target.size()}) that is different to the input size "
                          f"({input.size()}) is deprecated. Please ensure they have the same size.")
+    if input._data.dtype.kind != "f":
+        raise NotImplementedError(f"\"binary_cross_entropy\" not implemented for '{input.dtype._legacy[:-6]}'")
     _dtype_mismatch(input, target)
     if weight is not None:
         _S._broadcast_shape(weight.shape, input.shape)
@@ -1393,6 +1400,9 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
     reduction = _reduction(size_average, reduce, reduction)
     if tuple(target.shape) != tuple(input.shape):
         raise ValueError(f"Target size ({target.size()}) must be the same as input size ({input.size()})")
+    if target._data.dtype.kind != "f" and input._data.dtype.kind == "f":     # the loss cannot be written as an int
+        raise RuntimeError(f"result type {input.dtype._legacy[:-6]} can't be cast to the desired output type "
+                           f"{target.dtype._legacy[:-6]}")
     if input._data.dtype.kind != "f":            # torch's formula runs logsigmoid(input): a float-only kernel
         _check_float(input, "log_sigmoid")
     for name, t in (("weight", weight), ("pos_weight", pos_weight)):

@@ -213,14 +213,16 @@ class LogSoftmax(Function):
         return grad - exp(y) * grad.sum(ctx.dim, keepdim=True), None
 
 
-def _softmax_input(input, dim, dtype):
+def _softmax_input(input, dim, dtype, name="softmax"):
     if dtype is not None:
         from .._dtype import as_dtype
         input = _cast(input, as_dtype(dtype))
-    elif input._data.dtype.kind != "f" and input._data.size:
-        raise RuntimeError(f"\"softmax_lastdim_kernel_impl\" not implemented for '{input.dtype._legacy[:-6]}'")
     nd = input._data.ndim
-    return input, (_wrap_dim(dim, nd) if nd else _wrap_dim(dim, 1))
+    d = _wrap_dim(dim, nd) if nd else _wrap_dim(dim, 1)
+    if input._data.dtype.kind != "f" and input._data.size:    # torch's kernels: one for the last dim, one for the others
+        kernel = f"{name}_lastdim_kernel_impl" if d >= nd - 1 else f"{name}_kernel_impl"
+        raise NotImplementedError(f"\"{kernel}\" not implemented for '{input.dtype._legacy[:-6]}'")
+    return input, d
 
 
 @out_arg("softmax", "expected")
@@ -241,7 +243,7 @@ def log_softmax(input, dim, dtype=None):
     """log(softmax(x)) along ``dim`` as x - logsumexp(x): finite even where softmax underflows to 0."""
     if not isinstance(input, Tensor):
         _not_tensor("log_softmax", input)
-    input, d = _softmax_input(input, dim, dtype)
+    input, d = _softmax_input(input, dim, dtype, "log_softmax")
     if input._data.dtype.kind != "f":             # no elements: torch runs no kernel, the result keeps the dtype
         return Tensor._from_array(input._data.copy())
     if input._data.ndim == 0:

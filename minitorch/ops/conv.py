@@ -49,7 +49,7 @@ exists in both).
 from .. import _kernels
 from ..autograd import grad_mode
 from ..autograd.function import Function
-from ..tensor import Tensor
+from ..tensor import Tensor, _not_tensor
 
 _T = Tensor._from_array
 
@@ -149,6 +149,12 @@ Linear._Node.next_functions = LinearNoBias._Node.next_functions = property(_addm
 
 def linear(input, weight, bias=None):
     """y = input @ weight^T + bias, one fused op (torch.nn.functional.linear)."""
+    if not isinstance(input, Tensor):
+        _not_tensor("linear", input)
+    if not isinstance(weight, Tensor):
+        _not_tensor("linear", weight, "weight", 2)
+    if bias is not None and not isinstance(bias, Tensor):
+        _not_tensor("linear", bias, "bias", 3)
     xs, ws = input._data.shape, weight._data.shape
     if not xs or not ws:
         raise RuntimeError(f"both arguments to linear need to be at least 1D, but they are {len(xs)}D and "

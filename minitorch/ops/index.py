@@ -525,6 +525,10 @@ class IndexSelect(Index):
 @out_arg("index_select", "self_result")
 def index_select(input, dim, index):
     """The entries of ``input`` at positions ``index`` (a 1-D int tensor) along ``dim``."""
+    if not isinstance(input, Tensor):
+        _not_tensor("index_select", input)
+    if not isinstance(index, Tensor):
+        _not_tensor("index_select", index, "index", 3)
     d = _wrap_dim(dim, input._data.ndim)
     _same_device("index_select", input, index)
     if index._data.ndim > 1:
@@ -537,8 +541,11 @@ def index_select(input, dim, index):
         raise RuntimeError(f"index_select(): Index to scalar can have only 1 value, got {idx.size} value(s)")
     if input._data.ndim > 1 and n == 0 and idx.size:
         raise RuntimeError("index_select(): self indexing axis dim should be positive")
-    if idx.size and (bool((idx >= n).any()) or bool((idx < -n).any())):
-        raise IndexError(f"index out of range in self")
+    if idx.size and (bool((idx >= n).any()) or bool((idx < 0).any())):       # negative indices are refused too
+        if input._data.ndim > 1 and d == 1:                                    # torch's dim-1 kernel says it so
+            bad = int(idx[(idx >= n) | (idx < 0)][0])
+            raise RuntimeError(f"INDICES element is out of DATA bounds, id={bad} axis_dim={n}")
+        raise IndexError("index out of range in self")
     key = (slice(None),) * d + (idx,)
     return IndexSelect.apply(input, key if input._data.ndim else (Ellipsis,))
 

@@ -357,8 +357,10 @@ class BinaryCrossEntropy(Function):
     @staticmethod
     def forward(ctx, x, t, w, reduction):
         xp = ctx.xp
-        if x.size and ((x < 0) | (x > 1)).any():
+        if x.size and not ((x >= 0) & (x <= 1)).all():                     # NaN is refused too
             raise RuntimeError("all elements of input should be between 0 and 1")
+        if t.size and not ((t >= 0) & (t <= 1)).all():
+            raise RuntimeError("all elements of target should be between 0 and 1")
         lx = xp.maximum(xp.log(x), -100)
         l1x = xp.maximum(xp.log1p(-x), -100)
         loss = -(t * lx + (1 - t) * l1x)

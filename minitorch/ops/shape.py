@@ -4,12 +4,13 @@ Views share memory with their input, as in torch; their backward only
 rearranges the gradient back into the input's shape.
 """
 import builtins
+import operator
 
 from .. import _backend
 from ..autograd.function import Function
 from ._out import out_arg
 from .._args import defaults_only, MEMORY_FORMAT
-from ..tensor import Tensor, _wrap_dim
+from ..tensor import Tensor, _wrap_dim, _not_tensor, _check_tensors
 
 _T = Tensor._from_array
 
@@ -18,7 +19,20 @@ def _shape_args(shape):
     """Accept ``f(2, 3)``, ``f((2, 3))`` and ``f([2, 3])`` alike."""
     if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
         shape = tuple(shape[0])
-    return tuple(int(s) for s in shape)
+    try:
+        return tuple(operator.index(s) for s in shape)     # a float size is refused, never truncated
+    except TypeError:
+        i, bad = next((i, s) for i, s in enumerate(shape) if not _is_index(s))
+        raise TypeError(f"argument 'size' must be tuple of ints, but found element of type "
+                        f"{type(bad).__name__} at pos {i}") from None
+
+
+def _is_index(s):
+    try:
+        operator.index(s)
+        return True
+    except TypeError:
+        return False
 
 
 # ---------------------------------------------------------------- broadcasting, undone in one place
@@ -73,7 +87,7 @@ def expand(input, *sizes):
     """A broadcast view of ``input`` with the given sizes (-1 keeps a dimension)."""
     sizes = _shape_args(sizes)
     if len(sizes) < input._data.ndim:
-        raise RuntimeError(f"expand(torch.FloatTensor{{{list(input.shape)}}}, size=[{len(sizes)}]): the number of "
+        raise RuntimeError(f"expand({input.type()}{{{list(input.shape)}}}, size={list(sizes)}): the number of "
                            f"sizes provided ({len(sizes)}) must be greater or equal to the number of dimensions "
                            f"in the tensor ({input._data.ndim})")
     lead = len(sizes) - input._data.ndim
@@ -100,6 +114,8 @@ def expand_as(input, other):
 
 
 def broadcast_to(input, shape):
+    if not isinstance(input, Tensor):
+        _not_tensor("broadcast_to", input)
     return expand(input, shape)
 
 
@@ -141,6 +157,7 @@ def _broadcast_shape(*shapes):
 
 
 def broadcast_tensors(*tensors):
+    _check_tensors("broadcast_tensors", tensors)
     shape = _broadcast_shape(*(t.shape for t in tensors))
     return tuple(t if t.shape == shape else expand(t, shape) for t in tensors)
 
@@ -186,12 +203,15 @@ def _infer_shape(shape, numel):
     if len(neg) > 1:
         raise RuntimeError("only one dimension can be inferred")
     known = 1
-    for s in shape:
+    for i, s in enumerate(shape):
         if s != -1:
             if s < 0:
-                raise RuntimeError(f"invalid shape dimension {s}")
+                raise RuntimeError(f"invalid shape dimension {s} at index {i} of shape {shape}")
             known *= s
     if neg:
+        if known == 0 and numel == 0:
+            raise RuntimeError(f"cannot reshape tensor of 0 elements into shape {shape} because the unspecified "
+                               "dimension size -1 can be any value and is ambiguous")
         if known == 0 or numel % known:
             raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {numel}")
         shape[neg[0]] = numel // known
@@ -202,6 +222,8 @@ def _infer_shape(shape, numel):
 
 def reshape(input, *shape):
     """The same elements in a new shape (a view when possible, else a copy); one size may be -1."""
+    if not isinstance(input, Tensor):
+        _not_tensor("reshape", input)
     shape = _infer_shape(_shape_args(shape), input._data.size)
     arr = input._data
     if shape == arr.shape and not input._requires_grad:
@@ -236,8 +258,11 @@ def reshape_as(input, other):
 
 def flatten(input, start_dim=0, end_dim=-1):
     """Merge dims ``start_dim..end_dim`` into one."""
+    if not isinstance(input, Tensor):
+        _not_tensor("flatten", input)
     nd = input._data.ndim
     if nd == 0:
+        _wrap_dim(start_dim, 0), _wrap_dim(end_dim, 0)      # a 0-d tensor has one dim to name: 0 (or -1)
         return reshape(input, (1,))
     s, e = _wrap_dim(start_dim, nd), _wrap_dim(end_dim, nd)
     if s > e:
@@ -261,6 +286,8 @@ def unflatten(input, dim, sizes):
 
 def ravel(input):
     """All elements as a 1-D tensor (a view of a contiguous tensor, else of a contiguous copy)."""
+    if not isinstance(input, Tensor):
+        _not_tensor("ravel", input)
     return view(contiguous(input), (-1,))
 
 
@@ -303,6 +330,8 @@ _ALL_DIMS = _AllDims()
 
 def squeeze(input, dim=_ALL_DIMS):
     """Remove size-1 dims (all of them, or only ``dim`` — an int or a tuple — when it has size 1)."""
+    if not isinstance(input, Tensor):
+        _not_tensor("squeeze", input)
     shp = input._data.shape
     if dim is None:
         raise TypeError("squeeze() received an invalid combination of arguments - got (Tensor, NoneType), but "
@@ -324,6 +353,8 @@ def squeeze(input, dim=_ALL_DIMS):
 
 def unsqueeze(input, dim):
     """Insert a size-1 dim at position ``dim``."""
+    if not isinstance(input, Tensor):
+        _not_tensor("unsqueeze", input)
     nd = input._data.ndim + 1
     if not -nd <= dim < nd:
         raise IndexError(f"Dimension out of range (expected to be in range of [{-nd}, {nd - 1}], but got {dim})")
@@ -352,6 +383,8 @@ class Permute(Function):
 
 def permute(input, *dims):
     """Reorder dimensions: ``permute(2, 0, 1)``."""
+    if not isinstance(input, Tensor):
+        _not_tensor("permute", input)
     dims = _shape_args(dims)
     nd = input._data.ndim
     if len(dims) != nd:
@@ -390,6 +423,8 @@ swapaxes = swapdims = transpose
 
 def t(input):
     """Transpose a matrix (0-d and 1-d tensors are returned as they are)."""
+    if not isinstance(input, Tensor):
+        _not_tensor("t", input)
     nd = input._data.ndim
     if nd > 2:
         raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {nd}D")
@@ -442,6 +477,8 @@ class Clone(Function):
 @defaults_only(memory_format=MEMORY_FORMAT)
 def clone(input, memory_format=None):
     """A copy with its own memory, recorded on the tape."""
+    if not isinstance(input, Tensor):
+        _not_tensor("clone", input)
     return Clone.apply(input)
 
 
@@ -476,6 +513,7 @@ class Cat(Function):
 @out_arg("cat", "cat")
 def cat(tensors, dim=0):
     """Concatenate tensors along an existing dimension (all other sizes must match)."""
+    _check_tensors("cat", tensors)
     tensors = list(tensors)
     if not tensors:
         raise ValueError("torch.cat(): expected a non-empty list of Tensors")
@@ -526,6 +564,7 @@ class Stack(Function):
 @out_arg("stack", "cat")
 def stack(tensors, dim=0):
     """Join tensors of equal shape along a new dimension."""
+    _check_tensors("stack", tensors)
     tensors = list(tensors)
     if not tensors:
         raise RuntimeError("stack expects a non-empty TensorList")
@@ -553,6 +592,7 @@ def _atleast_1d(x):
 @out_arg("cat", "cat")
 def hstack(tensors):
     """Join horizontally: along dim 1 (dim 0 for 1-D tensors)."""
+    _check_tensors("hstack", tensors)
     tensors = [_atleast_1d(x) for x in tensors]
     return cat(tensors, 0 if tensors[0].dim() == 1 else 1)
 
@@ -560,6 +600,7 @@ def hstack(tensors):
 @out_arg("cat", "cat")
 def vstack(tensors):
     """Join vertically: along dim 0, 1-D tensors becoming rows."""
+    _check_tensors("vstack", tensors)
     return cat([x if x.dim() > 1 else reshape(x, (1, -1)) for x in tensors], 0)
 
 
@@ -635,6 +676,8 @@ def split(tensor, split_size_or_sections, dim=0):
 
 def chunk(input, chunks, dim=0):
     """Split into ``chunks`` nearly equal pieces along ``dim``."""
+    if not isinstance(input, Tensor):
+        _not_tensor("chunk", input)
     if not input._data.ndim:
         raise RuntimeError("chunk expects at least a 1-dimensional tensor")
     if chunks <= 0:
@@ -647,6 +690,8 @@ def chunk(input, chunks, dim=0):
 
 
 def tensor_split(input, indices_or_sections, dim=0):
+    if not isinstance(input, Tensor):
+        _not_tensor("tensor_split", input)
     if not input._data.ndim:
         raise RuntimeError("tensor_split expected at least a 1-dimensional tensor, but got a tensor with 0 dims")
     d = _wrap_dim(dim, input._data.ndim)
@@ -680,6 +725,8 @@ class Unbind(Function):
 
 def unbind(input, dim=0):
     """The slices along ``dim``, as a tuple of tensors with that dim removed."""
+    if not isinstance(input, Tensor):
+        _not_tensor("unbind", input)
     if input._data.ndim == 0:
         raise IndexError("Dimension specified as 0 but tensor has no dimensions")
     d = _wrap_dim(dim, input._data.ndim)
@@ -756,6 +803,8 @@ def tile(input, dims):
 
 
 def repeat_interleave(input, repeats, dim=None):
+    if not isinstance(input, Tensor):
+        _not_tensor("repeat_interleave", input)
     if dim is None:
         input, dim = reshape(input, (-1,)), 0
     d = _wrap_dim(dim, input._data.ndim)
