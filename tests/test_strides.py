@@ -134,3 +134,21 @@ def test_index_select_dim1_is_contiguous_and_views():
     assert y.is_contiguous() and y.stride() == torch.index_select(
         torch.arange(12.).reshape(3, 4), 1, torch.tensor([0, 2])).stride()
     assert y.view(6).tolist() == [0., 2., 4., 6., 8., 10.]
+
+
+@pytest.mark.parametrize("shape", [(64, 1, 28, 28), (5, 1, 3, 4), (3, 4, 5), (4, 3, 1, 2, 2)])
+def test_advanced_index_values_on_every_source_layout(shape):
+    """Regression: a source permuted in memory (any permutation, 3-cycles included) indexes to torch's values
+    (the torch-order copy once transposed by the order itself instead of its inverse: wrong shape or values)."""
+    import itertools
+    rng = np.random.default_rng(0)
+    a = rng.standard_normal(shape).astype(np.float32)
+    for perm in itertools.permutations(range(len(shape))):
+        src = np.ascontiguousarray(a.transpose(perm))
+        inv = np.argsort(perm).tolist()
+        ours, theirs = mt.from_numpy(src).permute(*inv), torch.from_numpy(src.copy()).permute(*inv)
+        for key in ([0, 1, 0], (slice(None), [0, 0]), ([1, 0], slice(None), [0, 0])):
+            key = key if isinstance(key, tuple) else (key,)
+            km = tuple(mt.tensor(k) if isinstance(k, list) else k for k in key)
+            kt = tuple(torch.tensor(k) if isinstance(k, list) else k for k in key)
+            np.testing.assert_array_equal(ours[km].numpy(), theirs[kt].numpy(), err_msg=f"{shape} {perm} {key}")

@@ -113,7 +113,7 @@ class AdvancedIndex(Index):
             return y
         xp = ctx.xp
         out = xp.empty(tuple(y.shape[d] for d in order), y.dtype)     # contiguous in torch's dim order
-        out = out.transpose(tuple(sorted(range(y.ndim), key=order.index)))
+        out = out.transpose(tuple(order.index(d) for d in range(y.ndim)))   # the inverse of order
         out[...] = y
         return out
 
