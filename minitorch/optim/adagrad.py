@@ -73,13 +73,8 @@ class Adagrad(Optimizer):
         state["sum"] = self._zeros_state(p, group["initial_accumulator_value"])
         return state
 
-    def __setstate__(self, state):
-        super().__setstate__(state)
-        for group in self.param_groups:
-            group.setdefault("foreach", None)
-            group.setdefault("maximize", False)
-            group.setdefault("differentiable", False)
-            group.setdefault("fused", None)
+    # keys older pickles and state dicts may lack (Optimizer.__setstate__ fills them in)
+    _group_defaults = {"foreach": None, "maximize": False, "differentiable": False, "fused": None}
 
     def share_memory(self):
         """No-op kept for torch compatibility (torch moves the sums to shared memory)."""
