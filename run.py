@@ -14,6 +14,7 @@ itself in editable mode with its test and plot extras (pytest, hypothesis,
 tensorboard, pillow, matplotlib). Later calls reuse it; delete ``.venv/`` to
 start over. Extra arguments go to ``python -m benchmarks`` or ``pytest``.
 """
+import hashlib
 import os
 import subprocess
 import sys
@@ -35,20 +36,29 @@ def sh(*cmd):
     subprocess.run(cmd, check=True, cwd=ROOT)
 
 
+def _wanted():
+    """What the environment should hold: the torch pin and the project's dependencies (setup.cfg)."""
+    with open(os.path.join(ROOT, "setup.cfg"), "rb") as f:
+        return TORCH + " " + hashlib.sha256(f.read()).hexdigest() + "\n"
+
+
 def setup():
-    """Create the virtual environment and install torch and minitorch[test] into it (once)."""
+    """Create the virtual environment and install torch and minitorch[test] into it (again when setup.cfg's
+    dependencies changed since the last install)."""
     if not os.path.exists(venv_python()):
         print(f"creating {VENV}", flush=True)
         venv.EnvBuilder(with_pip=True).create(VENV)
     if os.path.exists(STAMP):
-        return
+        with open(STAMP) as f:
+            if f.read() == _wanted():
+                return
     py = venv_python()
     pip = [py, "-m", "pip", "install", "-q", "--disable-pip-version-check"]
     sh(*pip, "--upgrade", "pip")
     sh(*pip, TORCH)
     sh(*pip, "-e", ".[test,plot]")
     with open(STAMP, "w") as f:
-        f.write("ok\n")
+        f.write(_wanted())
 
 
 COMMANDS = ("compare", "test", "setup")
