@@ -97,6 +97,21 @@ def _step_counter():
     return Tensor._from_array(_np.zeros((), _scalar_dtype().np))
 
 
+def _check_adam_hyperparameters(lr, betas, eps, weight_decay):
+    """The checks Adam, AdamW, NAdam, RAdam and Adamax make first, in torch's order and words."""
+    if isinstance(lr, Tensor) and lr.numel() != 1:
+        raise ValueError("Tensor lr must be 1-element")
+    if not 0.0 <= lr:
+        raise ValueError(f"Invalid learning rate: {lr}")
+    if not 0.0 <= eps:
+        raise ValueError(f"Invalid epsilon value: {eps}")
+    for i, beta in enumerate(betas[:2]):
+        if not 0.0 <= beta < 1.0:
+            raise ValueError(f"Invalid beta parameter at index {i}: {beta}")
+    if not 0.0 <= weight_decay:
+        raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+
+
 def _to_scalar(x):
     """A Python float from a number or a one-element tensor (torch accepts tensor ``lr``s)."""
     return x.item() if isinstance(x, Tensor) else x
