@@ -51,14 +51,28 @@ def _cast(name, r, o):
         return RuntimeError(f"result type {scalar_name(r)} can't be cast to the desired output type {scalar_name(o)}")
 
 
-def _same(name, r, o):
-    if r is not o:
-        return RuntimeError(f"Found dtype {scalar_name(o)} but expected {scalar_name(r)}")
+def _exact(message):
+    """A rule that wants out's dtype to be the result's, with torch's message for that op (a format string over
+    ``name``, the scalar names ``r``/``o`` (Float, Long...) and the C names ``rc``/``oc`` (float, long int...))."""
+    c_names = "{rc}" in message                  # only the structured kernels' messages print C names
+    def rule(name, r, o):
+        if r is not o:
+            names = dict(rc=c_name(r), oc=c_name(o)) if c_names else {}
+            return RuntimeError(message.format(name=name, r=scalar_name(r), o=scalar_name(o), **names))
+    return rule
 
 
-def _expected(name, r, o):
-    if r is not o:
-        return RuntimeError(f"Expected out tensor to have dtype {c_name(r)}, but got {c_name(o)} instead")
+_same = _exact("Found dtype {o} but expected {r}")
+_expected = _exact("Expected out tensor to have dtype {rc}, but got {oc} instead")
+_reduce_same = _exact("Expected the dtype for input and out to match, but got {r} for input's dtype and {o} for "
+                      "out's dtype.")
+_self_result = _exact("{name}(): self and result must have the same scalar type")
+_take = _exact("take(): self and out expected to have the same dtype, but got self.dtype = {r} and out.dtype = {o}")
+_nonzero = _exact("nonzero: Expected out tensor to have scalar type Long but got scalar type{o}")
+_dot = _exact("result dtype {o} does not match input dtype {r}")
+_tensordot = _exact("tensordot: Expected the output tensor to have dtype {r}, but got an output tensor with dtype {o}")
+_addmv = _exact("addmv input tensors must have the same dtype, but got {o}, {r}, and {r}")
+_where = _exact("Expected out type to be {r} but got {o}")
 
 
 def _cat(name, r, o):
@@ -66,54 +80,9 @@ def _cat(name, r, o):
         return TypeError(f"torch.cat(): input types can't be cast to the desired output type {scalar_name(o)}")
 
 
-def _reduce_same(name, r, o):
-    if r is not o:
-        return RuntimeError(f"Expected the dtype for input and out to match, but got {scalar_name(r)} for input's "
-                            f"dtype and {scalar_name(o)} for out's dtype.")
-
-
-def _self_result(name, r, o):
-    if r is not o:
-        return RuntimeError(f"{name}(): self and result must have the same scalar type")
-
-
-def _take(name, r, o):
-    if r is not o:
-        return RuntimeError(f"take(): self and out expected to have the same dtype, but got self.dtype = "
-                            f"{scalar_name(r)} and out.dtype = {scalar_name(o)}")
-
-
-def _nonzero(name, r, o):
-    if r is not o:
-        return RuntimeError(f"nonzero: Expected out tensor to have scalar type Long but got scalar type"
-                            f"{scalar_name(o)}")
-
-
-def _dot(name, r, o):
-    if r is not o:
-        return RuntimeError(f"result dtype {scalar_name(o)} does not match input dtype {scalar_name(r)}")
-
-
-def _tensordot(name, r, o):
-    if r is not o:
-        return RuntimeError(f"tensordot: Expected the output tensor to have dtype {scalar_name(r)}, but got an "
-                            f"output tensor with dtype {scalar_name(o)}")
-
-
-def _addmv(name, r, o):
-    if r is not o:
-        return RuntimeError(f"addmv input tensors must have the same dtype, but got {scalar_name(o)}, "
-                            f"{scalar_name(r)}, and {scalar_name(r)}")
-
-
 def _floating(name, r, o):
     if o.category != 2:
         return RuntimeError(f"{name}(): Expected floating point type for result tensor, but got: {scalar_name(o)}")
-
-
-def _where(name, r, o):
-    if r is not o:
-        return RuntimeError(f"Expected out type to be {scalar_name(r)} but got {scalar_name(o)}")
 
 
 def _bool_result(name, r, o):
