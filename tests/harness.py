@@ -193,7 +193,9 @@ def _fits(theirs, ref):
 
 
 def _grad_or_zeros(grads, inputs):
-    return [g if g is not None else torch.zeros_like(x) for g, x in zip(grads, inputs)]
+    """Unused inputs' gradients (None) as zeros, in each input's library."""
+    return [g if g is not None else (torch if isinstance(x, torch.Tensor) else mt).zeros_like(x)
+            for g, x in zip(grads, inputs)]
 
 
 def compare(fn, arrays, torch_fn=None, *, requires_grad=None, grad=True, gradgrad=True, tol=None,
@@ -240,7 +242,7 @@ def compare(fn, arrays, torch_fn=None, *, requires_grad=None, grad=True, gradgra
     g_m = mt.autograd.grad([outs_m[i] for i in idx], diff_m, up_m, create_graph=gradgrad, allow_unused=True)
     g_t = torch.autograd.grad([outs_t[i] for i in idx], diff_t, up_t, create_graph=gradgrad, allow_unused=True)
     g_t = _grad_or_zeros(g_t, diff_t)
-    g_m = [g if g is not None else mt.zeros_like(x) for g, x in zip(g_m, diff_m)]
+    g_m = _grad_or_zeros(g_m, diff_m)
     g_r = diff_r = up_r = None
     if out_r is not None:
         outs_r = listed(out_r)
@@ -271,7 +273,7 @@ def compare(fn, arrays, torch_fn=None, *, requires_grad=None, grad=True, gradgra
     s_t = sum((g_t[k] * v_dev(v)).sum() for k, v in zip(usable, vs))
     gg_m = mt.autograd.grad(s_m, diff_m + up_m, allow_unused=True)
     gg_t = _grad_or_zeros(torch.autograd.grad(s_t, diff_t + up_t, allow_unused=True), diff_t + up_t)
-    gg_m = [g if g is not None else mt.zeros_like(x) for g, x in zip(gg_m, diff_m + up_m)]
+    gg_m = _grad_or_zeros(gg_m, diff_m + up_m)
     gg_r = None
     if g_r is not None and all(g_r[k].requires_grad for k in usable):
         s_r = sum((g_r[k] * v_dev(v, np.float64 if v.dtype == np.float32 else None)).sum() for k, v in zip(usable, vs))
