@@ -319,7 +319,7 @@ def adaptive_avg_pool2d(input, output_size):
         x = input if input.dim() == 4 else input.unsqueeze(0)
         geo = _P.PoolGeometry((h // ho, w // wo), (h // ho, w // wo), (0, 0), (1, 1), (ho, wo))
         scale = xp.full((ho, wo), 1.0 / ((h // ho) * (w // wo)), dtype=x._data.dtype)
-        out = _P.AdaptiveAvgPoolDivisible.apply(x, geo, scale)
+        out = _P.AvgPool2d.named("AdaptiveAvgPool2DBackward0").apply(x, geo, scale)   # windows tile x
         return out if input.dim() == 4 else out.squeeze(0)
     ph = _P.adaptive_matrix(xp, h, ho, input._data.dtype)
     pw = _P.adaptive_matrix(xp, w, wo, input._data.dtype)
@@ -943,11 +943,6 @@ class BatchNorm(Function):
         return gx, gw, gb, None, None, None, None, None
 
 
-class CudnnBatchNorm(BatchNorm):
-    """``BatchNorm`` where torch would run cuDNN's kernel (same math; torch's grad_fn name for that case)."""
-    node_name = "CudnnBatchNormBackward0"
-
-
 def _torch_picks_cudnn(input, weight, bias, running_mean, running_var, training):
     """torch's ``_select_batch_norm_backend`` choosing cuDNN: a CUDA input of 3+ dims with weight and bias, both
     running statistics (or neither, in training), batch <= 880801 (training) / 65535 (eval), numel < 2**31 - 1,
@@ -987,7 +982,7 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
             raise RuntimeError(f"{name} should contain {c} elements not {t.numel()}")
     xp = _backend.array_module(input._data)
     x = input._data
-    fn = CudnnBatchNorm if _torch_picks_cudnn(input, weight, bias, running_mean, running_var, training) else BatchNorm
+    fn = BatchNorm.named("CudnnBatchNormBackward0") if _torch_picks_cudnn(input, weight, bias, running_mean, running_var, training) else BatchNorm
     if not training:
         mean = running_mean._data.astype(x.dtype, copy=False)
         invstd = 1.0 / xp.sqrt(running_var._data.astype(x.dtype, copy=False) + eps)
@@ -1264,7 +1259,7 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     if input._data.dtype.kind != "f":                  # torch's log_softmax over dim 1: the last dim of (N, C)
         kernel = "log_softmax_lastdim_kernel_impl" if input._data.ndim <= 2 else "log_softmax_kernel_impl"
         raise NotImplementedError(f"\"{kernel}\" not implemented for '{input.dtype._legacy[:-6]}'")
-    op = _L.CrossEntropy2d if input.dim() > 2 else _L.CrossEntropy
+    op = _L.CrossEntropy.named("NllLoss2DBackward0") if input.dim() > 2 else _L.CrossEntropy
     return op.apply(input, target._data, _weight_array(weight, input), ignore_index, reduction,
                                  float(label_smoothing))
 
@@ -1302,7 +1297,7 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
     if input._data.dtype.kind != "f":
         kernel = "nll_loss_out_frame" if input._data.ndim <= 2 else "nll_loss2d_forward_out_frame"
         raise NotImplementedError(f"\"{kernel}\" not implemented for '{input.dtype._legacy[:-6]}'")
-    op = _L.NllLoss2d if input.dim() > 2 else _L.NllLoss
+    op = _L.NllLoss.named("NllLoss2DBackward0") if input.dim() > 2 else _L.NllLoss
     return op.apply(input, target._data, _weight_array(weight, input), ignore_index, reduction)
 
 

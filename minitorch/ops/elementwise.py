@@ -796,14 +796,6 @@ class Clamp(Function):
         return (grad if mask is None else where(mask, grad, 0.0)), None, None
 
 
-class ClampMin(Clamp):
-    node_name = "ClampMinBackward0"
-
-
-class ClampMax(Clamp):
-    node_name = "ClampMaxBackward0"
-
-
 class ClampTensor(Function):
     """y = min(max(x, lo), hi) for tensors lo, hi (either may be None).
 
@@ -870,10 +862,6 @@ class Lerp(Function):
         return (grad * (1 - w) if need[0] else None,
                 grad * w if need[1] else None,
                 grad * (e - x) if len(need) > 2 and need[2] else None)
-
-
-class LerpTensor(Lerp):
-    node_name = "LerpBackward1"
 
 
 class Maximum(Function):
@@ -1398,7 +1386,7 @@ def clamp_min(input, min):
     """max(input, min)."""
     if isinstance(min, Tensor):
         return clamp(input, min=min)
-    return _clamp(ClampMin, input, min, None)
+    return _clamp(Clamp.named("ClampMinBackward0"), input, min, None)
 
 
 @out_arg("clamp_max", "same")
@@ -1406,7 +1394,7 @@ def clamp_max(input, max):
     """min(input, max)."""
     if isinstance(max, Tensor):
         return clamp(input, max=max)
-    return _clamp(ClampMax, input, None, max)
+    return _clamp(Clamp.named("ClampMaxBackward0"), input, None, max)
 
 
 @out_arg("maximum")
@@ -1465,7 +1453,7 @@ def lerp(input, end, weight):
             raise RuntimeError(f"expected dtype {input.dtype._legacy[:-6].lower()} for `{name}` but got dtype "
                                f"{t.dtype._legacy[:-6].lower()}")
     if isinstance(weight, Tensor):
-        return LerpTensor.apply(input, end, weight)
+        return Lerp.named("LerpBackward1").apply(input, end, weight)
     return Lerp.apply(input, end, weight)
 
 

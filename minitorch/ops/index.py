@@ -221,21 +221,7 @@ class Slice(Index):
         return IndexAddIntoZeros.apply(grad, ctx.key, ctx.in_shape, True), None
 
 
-class Select(Slice):
-    """y = x[i] (a view)."""
-    node_name = "SelectBackward0"
-    is_view = True
-
-
-class _UnsqueezeKey(Slice):
-    """A basic key whose last effective part is ``None`` (torch's graph ends with an unsqueeze)."""
-    node_name = "UnsqueezeBackward0"
-    is_view = True
-
-
-class Alias(Slice):
-    """A basic key that changes nothing (``x[...]``, ``x[:, :]``): a plain view."""
-    is_view = True
+Select = Slice.named("SelectBackward0")          # y = x[i]
 
 
 def _basic_function(key, single, shape):
@@ -249,7 +235,7 @@ def _basic_function(key, single, shape):
     for i in range(len(key) - 1, -1, -1):
         k = key[i]
         if k is None:
-            return _UnsqueezeKey
+            return Slice.named("UnsqueezeBackward0")   # torch's chain ends with an unsqueeze
         if isinstance(k, int):
             return Select
         if isinstance(k, slice) and k != _FULL:
@@ -258,7 +244,7 @@ def _basic_function(key, single, shape):
             d = dims[i]
             if d < len(shape) and not _keeps_dim(k, shape[d]):
                 return Slice
-    return Alias
+    return Slice.named("AliasBackward0")             # a key that changes nothing (x[...], x[:, :])
 
 
 _FULL = slice(None)
@@ -406,9 +392,7 @@ class IndexPut(Function):
         return gx, gv, None, None
 
 
-class IndexPutAdvanced(IndexPut):
-    """``x[key] = v`` / ``index_put`` with index tensors (torch's ``IndexPutBackward0``)."""
-    node_name = "IndexPutBackward0"
+IndexPutAdvanced = IndexPut.named("IndexPutBackward0")   # ``x[key] = v`` / ``index_put`` with index tensors
 
 
 @_torch_index_errors
@@ -550,11 +534,6 @@ def index_select(input, dim, index):
     return IndexSelect.apply(input, key if input._data.ndim else (Ellipsis,))
 
 
-class MaskedSelect(Index):
-    """y = the elements of x where ``mask`` holds (1-D copy).   dL/dx = zeros with dL/dy at the mask."""
-    node_name = "MaskedSelectBackward0"
-
-
 @out_arg("masked_select", "self_result", resize_warn=False)
 def masked_select(input, mask):
     """The elements of ``input`` where the bool ``mask`` (broadcast with it) is True, as a 1-D tensor."""
@@ -564,7 +543,7 @@ def masked_select(input, mask):
     if mask._data.dtype.kind != "b":
         raise RuntimeError(f"masked_select: expected BoolTensor for mask")
     m, x = broadcast_tensors(mask, input)              # torch names the mask's size first in its error
-    return MaskedSelect.apply(x, (m._data,))
+    return Index.named("MaskedSelectBackward0").apply(x, (m._data,))   # dL/dx: dL/dy at the mask
 
 
 class MaskedFill(Function):
@@ -778,11 +757,6 @@ class Scatter(Function):
         return gx, None, None, gs
 
 
-class ScatterValue(Scatter):
-    """``scatter`` with a number as the source (torch's ``ScatterBackward1``)."""
-    node_name = "ScatterBackward1"
-
-
 @out_arg("scatter_add", "expected")
 def scatter_add(input, dim, index, src):
     """A copy of ``input`` with ``src`` added at ``index`` along ``dim``."""
@@ -805,7 +779,7 @@ def scatter(input, dim, index, src=None, value=None, reduce=None):
     _check_index("scatter", input, d, index, src if isinstance(src, Tensor) else None)
     if isinstance(src, Tensor):
         return Scatter.apply(input, d, index._data, src.to(input.dtype))
-    return ScatterValue.apply(input, d, index._data, src)
+    return Scatter.named("ScatterBackward1").apply(input, d, index._data, src)
 
 
 @out_arg("nonzero", "nonzero", differentiable=False)

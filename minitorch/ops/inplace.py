@@ -193,10 +193,6 @@ class FillTensor(Function):
         return grad.new_zeros(grad.shape), (_sum(grad) if ctx.needs_input_grad[1] else None)
 
 
-class Zero(Fill):
-    """y = 0 in x's shape (``zero_``).   dL/dx = 0."""
-
-
 class Copy(Function):
     """y = ``src`` broadcast to x's shape and cast to its dtype (``copy_``).   dL/dx = 0,  dL/dsrc = dL/dy."""
     node_name = "CopyBackwards"
@@ -244,7 +240,7 @@ def _fill(t, value):
 
 
 def _zero(t):
-    return Zero.apply(t, 0)
+    return Fill.named("ZeroBackward0").apply(t, 0)
 
 
 def _copy(t, src, non_blocking=False):

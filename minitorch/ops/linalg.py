@@ -28,15 +28,6 @@ class MatMul(Function):
         return ga, gb
 
 
-class BMM(MatMul):
-    node_name = "BmmBackward0"
-
-
-class Batched(MatMul):
-    """A batched matmul (torch records it as a bmm followed by a reshape: ``UnsafeViewBackward0``)."""
-    node_name = "UnsafeViewBackward0"
-
-
 class Mv(Function):
     """y = A @ v (matrix times vector).   dA = outer(dy, v),  dv = A^T @ dy."""
 
@@ -51,12 +42,6 @@ class Mv(Function):
         need = ctx.needs_input_grad
         return (outer(grad, v) if need[0] else None,
                 matmul(transpose(a, 0, 1), grad) if need[1] else None)
-
-
-class _SqueezeRow(Squeeze):
-    """The final squeeze of vector @ matrix (torch's ``SqueezeBackward4``)."""
-    node_name = "SqueezeBackward4"
-    is_view = True
 
 
 def _dtype_name(t):
@@ -136,7 +121,7 @@ def matmul(input, other):
     if is_bool and a._data.size and b._data.size and (na <= 2 or nb <= 2):
         _refuse_bool("addmv_impl_cpu" if nb == 1 else "addmm_impl_cpu_" if nb == 2 else "bmm")   # no bool kernels
     if na == 1:
-        return _SqueezeRow.apply(matmul(unsqueeze(a, 0), b), sb[:-2] + (sb[-1],))
+        return Squeeze.named("SqueezeBackward4").apply(matmul(unsqueeze(a, 0), b), sb[:-2] + (sb[-1],))
     if nb == 1:
         return squeeze(matmul(a, unsqueeze(b, 1)), -1)
     if na == 2 and nb == 2:
@@ -152,7 +137,7 @@ def matmul(input, other):
         raise
     if is_bool and a._data.size and b._data.size:
         _refuse_bool("bmm")
-    return Batched.apply(a, b)
+    return MatMul.named("UnsafeViewBackward0").apply(a, b)   # torch: a bmm, then a reshape
 
 
 def builtins_prod(xs):
@@ -195,7 +180,7 @@ def bmm(input, mat2):
         raise RuntimeError(f"expected scalar type {_dtype_name(input)} but found {_dtype_name(mat2)}")
     if input._data.dtype is _BOOL_DT and input._data.size and mat2._data.size:
         _refuse_bool("bmm")
-    return BMM.apply(input, mat2)
+    return MatMul.named("BmmBackward0").apply(input, mat2)
 
 
 class Dot(Function):
@@ -302,10 +287,6 @@ class Addmm(Function):
                 matmul(transpose(a, -1, -2), g) if need[2] else None, None, None)
 
 
-class Baddbmm(Addmm):
-    """y = beta*c + alpha*(a @ b) for batches of matrices."""
-
-
 @out_arg("addmm", "expected")
 def addmm(input, mat1, mat2, *, beta=1, alpha=1):
     """beta * input + alpha * (mat1 @ mat2)."""
@@ -322,7 +303,7 @@ def baddbmm(input, batch1, batch2, *, beta=1, alpha=1):
     """beta * input + alpha * bmm(batch1, batch2)."""
     if batch1._data.ndim != 3 or batch2._data.ndim != 3 or batch1._data.shape[2] != batch2._data.shape[1]:
         bmm(batch1, batch2)
-    return Baddbmm.apply(input, batch1, batch2, beta, alpha)
+    return Addmm.named("BaddbmmBackward0").apply(input, batch1, batch2, beta, alpha)
 
 
 def einsum(equation, *operands):

@@ -212,15 +212,6 @@ class NllLoss(Function):
         return g * bt, None, None, None, None
 
 
-class CrossEntropy2d(CrossEntropy):
-    """CrossEntropy on (N, C, d1, ...) logits (torch's node name for spatial targets)."""
-    node_name = "NllLoss2DBackward0"
-
-
-class NllLoss2d(NllLoss):
-    node_name = "NllLoss2DBackward0"
-
-
 # ---------------------------------------------------------------- pointwise losses
 def _reduce_pointwise(xp, loss, reduction):
     if reduction == "none":

@@ -368,11 +368,6 @@ class AvgPool2d(Function):
         return AvgPoolSpread.apply(grad, ctx.geo, ctx.scale, ctx.in_shape, *_src(x)), None, None
 
 
-class AdaptiveAvgPoolDivisible(AvgPool2d):
-    """Adaptive average pooling whose windows tile the input exactly: a plain average pool."""
-    node_name = "AdaptiveAvgPool2DBackward0"
-
-
 class AvgPoolSpread(Function):
     """gx: every output gradient, times 1/divisor, added to each element of its window.
 

@@ -760,10 +760,6 @@ class Sort(Function):
         return ScatterToDim.apply(grad, ctx.idx, ctx.dim, ctx.in_shape), None, None, None
 
 
-class Topk(Sort):
-    """The ``k`` largest (or smallest) values along ``dim`` and their indices.   dL/dx: scattered back."""
-
-
 _SortReturn = namedtuple("sort", ["values", "indices"])
 _TopkReturn = namedtuple("topk", ["values", "indices"])
 
@@ -795,7 +791,7 @@ def topk(input, k, dim=-1, largest=True, sorted=True):
     n = input._data.shape[d] if input._data.ndim else 1
     if not 0 <= k <= n:
         raise RuntimeError("selected index k out of range")
-    return _TopkReturn(*Topk.apply(input, d, largest, k))
+    return _TopkReturn(*Sort.named("TopkBackward0").apply(input, d, largest, k))
 
 
 from .elementwise import quiet_forwards as _quiet_forwards  # noqa: E402

@@ -191,12 +191,6 @@ class ReshapeCopy(Reshape):
     is_view = False
 
 
-class ReshapeAlias(Reshape):
-    """reshape of a non-contiguous tensor that a view can express (torch's ``_reshape_alias``)."""
-    node_name = "ReshapeAliasBackward0"
-    is_view = True
-
-
 def _infer_shape(shape, numel):
     shape = list(shape)
     neg = [i for i, s in enumerate(shape) if s == -1]
@@ -231,7 +225,7 @@ def reshape(input, *shape):
     if arr.flags.c_contiguous:
         return Reshape.apply(input, shape)
     if _backend.can_view(arr, shape):
-        return ReshapeAlias.apply(input, shape)
+        return Reshape.named("ReshapeAliasBackward0").apply(input, shape)   # torch's _reshape_alias
     return ReshapeCopy.apply(input, shape)
 
 
@@ -305,18 +299,6 @@ class Squeeze(Function):
         return reshape(grad, ctx.in_shape), None
 
 
-class SqueezeDim(Squeeze):
-    node_name = "SqueezeBackward1"
-
-
-class SqueezeDims(Squeeze):
-    node_name = "SqueezeBackward2"
-
-
-class Unsqueeze(Squeeze):
-    """y = x with a new size-1 dim (a view).   dL/dx = dL/dy reshaped back."""
-
-
 class _AllDims:
     """squeeze's default: every size-1 dim (an explicit ``None`` is refused, as torch refuses it)."""
     __slots__ = ()
@@ -341,12 +323,12 @@ def squeeze(input, dim=_ALL_DIMS):
         fn, new = Squeeze, tuple(s for s in shp if s != 1)
     else:
         if isinstance(dim, (tuple, list)):
-            fn, dims = SqueezeDims, [_wrap_dim(d, len(shp)) for d in dim]
+            fn, dims = Squeeze.named("SqueezeBackward2"), [_wrap_dim(d, len(shp)) for d in dim]
             if len(set(dims)) != len(dims):
                 raise RuntimeError(f"dim {next(d for d in dims if dims.count(d) > 1)} appears multiple times in "
                                    "the list of dims")
         else:
-            fn, dims = SqueezeDim, [_wrap_dim(dim, len(shp))]
+            fn, dims = Squeeze.named("SqueezeBackward1"), [_wrap_dim(dim, len(shp))]
         new = tuple(s for i, s in enumerate(shp) if not (i in dims and s == 1))
     return fn.apply(input, new)
 
@@ -361,7 +343,7 @@ def unsqueeze(input, dim):
     if dim < 0:
         dim += nd
     shp = input._data.shape
-    return Unsqueeze.apply(input, shp[:dim] + (1,) + shp[dim:])
+    return Squeeze.named("UnsqueezeBackward0").apply(input, shp[:dim] + (1,) + shp[dim:])
 
 
 class Permute(Function):
@@ -397,14 +379,8 @@ def permute(input, *dims):
     return Permute.apply(input, dims)
 
 
-class Transpose(Permute):
-    """y = x with two dims swapped (a view).   dL/dx = dL/dy with them swapped back."""
-    is_view = True
-
-
-class T(Permute):
-    """y = the transpose of a matrix (a 0-d or 1-d tensor as it is; a view).   dL/dx = dL/dy transposed."""
-    is_view = True
+Transpose = Permute.named("TransposeBackward0")   # two dims swapped
+T = Permute.named("TBackward0")                   # a matrix transposed (a 0-d or 1-d tensor as it is)
 
 
 def transpose(input, dim0, dim1):
@@ -648,9 +624,7 @@ class Split(Function):
         return cat(grads, ctx.dim), None, None
 
 
-class SplitWithSizes(Split):
-    """``split`` with a list of sizes (torch's ``SplitWithSizesBackward0``)."""
-    is_view = True
+SplitWithSizes = Split.named("SplitWithSizesBackward0")   # ``split`` with a list of sizes
 
 
 def split(tensor, split_size_or_sections, dim=0):
