@@ -1,10 +1,12 @@
 """The backward pass: walk the recorded graph from the outputs back to the leaves.
 
-Why a topological order: a node may feed several later ops (``w`` in
-``(x + w) * (w + 1)``), so its gradient is the *sum* of what each consumer sends
-back. A node may run its backward only once every consumer has sent its part.
-Sorting the graph so that every node comes after all of its consumers, then
-walking that list once, guarantees it (micrograd's one reversed loop).
+Why an order: a node may feed several later ops (``w`` in ``(x + w) * (w + 1)``),
+so its gradient is the *sum* of what each consumer sends back. A node may run
+its backward only once every consumer has sent its part. Every node is numbered
+when it is recorded (``_sequence_nr``), after the nodes that made its inputs, so
+running the waiting node with the largest number first (a heap) runs every
+consumer before the node it feeds: the recording order, reversed, is a
+topological order (torch's engine uses the same numbers).
 
 ``run_backward`` is that loop. Each step is a named helper below it:
 ``_before`` (tensor hooks, ``retain_grad``, what ``autograd.grad`` returns),
@@ -13,6 +15,8 @@ its input's shape, dtype and device), ``_send`` (into the inbox of the next
 node). A leaf's ``AccumulateGrad`` is a node like any other: its backward adds
 the gradient into ``.grad``.
 """
+from heapq import heappop, heappush
+
 from . import grad_mode
 from . import function as _function
 from .function import AccumulateGrad, accumulator_of
@@ -32,23 +36,24 @@ def run_backward(outputs, grad_outputs, retain_graph, create_graph, inputs=None,
         retain_graph = create_graph
     grads = _initial_grads(outputs, grad_outputs)
     inbox = {}                                      # node -> [gradient per output of the node]
+    ready = []                                      # the nodes with an inbox, newest first (a heap)
     for out, g in zip(outputs, grads):
         node, nr = _graph_root(out)
-        _send(inbox, node, nr, g)
-    order = _topological_order(list(inbox))
+        _send(inbox, ready, node, nr, g)
     capture = _capture(inputs)                      # {(node, output_nr): [positions in the result]}
     results = [None] * len(inputs) if inputs is not None else None
-    stop = ()                                       # nodes whose gradient is captured, not run
+    skip, stop = (), ()                             # nodes that lead nowhere asked; nodes only captured
     if not accumulate:
-        order, stop = _prune(order, capture)
+        skip, stop = _prune(list(inbox), capture)
     call = _call if not _function.hooks else _hooked_call     # profiler, anomaly mode, device guard
     _function._shared.append({id(g._data) for g in grads})   # arrays .grad must not alias (copied first)
     grad_was, grad_mode._enabled[0] = grad_mode._enabled[0], bool(create_graph)   # record backward ops?
     quiet = _function._quiet_on()                   # inf + -inf = nan in a sum, as in torch: no numpy warning
     try:
-        for node in order:
-            buf = inbox.pop(node, None)
-            if buf is None:                             # nothing reached this node
+        while ready:
+            node = heappop(ready)[1]                    # the newest node that has gradients waiting
+            buf = inbox.pop(node)
+            if node in skip:
                 continue
             if node._pre_hooks or node._retain_hooks or capture or type(node) is AccumulateGrad:
                 _before(node, buf, capture, results)
@@ -64,8 +69,9 @@ def run_backward(outputs, grad_outputs, retain_graph, create_graph, inputs=None,
                     g = _fit(g, edge, node)
                 if child not in inbox and child._n_outputs == 1:
                     inbox[child] = [g]                       # the first gradient to reach it
+                    heappush(ready, (-child._seq, child))
                 else:
-                    _send(inbox, child, nr, g, create_graph)
+                    _send(inbox, ready, child, nr, g, create_graph)
             if not retain_graph:
                 node._release()
     finally:
@@ -76,43 +82,34 @@ def run_backward(outputs, grad_outputs, retain_graph, create_graph, inputs=None,
         return _results(results, allow_unused)
 
 
-def _topological_order(roots):
-    """Nodes reachable from ``roots``, each listed after every node that consumes its output."""
-    order, visited = [], set()
-    for root in roots:
-        if root in visited:
-            continue
-        visited.add(root)
-        stack = [(root, iter(root._edges))]
-        while stack:                                   # iterative depth-first search, post-order
-            node, edges = stack[-1]
-            for edge in edges:
-                child = edge and edge.node
-                if child and child not in visited:
-                    visited.add(child)
-                    stack.append((child, iter(child._edges)))
-                    break
-            else:
-                stack.pop()
-                order.append(node)
-    order.reverse()
-    return order
+def _reachable(roots):
+    """Every node reachable from ``roots`` along the edges."""
+    seen, stack = set(roots), list(roots)
+    while stack:
+        for edge in stack.pop()._edges:
+            if edge and edge.node not in seen:
+                seen.add(edge.node)
+                stack.append(edge.node)
+    return seen
 
 
-def _prune(order, capture):
-    """For ``autograd.grad``: keep the nodes that lead to a captured input (tinygrad's deepwalk, once).
+def _prune(roots, capture):
+    """For ``autograd.grad``: find, once, the nodes that lead to a captured input (tinygrad's deepwalk).
 
-    Returns the nodes to visit and those among them only captured (a leaf, or a node with nothing to
-    compute below it): their gradient is taken, their backward not run."""
+    Returns the nodes to skip (nothing asked for lies below them) and the nodes only captured (a leaf, or
+    a node with nothing to compute below it): their gradient is taken, their backward not run."""
     captured = {node for node, _ in capture}
-    reach, run = set(), set()
-    for node in reversed(order):                       # children before their consumers
+    nodes, reach, run = _reachable(roots), set(), set()
+    for node in sorted(nodes, key=_seq_of):           # oldest first: children before their consumers
         if any(e and e.node in reach for e in node._edges):
             run.add(node)
         if node in run or node in captured:
             reach.add(node)
-    keep = [n for n in order if n in reach]
-    return keep, {n for n in keep if n not in run}
+    return nodes - reach, reach - run
+
+
+def _seq_of(node):
+    return node._seq
 
 
 def _before(node, buf, capture, results):
@@ -185,11 +182,12 @@ def _fit(g, edge, node):
     return g
 
 
-def _send(inbox, node, nr, g, create_graph=False):
+def _send(inbox, ready, node, nr, g, create_graph=False):
     """Add ``g`` into the inbox of output ``nr`` of ``node`` (the sum of all its consumers' gradients)."""
     buf = inbox.get(node)
     if buf is None:
         buf = inbox[node] = [None] * node._n_outputs
+        heappush(ready, (-node._seq, node))
     old = buf[nr]
     if old is None:
         buf[nr] = g

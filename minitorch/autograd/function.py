@@ -27,6 +27,7 @@ has to undo broadcasting or dtype promotion: the engine sums a gradient down to
 its input's shape and casts it to its input's dtype, in one place.
 """
 import functools
+import itertools
 import weakref
 from typing import NamedTuple
 
@@ -52,6 +53,7 @@ def _errstate_switch():
 
 
 _quiet_on, _quiet_off = _errstate_switch()
+_sequence = itertools.count(1)     # numbers the nodes in the order they are recorded
 Tensor = None            # set by minitorch.tensor once the class exists (import cycle)
 _make = None
 
@@ -62,18 +64,26 @@ class Node:
     Attributes: ``next_functions`` (torch's ``((node, output_nr), ...)`` per tensor
     input), ``needs_input_grad`` and ``xp`` (the array module of the inputs).
     """
+    # set on every node by Function.apply (slots: no dictionary for a node that keeps nothing else)
+    __slots__ = ("xp",
+                 "_edges",       # per forward argument: an Edge; NO_GRAD for a tensor needing none; None for a non-tensor
+                 "_seq",         # when it was recorded (``_sequence_nr()``): the backward pass runs the newest first
+                 "_to_save",     # arrays passed to save_for_backward during forward
+                 "_saved_raw",   # what forward saved, resolved after forward: Tensors, _SavedOutputs, numbers
+                 "_saved_versions")  # their version counters when saved
     _function = None     # the Function subclass whose backward this node runs
     _n_outputs = 1
-    _saved_raw = None    # what forward saved, resolved after forward: Tensors, _SavedOutputs, numbers
-    _to_save = None      # arrays passed to save_for_backward during forward
     _freed = False
-    _edges = ()          # per forward argument: an Edge; NO_GRAD for a tensor needing none; None for a non-tensor
     _pre_hooks = None    # {output_nr: [hook, ...]}  tensor hooks of non-leaf outputs
     _retain_hooks = None  # {output_nr: hook}       retain_grad of non-leaf outputs
     _post_hooks = None   # [hook(grad_inputs, grad_outputs)]
     _output_meta = None  # [(shape, dtype)] of outputs, kept for multi-output nodes
     _anomaly_trace = None
     _non_diff = ()
+
+    def _sequence_nr(self):
+        """The order nodes were recorded in: a node's inputs were all made by nodes with smaller numbers."""
+        return getattr(self, "_seq", 0)
 
     @property
     def needs_input_grad(self):
@@ -87,23 +97,15 @@ class Node:
     @property
     def saved_tensors(self):
         """The saved values as Tensors; raises if the graph was freed or a saved tensor was modified in place."""
-        if self._freed:
-            raise RuntimeError(
-                "Trying to backward through the graph a second time (or directly access saved tensors "
-                "after they have already been freed). Saved intermediate values of the graph are freed "
-                "when you call .backward() or autograd.grad(). Specify retain_graph=True if you need to "
-                "backward through the graph a second time or if you need to access saved tensors after "
-                "calling backward.")
         saved = self._saved_raw
         if saved is None:
-            return ()
+            return self._nothing_saved()
         out = []
         for s, version in zip(saved, self._saved_versions):
             if type(s) is _SavedOutput:
-                t = s.unpack(self)
-                if t._vc[0] != version:
-                    _modified_in_place(t, version)
-                s = t
+                if s._vc[0] != version:
+                    _modified_in_place(s.unpack(self), version)
+                s = s.unpack(self)
             elif isinstance(s, Tensor) and s._vc[0] != version:
                 _modified_in_place(s, version)
             out.append(s)
@@ -112,12 +114,32 @@ class Node:
     @property
     def saved_arrays(self):
         """``saved_tensors`` as arrays (numbers and None as they are), for ``array_backward``; same checks."""
-        return tuple([s._data if isinstance(s, Tensor) else s for s in self.saved_tensors])
+        saved = self._saved_raw
+        if saved is None:
+            return self._nothing_saved()
+        out = []
+        for s, version in zip(saved, self._saved_versions):
+            if type(s) is _SavedOutput or isinstance(s, Tensor):
+                if s._vc[0] != version:
+                    _modified_in_place(s.unpack(self) if type(s) is _SavedOutput else s, version)
+                s = s._data
+            out.append(s)
+        return tuple(out)
+
+    def _nothing_saved(self):
+        if self._freed:
+            raise RuntimeError(
+                "Trying to backward through the graph a second time (or directly access saved tensors "
+                "after they have already been freed). Saved intermediate values of the graph are freed "
+                "when you call .backward() or autograd.grad(). Specify retain_graph=True if you need to "
+                "backward through the graph a second time or if you need to access saved tensors after "
+                "calling backward.")
+        return ()
 
     @property
     def _saved(self):
         """The saved values (outputs rebuilt), without the version check; None once freed (for viz and tests)."""
-        saved = self._saved_raw
+        saved = getattr(self, "_saved_raw", None)
         if saved is None:
             return None
         return [s.unpack(self) if type(s) is _SavedOutput else s for s in saved]
@@ -126,7 +148,7 @@ class Node:
         """An in-place op (``exp_``, ``sigmoid_``, ...) saved its result, now copied into ``t``, whose
         ``grad_fn`` this node became: keep ``t``'s array and version counter instead, so that a later
         edit of ``t`` is caught as torch catches it."""
-        saved = self._saved_raw
+        saved = getattr(self, "_saved_raw", None)
         if saved:
             for i, s in enumerate(saved):
                 if type(s) is _SavedOutput and s._data is result._data:
@@ -181,7 +203,7 @@ class Node:
 
     def _release(self):
         """Free what forward saved, after a backward that does not retain the graph."""
-        if self._saved_raw is not None:
+        if getattr(self, "_saved_raw", None) is not None:
             self._saved_raw = None
             self._freed = True
 
@@ -252,6 +274,8 @@ class AccumulateGrad(Node):
 
     def __init__(self, variable):
         self.variable = variable
+        self._edges = ()
+        self._seq = next(_sequence)
 
     @classmethod
     def name(cls):
@@ -397,6 +421,7 @@ class Function:
         (While a profiler, anomaly mode or the GPU device guard is on, ``hooked_apply`` runs this
         inside their wrappers; see ``FunctionHook``.)"""
         ctx = cls._Node()
+        ctx._to_save = None
         arrays, edges, first, record = [], [], None, False
         grad_on = _enabled[0]
         for a in args:                                            # 1. unwrap: tensors to arrays, and an
@@ -417,8 +442,9 @@ class Function:
                 arrays.append(a)
                 edges.append(None)
         xp = ctx.xp = _np if type(first) is _ndarray else _backend.array_module(first)
+        ctx._edges = edges                                        # (all NO_GRAD/None when nothing records)
         if record:                                                # an input requires grad, grad mode is on
-            ctx._edges = edges
+            ctx._seq = next(_sequence)                            # numbered after every node it depends on
         quiet = _quiet_on()                                       # 2. forward, on arrays (no numpy fp warnings)
         try:
             out = cls.forward(ctx, *arrays, **kwargs)
@@ -543,6 +569,7 @@ def _record(ctx, args, outputs, out=None):
         ctx._output_meta = [(o._data.shape, o._data.dtype) for o in outputs]
 
     to_save = ctx._to_save
+    ctx._saved_raw = None
     if to_save is not None:
         ctx._to_save = None
         saved, versions = [], []
