@@ -17,8 +17,7 @@ import weakref
 
 from . import _backend, _dtype
 from ._dtype import as_dtype, from_numpy_dtype
-from .autograd import grad_mode
-from .autograd import function as _function
+from . import _grad_mode as grad_mode
 from ._args import defaults_only, MEMORY_FORMAT, CONTIGUOUS_FORMAT, FALSE
 
 _np = _backend.numpy
@@ -260,7 +259,7 @@ class Tensor:
             self._hooks = {}
         key = object()
         self._hooks[key] = hook
-        return _function._RemovableHandle(self._hooks, key)
+        return _RemovableHandle(self._hooks, key)
 
     def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
         """Compute the gradient of this tensor with respect to the leaves of its graph, and add it into their ``.grad``.
@@ -658,14 +657,17 @@ def _contiguous_strides(shape):
     return tuple(reversed(st))
 
 
-def ones_like(t, memory_format=None):
-    """Ones shaped, typed and placed like ``t`` (the engine's default output gradient)."""
-    xp = _backend.array_module(t._data)
-    if xp is _np:
-        return Tensor._from_array(xp.ones(t._data.shape, t._data.dtype))
-    with t._data.device:
-        return Tensor._from_array(xp.ones(t._data.shape, t._data.dtype))
+class _RemovableHandle:
+    """Returned by ``register_*hook``; ``remove()`` unregisters the hook."""
+    def __init__(self, container, item):
+        self._ref = (container, item)
 
-
-_function.Tensor = Tensor
-_function._make = Tensor._from_array
+    def remove(self):
+        container, item = self._ref
+        if isinstance(container, dict):
+            container.pop(item, None)
+        else:
+            try:
+                container.remove(item)
+            except ValueError:
+                pass

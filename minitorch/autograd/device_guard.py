@@ -5,13 +5,14 @@ cupy runs a kernel on its *current* device. An op whose tensors live on another 
 torch's device guard does; so must the backward of its node.
 """
 from .. import _backend
+from ..tensor import Tensor
 from . import function as _function
 from .function import FunctionHook
 
 
 class DeviceGuard(FunctionHook):
     def forward(self, function, run, args, kwargs):
-        guard = _elsewhere(a._data for a in args if isinstance(a, _function.Tensor))
+        guard = _elsewhere(a._data for a in args if isinstance(a, Tensor))
         if guard is None:
             return run(*args, **kwargs)
         with guard:

@@ -17,10 +17,13 @@ the gradient into ``.grad``.
 """
 from heapq import heappop, heappush
 
-from . import grad_mode
+from .. import _backend, _grad_mode as grad_mode
+from .._dtype import from_numpy_dtype
+from ..tensor import Tensor, typename, _pyname
 from . import function as _function
 from .function import AccumulateGrad, accumulator_of
-from .. import _backend
+
+_make = Tensor._from_array
 
 
 def run_backward(outputs, grad_outputs, retain_graph, create_graph, inputs=None, allow_unused=False,
@@ -128,7 +131,7 @@ def _call(node, buf, arrays=True):
     When nothing is recorded (``create_graph=False``) a Function's ``array_backward``, if it has one, runs
     instead: the same formula on arrays, without a Tensor op per step."""
     if node._output_meta is not None:                  # multi-output: the gradient of an unused output is zeros
-        make, zeros = _function._make, node.xp.zeros
+        make, zeros = _make, node.xp.zeros
         buf = [g if g is not None else make(zeros(s, d)) for g, (s, d) in zip(buf, node._output_meta)]
     function = node._function
     if arrays and function.array_backward is not None and not grad_mode._enabled[0]:
@@ -151,7 +154,7 @@ def _array_call(node, function, buf):
     grads_in = function.array_backward(node, *[g._data for g in buf])
     if type(grads_in) is not tuple:
         grads_in = (grads_in,)
-    make, ndarray, as_array = _function._make, _backend._ndarray, _function._as_array
+    make, ndarray, as_array = _make, _backend._ndarray, _function._as_array
     return tuple([None if g is None else make(g if type(g) is ndarray else as_array(g, node.xp)) for g in grads_in])
 
 
@@ -178,7 +181,7 @@ def _fit(g, edge, node):
     if g._data.shape != edge.shape:
         g = _reduce_to_shape(g, edge.shape, node)
     if g._data.dtype != edge.dtype:
-        g = g.to(_dtype_of(edge.dtype))
+        g = g.to(from_numpy_dtype(edge.dtype))
     return g
 
 
@@ -195,7 +198,7 @@ def _send(inbox, ready, node, nr, g, create_graph=False):
         buf[nr] = old + g                              # recorded: the sum is differentiable too
     else:
         s = old._data + g._data                        # numpy gives a scalar for 0-d: keep an array
-        buf[nr] = _function._make(s if type(s) is type(old._data) else _backend.numpy.asarray(s))
+        buf[nr] = _make(s if type(s) is type(old._data) else _backend.numpy.asarray(s))
 
 
 def _graph_root(t):
@@ -206,7 +209,6 @@ def _graph_root(t):
 
 def _initial_grads(outputs, grad_outputs):
     """The gradients backward starts from: ones for scalar outputs, else what the caller gave (checked)."""
-    Tensor = _function.Tensor
     grads = []
     for i, (out, g) in enumerate(zip(outputs, grad_outputs)):
         if not out._requires_grad:
@@ -233,9 +235,9 @@ def _initial_grads(outputs, grad_outputs):
 def _ones_like(t):
     d = t._data
     if type(d) is _backend._ndarray:
-        return _function._make(_backend.numpy.ones(d.shape, d.dtype))
+        return _make(_backend.numpy.ones(d.shape, d.dtype))
     with d.device:
-        return _function._make(_backend.array_module(d).ones(d.shape, d.dtype))
+        return _make(_backend.array_module(d).ones(d.shape, d.dtype))
 
 
 def _capture(inputs):
@@ -294,7 +296,6 @@ def _hook_value(hook, old, new, meta=None):
     """What a gradient hook returned in place of ``old``, refused (as torch refuses it) unless it is a tensor of
     the same size, dtype and device: a hook must not silently change what backward propagates or stores in
     ``.grad``. ``meta`` (an Edge) is the input a node's gradient is for, also accepted as a post-hook result."""
-    from ..tensor import Tensor, typename, _pyname
     if new is None:
         return None
     if old is None:
@@ -315,7 +316,6 @@ def _hook_tuple(hook, old, new, edges=None):
     """The gradients a node hook returned in place of ``old`` (a tuple of the same length; see ``_hook_value``)."""
     if not isinstance(new, tuple):
         if not isinstance(new, list):
-            from ..tensor import _pyname
             raise TypeError(f"expected tuple, but hook returned '{_pyname(new)}'")
         new = tuple(new)
     if len(new) != len(old):
@@ -329,14 +329,10 @@ def _hook_tuple(hook, old, new, edges=None):
 
 def _reduce_to_shape(g, shape, node):
     """Undo broadcasting: sum a gradient over the dims along which its input was broadcast."""
-    from ..ops.shape import sum_to_shape
+    from ..ops.shape import sum_to_shape     # the ops layer sits above autograd: imported when first needed
     try:
         return sum_to_shape(g, shape)
     except ValueError:
         raise RuntimeError(f"Function {node.name()} returned an invalid gradient - got shape "
                            f"{list(g.shape)} but expected shape compatible with {list(shape)}") from None
 
-
-def _dtype_of(np_dtype):
-    from .._dtype import from_numpy_dtype
-    return from_numpy_dtype(np_dtype)

@@ -31,10 +31,10 @@ import itertools
 import weakref
 from typing import NamedTuple
 
-from .. import _backend
-from . import grad_mode
+from .. import _backend, _grad_mode
+from ..tensor import Tensor, _RemovableHandle
 
-_enabled = grad_mode._enabled
+_enabled = _grad_mode._enabled
 _ndarray = _backend._ndarray
 _np = _backend.numpy
 
@@ -54,8 +54,7 @@ def _errstate_switch():
 
 _quiet_on, _quiet_off = _errstate_switch()
 _sequence = itertools.count(1)     # numbers the nodes in the order they are recorded
-Tensor = None            # set by minitorch.tensor once the class exists (import cycle)
-_make = None
+_make = Tensor._from_array          # an array wrapped as a tensor, no copy
 
 
 class Node:
@@ -251,22 +250,6 @@ def _modified_in_place(t, version):
         "one of the variables needed for gradient computation has been modified by an inplace operation: "
         f"[{t.type()} {list(t.shape)}]{which} is at version {t._vc[0]}; expected version {version} instead. "
         f"Hint: {hint}")
-
-
-class _RemovableHandle:
-    """Returned by ``register_*hook``; ``remove()`` unregisters the hook."""
-    def __init__(self, container, item):
-        self._ref = (container, item)
-
-    def remove(self):
-        container, item = self._ref
-        if isinstance(container, dict):
-            container.pop(item, None)
-        else:
-            try:
-                container.remove(item)
-            except ValueError:
-                pass
 
 
 class AccumulateGrad(Node):
