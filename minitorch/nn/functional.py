@@ -16,6 +16,8 @@ from ..autograd.function import Function
 from ..tensor import Tensor, _wrap_dim, _not_tensor
 from ..ops import activation as _A, conv as _C, pool as _P, loss as _L
 from ..ops import elementwise as _E, shape as _S
+from ..ops._common import _cast, _promote, quiet_forwards as _quiet_forwards
+from ..ops.unary import depends_on
 from ..ops._out import out_arg
 from .._args import defaults_only, FALSE
 from ..ops.conv import linear  # noqa: F401  (re-exported)
@@ -385,7 +387,7 @@ class AdaptiveMaxGather(Function):
         x, = ctx.saved_tensors
         from ..ops.index import scatter_add
         gx = scatter_add(grad.new_zeros(x.shape), -1, _T(ctx.index), grad)
-        return _E.depends_on(gx, x), None
+        return depends_on(gx, x), None
 
 
 def adaptive_max_pool2d(input, output_size, return_indices=False):
@@ -574,7 +576,7 @@ class Prelu(Function):
         need = ctx.needs_input_grad
         pos = x > 0
         ab = a.reshape(ctx.a_shape)
-        gx = _E.depends_on(_E.where(pos, grad, grad * ab), x) if need[0] else None
+        gx = depends_on(_E.where(pos, grad, grad * ab), x) if need[0] else None
         ga = None
         if need[1]:
             contrib = _E.where(pos, grad * 0, grad * x)
@@ -1312,7 +1314,7 @@ _LOSS_KERNELS = {_L.MseLoss: "mse_cpu", _L.SmoothL1Loss: "smooth_l1_cpu", _L.Hub
 
 def _pointwise_loss(cls, input, target, reduction, weight, *params):
     if cls is not _L.HuberLoss and isinstance(target, Tensor) and target.dtype != input.dtype:
-        input, target = _E._promote(input, target)        # torch computes in the common dtype (float64 wins)
+        input, target = _promote(input, target)        # torch computes in the common dtype (float64 wins)
     if input._data.dtype.kind != "f" and cls in _LOSS_KERNELS:     # torch's kernels are float-only
         if isinstance(target, Tensor) and target._data.dtype.kind == "f":      # huber: no promotion, a cast
             raise RuntimeError(f"result type {target.dtype._legacy[:-6]} can't be cast to the desired output "
@@ -1406,8 +1408,8 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
                                f"respect to argument '{name}'. This input cannot have requires_grad True.")
     if target.dtype != input.dtype:
         # torch computes (1 - target) * input - logsigmoid(input) in place in (1 - target): the target's dtype
-        x, t = _E._promote(input, target)
-        return _E._cast(_L.BinaryCrossEntropyWithLogits.apply(x, t, weight, pos_weight, reduction), target.dtype)
+        x, t = _promote(input, target)
+        return _cast(_L.BinaryCrossEntropyWithLogits.apply(x, t, weight, pos_weight, reduction), target.dtype)
     return _L.BinaryCrossEntropyWithLogits.apply(input, target, weight, pos_weight, reduction)
 
 
@@ -1444,4 +1446,4 @@ def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_
     raise ValueError(f"{reduction} is not a valid value for reduction")
 
 
-_E.quiet_forwards(globals())
+_quiet_forwards(globals())

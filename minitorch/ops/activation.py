@@ -15,7 +15,9 @@ from .. import _backend
 from ..autograd.function import Function
 from ._out import out_arg
 from ..tensor import Tensor, _wrap_dim, _not_tensor
-from .elementwise import exp, tanh, sigmoid, where, masked_grad, depends_on, _float_input, _cast
+from ._common import _float_input, _cast, quiet_forwards as _quiet_forwards
+from .comparison import where
+from .unary import exp, tanh, sigmoid, masked_grad, depends_on
 
 _T = Tensor._from_array
 
@@ -576,5 +578,4 @@ __all__ = ["erf", "erfc", "erf_array", "erfc_array", "softmax", "log_softmax", "
            "threshold", "elu", "gelu", "silu", "softplus", "logsigmoid", "sigmoid", "tanh"]
 
 
-from .elementwise import quiet_forwards as _quiet_forwards  # noqa: E402
 _quiet_forwards(globals())

@@ -21,6 +21,8 @@ from .. import _kernels
 from ..autograd.function import Function
 from ..autograd.grad_mode import is_grad_enabled as _grad_enabled
 from ..tensor import Tensor
+from ._common import quiet_forwards as _quiet_forwards
+from .unary import depends_on
 
 _T = Tensor._from_array
 
@@ -427,7 +429,6 @@ class AdaptiveAvgPool2d(Function):
     @staticmethod
     def backward(ctx, grad):
         from .linalg import matmul
-        from .elementwise import depends_on
         x, = ctx.saved_tensors
         g = matmul(grad, _T(ctx.pw))
         if ctx.ph is not None:
@@ -435,5 +436,4 @@ class AdaptiveAvgPool2d(Function):
         return depends_on(g, x), None, None
 
 
-from .elementwise import quiet_forwards as _quiet_forwards  # noqa: E402
 _quiet_forwards(globals())
