@@ -537,6 +537,38 @@ class Glu(Function):
         return cat([ga, ga * a * (1 - s)], ctx.dim), None
 
 
+class Prelu(Function):
+    """y = x if x > 0 else a * x, one learnable a per channel (dim 1) or one for all.
+
+    dL/dx = g where x > 0 else a * g;   dL/da = sum of g * x over x <= 0 (per channel).
+    """
+    node_name = "PreluKernelBackward0"
+
+    @staticmethod
+    def forward(ctx, x, a, a_shape):
+        xp = ctx.xp
+        ctx.a_shape = a_shape
+        ab = a.reshape(a_shape)
+        ctx.save_for_backward(x, a)
+        return xp.where(x > 0, x, ab * x).astype(x.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, a = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        pos = x > 0
+        ab = a.reshape(ctx.a_shape)
+        gx = depends_on(where(pos, grad, grad * ab), x) if need[0] else None
+        ga = None
+        if need[1]:
+            contrib = where(pos, grad * 0, grad * x)
+            if a._data.size == 1:
+                ga = contrib.sum().reshape(a._data.shape)
+            else:
+                ga = contrib.sum(tuple(i for i in range(contrib.dim()) if i != 1))
+        return gx, ga, None
+
+
 # ---------------------------------------------------------------- public functions (array checks live in nn.functional)
 def leaky_relu(input, negative_slope=0.01):
     return LeakyRelu.apply(input, negative_slope)
