@@ -155,18 +155,20 @@ class formulation:
     """Force conv.py's dispatcher: ``rows`` True/False takes the padded-rows forward and weight gradient always /
     never (stride 1); ``flipped`` True/False takes the flipped-kernel input gradient always / never (stride 1)."""
 
-    def __init__(self, rows=None, flipped=None):
-        self.rows, self.flipped = rows, flipped
+    def __init__(self, rows=None, flipped=None, few=None):
+        self.rows, self.flipped, self.few = rows, flipped, few
 
     def __enter__(self):
-        self.saved = C.ROWS_MAX_WASTE, C.THIN_ROWS
+        self.saved = C.ROWS_MAX_WASTE, C.THIN_ROWS, C.FEW_CHANNELS
         if self.rows is not None:
             C.ROWS_MAX_WASTE = float("inf") if self.rows else 0.0
         if self.flipped is not None:
             C.THIN_ROWS = -1 if self.flipped else 10 ** 9
+        if self.few is not None:               # "rows" with the few-channel (whole-batch, transposed dW) variant
+            C.FEW_CHANNELS = 10 ** 9 if self.few else -1
 
     def __exit__(self, *exc):
-        C.ROWS_MAX_WASTE, C.THIN_ROWS = self.saved
+        C.ROWS_MAX_WASTE, C.THIN_ROWS, C.FEW_CHANNELS = self.saved
 
 
 @st.composite
@@ -197,8 +199,10 @@ def test_fast_conv_formulations_match_the_plain_im2col(case, seed, small_chunks)
         y_ref = C.conv_forward_im2col(np, x, wt, b, geo)
         gw_ref = C.conv_weight_grad_im2col(np, x, gy, wt.shape, geo)
         gx_ref = C.conv_input_grad_im2col(np, gy, wt, x.shape, geo)
-        np.testing.assert_allclose(C._forward_rows(np, x, wt, b, geo), y_ref, **close)
-        np.testing.assert_allclose(C._weight_grad_rows(np, x, gy, wt.shape, geo), gw_ref, **close)
+        for few in (True, False):
+            with formulation(few=few):
+                np.testing.assert_allclose(C._forward_rows(np, x, wt, b, geo), y_ref, **close)
+                np.testing.assert_allclose(C._weight_grad_rows(np, x, gy, wt.shape, geo), gw_ref, **close)
         for rows in (True, False):
             with formulation(rows=rows):
                 np.testing.assert_allclose(C.conv_forward(np, x, wt, b, geo), y_ref, **close)
@@ -209,15 +213,15 @@ def test_fast_conv_formulations_match_the_plain_im2col(case, seed, small_chunks)
                     np.testing.assert_allclose(C.conv_input_grad(np, gy, wt, x.shape, geo), gx_ref, **close)
 
 
-@given(stride1_cases(symmetric=True), dtypes, seeds, st.booleans(), st.booleans())
-def test_fast_conv_formulations_match_torch(device, case, dtype, seed, rows, flipped):
+@given(stride1_cases(symmetric=True), dtypes, seeds, st.booleans(), st.booleans(), st.booleans())
+def test_fast_conv_formulations_match_torch(device, case, dtype, seed, rows, flipped, few):
     """Each forced formulation through F.conv2d (forward, gradients, double backward) against torch."""
     n, c, h, w, o, kh, kw, geo = case
     pt, _, pl, _ = geo.pads
     arrays = [data((n, c, h, w), dtype, seed), data((o, c // geo.groups, kh, kw), dtype, seed + 1),
               data((o,), dtype, seed + 2)]
     kw_ = dict(padding=(pt, pl), dilation=geo.dilation, groups=geo.groups)
-    with formulation(rows=rows, flipped=flipped):
+    with formulation(rows=rows, flipped=flipped, few=few):
         compare(lambda *a: F.conv2d(*a, **kw_), arrays, lambda *a: TF.conv2d(*a, **kw_), tol=tol(dtype),
                 device=device)
 

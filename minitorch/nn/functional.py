@@ -2,24 +2,28 @@
 
 This module checks arguments and raises torch's errors; the work is done by
 the ops in ``minitorch/ops``: ``conv.py`` (linear, convolution), ``pool.py``,
-``activation.py`` and ``loss.py``, all Functions on arrays with backward
-passes written in Tensor ops (so gradients of gradients work). Functions that
+``activation.py``, ``loss.py``, ``normalization.py`` (batch norm), ``padding.py``
+and ``embedding.py``, all Functions on arrays with backward passes written in
+Tensor ops (so gradients of gradients work). Functions that
 are cheap compositions of existing ops (``layer_norm``, ``normalize``,
 ``mish``, ...) are written here directly with Tensor ops.
 """
 import warnings
 
-from .. import _backend, _kernels
+from .. import _backend
 from .._dtype import as_dtype, int64, uint8
 from ..autograd import grad_mode
-from ..autograd.function import Function
 from ..tensor import Tensor, _wrap_dim, _not_tensor
 from ..ops import activation as _A, conv as _C, pool as _P, loss as _L
 from ..ops import elementwise as _E, shape as _S
+from ..ops._common import _cast, _promote, quiet_forwards as _quiet_forwards
 from ..ops._out import out_arg
 from .._args import defaults_only, FALSE
 from ..ops.conv import linear  # noqa: F401  (re-exported)
 from ..ops.activation import erf  # noqa: F401
+from ..ops.embedding import Embedding
+from ..ops.normalization import BatchNorm
+from ..ops.padding import ConstantPad, pad_index
 
 _T = Tensor._from_array
 
@@ -337,55 +341,21 @@ def adaptive_avg_pool1d(input, output_size):
 
 
 def _adaptive_max(input, output_size, return_indices, nd, name):
-    """Adaptive max pooling: the argmax of each (variable) window is found on arrays, then the values are
-    picked with ``gather`` (a differentiable Tensor op, so gradients of any order work)."""
+    """Adaptive max pooling: the argmax of each (variable) window is found on arrays
+    (``pool.adaptive_max_index``), then the values are picked by ``AdaptiveMaxGather`` (its backward is in
+    Tensor ops, so gradients of any order work)."""
     spatial, out = _adaptive_sizes(input, output_size, nd, name)
-    xp = _backend.array_module(input._data)
     x = input._data
     if nd == 1:
         x = x.reshape(x.shape[:-1] + (1,) + x.shape[-1:])
         spatial, out = (1,) + spatial, (1,) + out
-    (h, w), (ho, wo) = spatial, out
-    lead = x.shape[:-2]
-    idx = xp.empty(lead + (ho, wo), dtype=xp.int64)
-    for i in range(ho):
-        a, b = (i * h) // ho, -((-(i + 1) * h) // ho)
-        for j in range(wo):
-            c, d = (j * w) // wo, -((-(j + 1) * w) // wo)
-            win = x[..., a:b, c:d].reshape(lead + (-1,))
-            k = win.argmax(axis=-1)
-            if xp.isnan(win).any():                               # torch: a NaN wins
-                nanpos = xp.isnan(win)
-                k = xp.where(nanpos.any(-1), nanpos.argmax(-1), k)
-            idx[..., i, j] = (a + k // (d - c)) * w + c + k % (d - c)
+    idx = _P.adaptive_max_index(_backend.array_module(input._data), x, spatial, out)
     flat = input.reshape(tuple(input.shape[:-nd]) + (-1,))
-    vals = AdaptiveMaxGather.apply(flat, idx.reshape(lead + (ho * wo,))).reshape(tuple(input.shape[:-nd]) +
-                                                                                 tuple(out[-nd:]))
+    vals = _P.AdaptiveMaxGather.apply(flat, idx.reshape(x.shape[:-2] + (out[0] * out[1],))).reshape(
+        tuple(input.shape[:-nd]) + tuple(out[-nd:]))
     if return_indices:
         return vals, _T(idx.reshape(tuple(input.shape[:-nd]) + tuple(out[-nd:])))
     return vals
-
-
-class AdaptiveMaxGather(Function):
-    """y = x[..., index] along the last dim (the window maxima).   dL/dx = zeros with dL/dy added at index.
-
-    x is also an input of the backward (derivative 0), as in torch's formula, so a gradient taken with
-    ``create_graph=True`` requires grad even for a constant upstream gradient.
-    """
-    node_name = "AdaptiveMaxPool2DBackward0"
-
-    @staticmethod
-    def forward(ctx, x, index):
-        ctx.index = index
-        ctx.save_for_backward(x)
-        return ctx.xp.take_along_axis(x, index, axis=-1)
-
-    @staticmethod
-    def backward(ctx, grad):
-        x, = ctx.saved_tensors
-        from ..ops.index import scatter_add
-        gx = scatter_add(grad.new_zeros(x.shape), -1, _T(ctx.index), grad)
-        return _E.depends_on(gx, x), None
 
 
 def adaptive_max_pool2d(input, output_size, return_indices=False):
@@ -400,52 +370,6 @@ def adaptive_max_pool1d(input, output_size, return_indices=False):
 
 
 # ---------------------------------------------------------------- padding
-class ConstantPad(Function):
-    """y = x surrounded by ``value`` (negative pads crop).   dL/dx = dL/dy cut back to x's region."""
-    node_name = "ConstantPadNdBackward0"
-
-    @staticmethod
-    def forward(ctx, x, pairs, value):
-        xp = ctx.xp
-        nd = len(pairs)
-        lead = x.ndim - nd
-        src, dst, shape = [], [], list(x.shape[:lead])
-        for (a, b), n in zip(pairs, x.shape[lead:]):
-            size = n + a + b
-            if size < 0:
-                raise RuntimeError(f"The input size {n}, plus negative padding {a} and {b} resulted in a negative "
-                                   f"output size, which is invalid. Check dimension {lead} of your input.")
-            shape.append(size)
-            src.append(slice(max(-a, 0), n - max(-b, 0)))
-            dst.append(slice(max(a, 0), max(a, 0) + max(n - max(-a, 0) - max(-b, 0), 0)))
-        out = xp.full(shape, value, dtype=x.dtype)
-        key_dst = (slice(None),) * lead + tuple(dst)
-        key_src = (slice(None),) * lead + tuple(src)
-        out[key_dst] = x[key_src]
-        ctx.key_dst, ctx.key_src, ctx.in_shape = key_dst, key_src, x.shape
-        return out
-
-    @staticmethod
-    def backward(ctx, grad):
-        from ..ops.index import IndexAddIntoZeros, Slice
-        part = Slice.apply(grad, ctx.key_dst)
-        return IndexAddIntoZeros.apply(part, ctx.key_src, ctx.in_shape, True), None, None
-
-
-def _pad_index(xp, n, a, b, mode):
-    """Source positions for each output position of one dim padded by (a, b) in ``mode``."""
-    pos = xp.arange(-a, n + b)
-    if mode == "reflect":
-        period = 2 * (n - 1) if n > 1 else 1
-        pos = xp.abs(pos) % period
-        pos = xp.where(pos >= n, period - pos, pos)
-    elif mode == "replicate":
-        pos = xp.clip(pos, 0, n - 1)
-    elif mode == "circular":
-        pos = pos % n
-    return pos
-
-
 def pad(input, pad, mode="constant", value=None):
     """Pad the last len(pad)/2 dims: ``pad`` = (left, right) of the last dim, then of the one before, ...
 
@@ -483,7 +407,7 @@ def pad(input, pad, mode="constant", value=None):
         if mode == "circular" and (a > n or b > n):
             raise RuntimeError("Padding value causes wrapping around more than once.")
         if a or b:
-            out = out.index_select(dim, _T(_pad_index(xp, n, a, b, mode).astype(xp.int64)))
+            out = out.index_select(dim, _T(pad_index(xp, n, a, b, mode).astype(xp.int64)))
     return out
 
 
@@ -553,38 +477,6 @@ def threshold_(input, threshold, value):
     return _apply_maybe_inplace(_A.threshold, input, True, threshold, value)
 
 
-class Prelu(Function):
-    """y = x if x > 0 else a * x, one learnable a per channel (dim 1) or one for all.
-
-    dL/dx = g where x > 0 else a * g;   dL/da = sum of g * x over x <= 0 (per channel).
-    """
-    node_name = "PreluKernelBackward0"
-
-    @staticmethod
-    def forward(ctx, x, a, a_shape):
-        xp = ctx.xp
-        ctx.a_shape = a_shape
-        ab = a.reshape(a_shape)
-        ctx.save_for_backward(x, a)
-        return xp.where(x > 0, x, ab * x).astype(x.dtype, copy=False)
-
-    @staticmethod
-    def backward(ctx, grad):
-        x, a = ctx.saved_tensors
-        need = ctx.needs_input_grad
-        pos = x > 0
-        ab = a.reshape(ctx.a_shape)
-        gx = _E.depends_on(_E.where(pos, grad, grad * ab), x) if need[0] else None
-        ga = None
-        if need[1]:
-            contrib = _E.where(pos, grad * 0, grad * x)
-            if a._data.size == 1:
-                ga = contrib.sum().reshape(a._data.shape)
-            else:
-                ga = contrib.sum(tuple(i for i in range(contrib.dim()) if i != 1))
-        return gx, ga, None
-
-
 def prelu(input, weight):
     """Parametric ReLU: x if x > 0 else weight * x, weight per channel (dim 1) or a single value."""
     if not isinstance(input, Tensor):
@@ -598,7 +490,7 @@ def prelu(input, weight):
         shape = (1,) * max(input.dim(), 1) if input.dim() else ()
     else:
         shape = (1, n) + (1,) * (input.dim() - 2)
-    return Prelu.apply(input, weight, shape)
+    return _A.Prelu.apply(input, weight, shape)
 
 
 def sigmoid(input):
@@ -678,10 +570,6 @@ def selu(input, inplace=False):
     return _apply_maybe_inplace(_A.elu, input, inplace, _SELU_ALPHA, _SELU_SCALE)
 
 
-class _Celu(_A.Elu):
-    node_name = "CeluBackward0"
-
-
 def celu(input, alpha=1.0, inplace=False):
     """x if x > 0 else alpha * (exp(x / alpha) - 1)."""
     if not isinstance(input, Tensor):
@@ -689,7 +577,8 @@ def celu(input, alpha=1.0, inplace=False):
     if alpha == 0:
         raise RuntimeError("ZeroDivisionError")
     _check_float(input, "elu")
-    return _apply_maybe_inplace(lambda t: _Celu.apply(t, alpha, 1.0, 1.0 / alpha), input, inplace)
+    celu_ = _A.Elu.named("CeluBackward0")             # elu with input_scale 1/alpha, torch's node name
+    return _apply_maybe_inplace(lambda t: celu_.apply(t, alpha, 1.0, 1.0 / alpha), input, inplace)
 
 
 def silu(input, inplace=False):
@@ -833,116 +722,6 @@ def dropout3d(input, p=0.5, training=True, inplace=False):
 
 
 # ---------------------------------------------------------------- normalisation
-def _channel_dot(xp, a, b, axes):
-    """Σ a·b per channel (dim 1) without making the a·b array: one fused GPU reduction, or einsum."""
-    s = _kernels.sum_of_products(xp, a, b, axes)
-    if s is None:
-        sub = "abcdefgh"[:a.ndim]
-        s = xp.einsum(f"{sub},{sub}->b", a, b)
-    return s
-
-
-class BatchNorm(Function):
-    """Batch normalisation over every dim but the channel dim 1.
-
-    Training: y = (x - mean) / sqrt(var + eps) * w + b with the batch mean and biased variance;
-    eval: the running statistics instead. With xhat = (x - mean) * invstd and M values per channel,
-    dL/db = sum g,  dL/dw = sum g * xhat,
-    dL/dx = w * invstd * (g - mean(g) - xhat * mean(g * xhat))      (training)
-    dL/dx = w * invstd * g                                          (eval)
-    When the backward is recorded (create_graph), it is computed from x with Tensor ops;
-    otherwise from the statistics saved by forward, in a few array passes.
-    """
-    node_name = "NativeBatchNormBackward0"
-
-    @staticmethod
-    def forward(ctx, x, w, b, mean, invstd, training, eps, stats=None):
-        """``mean``/``invstd`` are the running statistics' (eval) or None (training: batch statistics,
-        reported back through the ``stats`` list for the running-average update)."""
-        xp = ctx.xp
-        c = x.shape[1]
-        shape = (1, c) + (1,) * (x.ndim - 2)
-        axes = (0,) + tuple(range(2, x.ndim))
-        ctx.training, ctx.eps, ctx.shape, ctx.axes = training, eps, shape, axes
-        if training:
-            mean = x.mean(axis=axes)
-            y = x - mean.reshape(shape)
-            var = _channel_dot(xp, y, y, axes) / (y.size // c if y.size else 1)
-            invstd = 1.0 / xp.sqrt(var + eps)
-            stats.append((mean, var))
-        else:
-            y = x - mean.reshape(shape)
-        ctx.mean, ctx.invstd = mean, invstd
-        ctx.save_for_backward(x, w)
-        scale = invstd if w is None else invstd * w
-        if b is not None and _kernels.channel_affine(xp, y, scale, b, out=y) is not None:
-            return y                                               # GPU: y * scale + b in one pass
-        y *= scale.reshape(shape)
-        if b is not None:
-            y += b.reshape(shape)
-        return y
-
-    @staticmethod
-    def backward(ctx, grad):
-        x, w = ctx.saved_tensors
-        need = ctx.needs_input_grad
-        axes, shape = ctx.axes, ctx.shape
-        m = x._data.size // x._data.shape[1] if x._data.size else 1
-        recording = grad_mode.is_grad_enabled()
-        gx = gw = gb = None
-        if ctx.training and recording:
-            mean = x.mean(axes, keepdim=True)
-            d = x - mean
-            invstd = ((d * d).mean(axes, keepdim=True) + ctx.eps).rsqrt()
-        else:
-            mean = _T(ctx.mean.reshape(shape))
-            invstd = _T(ctx.invstd.reshape(shape))
-            d = None
-        if not recording:
-            # array fast path: dx = k1 g + k2 x + k3 per channel
-            xp = ctx.xp
-            g, xa = grad._data, x._data
-            mu, inv = ctx.mean, ctx.invstd
-            gsum = g.sum(axis=axes)
-            gxs = _channel_dot(xp, g, xa, axes)
-            gxhat = inv * (gxs - mu * gsum)                      # sum g * xhat per channel
-            wa = w._data if w is not None else 1.0
-            k1 = inv * wa
-            if need[0]:
-                out = None
-                if ctx.training:
-                    k2 = -k1 * inv * gxhat / m
-                    k3 = -k1 * gsum / m - k2 * mu
-                    if g.flags.c_contiguous and xa.flags.c_contiguous:
-                        out = _kernels.channel_affine2(xp, g, xa, k1.astype(xa.dtype, copy=False),
-                                                       k2.astype(xa.dtype, copy=False),
-                                                       k3.astype(xa.dtype, copy=False))
-                    if out is None:
-                        out = g * k1.reshape(shape)
-                        out += xa * k2.reshape(shape)
-                        out += k3.reshape(shape)
-                else:
-                    out = g * k1.reshape(shape)
-                gx = _T(out.astype(xa.dtype, copy=False))
-            if w is not None and need[1]:
-                gw = _T(gxhat.astype(xa.dtype, copy=False))
-            if len(need) > 2 and need[2]:
-                gb = _T(gsum.astype(xa.dtype, copy=False))
-            return gx, gw, gb, None, None, None, None, None
-        xhat = (d if d is not None else x - mean) * invstd
-        gh = grad if w is None else grad * w.reshape(shape)
-        if need[0]:
-            if ctx.training:
-                gx = invstd * (gh - gh.mean(axes, keepdim=True) - xhat * (gh * xhat).mean(axes, keepdim=True))
-            else:
-                gx = gh * invstd
-        if w is not None and need[1]:
-            gw = (grad * xhat).sum(axes)
-        if len(need) > 2 and need[2]:
-            gb = grad.sum(axes)
-        return gx, gw, gb, None, None, None, None, None
-
-
 def _torch_picks_cudnn(input, weight, bias, running_mean, running_var, training):
     """torch's ``_select_batch_norm_backend`` choosing cuDNN: a CUDA input of 3+ dims with weight and bias, both
     running statistics (or neither, in training), batch <= 880801 (training) / 65535 (eval), numel < 2**31 - 1,
@@ -982,7 +761,9 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
             raise RuntimeError(f"{name} should contain {c} elements not {t.numel()}")
     xp = _backend.array_module(input._data)
     x = input._data
-    fn = BatchNorm.named("CudnnBatchNormBackward0") if _torch_picks_cudnn(input, weight, bias, running_mean, running_var, training) else BatchNorm
+    fn = BatchNorm                                     # torch names the node after the kernel it would run
+    if _torch_picks_cudnn(input, weight, bias, running_mean, running_var, training):
+        fn = BatchNorm.named("CudnnBatchNormBackward0")
     if not training:
         mean = running_mean._data.astype(x.dtype, copy=False)
         invstd = 1.0 / xp.sqrt(running_var._data.astype(x.dtype, copy=False) + eps)
@@ -1086,53 +867,6 @@ def one_hot(tensor, num_classes=-1):
         if int(t.max()) >= num_classes:
             raise RuntimeError("Class values must be smaller than num_classes.")
     return _T((t[..., None] == xp.arange(num_classes)).astype(xp.int64))
-
-
-class Embedding(Function):
-    """y = weight[indices].   dL/dweight: each row of dL/dy added into its index's row (none for padding_idx)."""
-    node_name = "EmbeddingBackward0"
-
-    @staticmethod
-    def forward(ctx, weight, idx, padding_idx, scale_grad_by_freq):
-        ctx.idx, ctx.padding_idx, ctx.n = idx, padding_idx, weight.shape[0]
-        ctx.scale = scale_grad_by_freq
-        return weight[idx]
-
-    @staticmethod
-    def backward(ctx, grad):
-        return EmbeddingScatter.apply(grad, ctx.idx, ctx.n, ctx.padding_idx, ctx.scale), None, None, None
-
-
-class EmbeddingScatter(Function):
-    """dW = zeros(n, d); dW[idx[k]] += g[k] (rows at padding_idx stay 0; optionally divided by frequency)."""
-    node_name = "EmbeddingBackwardBackward0"
-
-    @staticmethod
-    def forward(ctx, g, idx, n, padding_idx, scale):
-        xp = ctx.xp
-        from ..ops.index import _add_at
-        flat = idx.reshape(-1)
-        rows = g.reshape(flat.shape[0], -1)
-        factor = None
-        if scale:
-            counts = xp.bincount(flat, minlength=n)
-            factor = (1.0 / xp.maximum(counts[flat], 1)).astype(g.dtype)
-            rows = rows * factor[:, None]
-        if padding_idx is not None:
-            keep = (flat != padding_idx).astype(g.dtype)
-            factor = keep if factor is None else factor * keep
-            rows = rows * keep[:, None]
-        ctx.idx, ctx.factor, ctx.g_shape = idx, factor, g.shape
-        out = xp.zeros((n,) + g.shape[idx.ndim:], dtype=g.dtype)
-        _add_at(xp, out, flat, rows.reshape((flat.shape[0],) + g.shape[idx.ndim:]))
-        return out
-
-    @staticmethod
-    def backward(ctx, grad):
-        picked = grad[_T(ctx.idx)]
-        if ctx.factor is not None:
-            picked = picked * _T(ctx.factor.reshape(ctx.idx.shape + (1,) * (picked.dim() - ctx.idx.ndim)))
-        return picked, None, None, None, None
 
 
 @defaults_only(sparse=FALSE)                      # sparse gradients: not supported
@@ -1312,7 +1046,7 @@ _LOSS_KERNELS = {_L.MseLoss: "mse_cpu", _L.SmoothL1Loss: "smooth_l1_cpu", _L.Hub
 
 def _pointwise_loss(cls, input, target, reduction, weight, *params):
     if cls is not _L.HuberLoss and isinstance(target, Tensor) and target.dtype != input.dtype:
-        input, target = _E._promote(input, target)        # torch computes in the common dtype (float64 wins)
+        input, target = _promote(input, target)        # torch computes in the common dtype (float64 wins)
     if input._data.dtype.kind != "f" and cls in _LOSS_KERNELS:     # torch's kernels are float-only
         if isinstance(target, Tensor) and target._data.dtype.kind == "f":      # huber: no promotion, a cast
             raise RuntimeError(f"result type {target.dtype._legacy[:-6]} can't be cast to the desired output "
@@ -1406,8 +1140,8 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
                                f"respect to argument '{name}'. This input cannot have requires_grad True.")
     if target.dtype != input.dtype:
         # torch computes (1 - target) * input - logsigmoid(input) in place in (1 - target): the target's dtype
-        x, t = _E._promote(input, target)
-        return _E._cast(_L.BinaryCrossEntropyWithLogits.apply(x, t, weight, pos_weight, reduction), target.dtype)
+        x, t = _promote(input, target)
+        return _cast(_L.BinaryCrossEntropyWithLogits.apply(x, t, weight, pos_weight, reduction), target.dtype)
     return _L.BinaryCrossEntropyWithLogits.apply(input, target, weight, pos_weight, reduction)
 
 
@@ -1444,4 +1178,4 @@ def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_
     raise ValueError(f"{reduction} is not a valid value for reduction")
 
 
-_E.quiet_forwards(globals())
+_quiet_forwards(globals())

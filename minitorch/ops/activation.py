@@ -15,7 +15,9 @@ from .. import _backend
 from ..autograd.function import Function
 from ._out import out_arg
 from ..tensor import Tensor, _wrap_dim, _not_tensor
-from .elementwise import exp, tanh, sigmoid, where, masked_grad, depends_on, _float_input, _cast
+from ._common import _float_input, _cast, quiet_forwards as _quiet_forwards
+from .comparison import where
+from .unary import exp, tanh, sigmoid, masked_grad, depends_on
 
 _T = Tensor._from_array
 
@@ -535,6 +537,38 @@ class Glu(Function):
         return cat([ga, ga * a * (1 - s)], ctx.dim), None
 
 
+class Prelu(Function):
+    """y = x if x > 0 else a * x, one learnable a per channel (dim 1) or one for all.
+
+    dL/dx = g where x > 0 else a * g;   dL/da = sum of g * x over x <= 0 (per channel).
+    """
+    node_name = "PreluKernelBackward0"
+
+    @staticmethod
+    def forward(ctx, x, a, a_shape):
+        xp = ctx.xp
+        ctx.a_shape = a_shape
+        ab = a.reshape(a_shape)
+        ctx.save_for_backward(x, a)
+        return xp.where(x > 0, x, ab * x).astype(x.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, a = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        pos = x > 0
+        ab = a.reshape(ctx.a_shape)
+        gx = depends_on(where(pos, grad, grad * ab), x) if need[0] else None
+        ga = None
+        if need[1]:
+            contrib = where(pos, grad * 0, grad * x)
+            if a._data.size == 1:
+                ga = contrib.sum().reshape(a._data.shape)
+            else:
+                ga = contrib.sum(tuple(i for i in range(contrib.dim()) if i != 1))
+        return gx, ga, None
+
+
 # ---------------------------------------------------------------- public functions (array checks live in nn.functional)
 def leaky_relu(input, negative_slope=0.01):
     return LeakyRelu.apply(input, negative_slope)
@@ -576,5 +610,4 @@ __all__ = ["erf", "erfc", "erf_array", "erfc_array", "softmax", "log_softmax", "
            "threshold", "elu", "gelu", "silu", "softplus", "logsigmoid", "sigmoid", "tanh"]
 
 
-from .elementwise import quiet_forwards as _quiet_forwards  # noqa: E402
 _quiet_forwards(globals())

@@ -9,6 +9,8 @@ from ..autograd.function import Function
 from ._out import out_arg
 from .._args import defaults_only, FALSE
 from ..tensor import Tensor, _wrap_dim, _not_tensor
+from ._common import quiet_forwards as _quiet_forwards, _quietly
+from .comparison import where
 
 _T = Tensor._from_array
 
@@ -557,7 +559,6 @@ class MaskedFill(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        from .elementwise import where
         from .reduce import sum as _sum
         mask, = ctx.saved_tensors
         need = ctx.needs_input_grad
@@ -802,6 +803,5 @@ def argwhere(input):
 
 
 
-from .elementwise import quiet_forwards as _quiet_forwards, _quietly  # noqa: E402
 _quiet_forwards(globals())
 setitem = _quietly(setitem)          # its unrecorded write casts into the tensor's dtype (1e300 -> inf) quietly too

@@ -18,6 +18,7 @@ from .. import _backend
 from ..autograd import grad_mode
 from ..autograd.function import Function
 from ..tensor import Tensor
+from ._common import quiet_forwards as _quiet_forwards
 
 
 def check_inplace(t, *others):
@@ -273,5 +274,4 @@ def copy_(t, src, non_blocking=False):
     return inplace(_copy, "copy_")(t, src)
 
 
-from .elementwise import quiet_forwards as _quiet_forwards  # noqa: E402
 _quiet_forwards(globals())

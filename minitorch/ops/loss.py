@@ -22,7 +22,9 @@ from .. import _backend, _kernels
 from ..autograd import grad_mode
 from ..autograd.function import Function
 from ..tensor import Tensor
-from .elementwise import where, sign, abs as _abs, sigmoid, log, clamp_min
+from ._common import quiet_forwards as _quiet_forwards
+from .piecewise import sign, abs as _abs, clamp_min
+from .unary import sigmoid, log
 from .activation import Softmax, Softplus
 
 _T = Tensor._from_array
@@ -411,5 +413,4 @@ class BinaryCrossEntropyWithLogits(Function):
         return gx, gt, None, None, None
 
 
-from .elementwise import quiet_forwards as _quiet_forwards  # noqa: E402
 _quiet_forwards(globals())

@@ -21,6 +21,9 @@ from .. import _kernels
 from ..autograd.function import Function
 from ..autograd.grad_mode import is_grad_enabled as _grad_enabled
 from ..tensor import Tensor
+from ._common import quiet_forwards as _quiet_forwards
+from .index import scatter_add
+from .unary import depends_on
 
 _T = Tensor._from_array
 
@@ -427,7 +430,6 @@ class AdaptiveAvgPool2d(Function):
     @staticmethod
     def backward(ctx, grad):
         from .linalg import matmul
-        from .elementwise import depends_on
         x, = ctx.saved_tensors
         g = matmul(grad, _T(ctx.pw))
         if ctx.ph is not None:
@@ -435,5 +437,45 @@ class AdaptiveAvgPool2d(Function):
         return depends_on(g, x), None, None
 
 
-from .elementwise import quiet_forwards as _quiet_forwards  # noqa: E402
+# ---------------------------------------------------------------- adaptive max pooling
+def adaptive_max_index(xp, x, spatial, out):
+    """For x (..., h, w) pooled to ``out`` = (ho, wo): the flat position (row * w + col) of each window's maximum
+    in the last two dims (windows as in adaptive average pooling; a NaN wins, as in torch)."""
+    (h, w), (ho, wo) = spatial, out
+    lead = x.shape[:-2]
+    idx = xp.empty(lead + (ho, wo), dtype=xp.int64)
+    for i in range(ho):
+        a, b = (i * h) // ho, -((-(i + 1) * h) // ho)
+        for j in range(wo):
+            c, d = (j * w) // wo, -((-(j + 1) * w) // wo)
+            win = x[..., a:b, c:d].reshape(lead + (-1,))
+            k = win.argmax(axis=-1)
+            if xp.isnan(win).any():                               # torch: a NaN wins
+                nanpos = xp.isnan(win)
+                k = xp.where(nanpos.any(-1), nanpos.argmax(-1), k)
+            idx[..., i, j] = (a + k // (d - c)) * w + c + k % (d - c)
+    return idx
+
+
+class AdaptiveMaxGather(Function):
+    """y = x[..., index] along the last dim (the window maxima).   dL/dx = zeros with dL/dy added at index.
+
+    x is also an input of the backward (derivative 0), as in torch's formula, so a gradient taken with
+    ``create_graph=True`` requires grad even for a constant upstream gradient.
+    """
+    node_name = "AdaptiveMaxPool2DBackward0"
+
+    @staticmethod
+    def forward(ctx, x, index):
+        ctx.index = index
+        ctx.save_for_backward(x)
+        return ctx.xp.take_along_axis(x, index, axis=-1)
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, = ctx.saved_tensors
+        gx = scatter_add(grad.new_zeros(x.shape), -1, _T(ctx.index), grad)
+        return depends_on(gx, x), None
+
+
 _quiet_forwards(globals())

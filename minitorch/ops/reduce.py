@@ -12,7 +12,10 @@ from .._dtype import get_default_dtype, int64
 from ..autograd.function import Function
 from ._out import out_arg
 from ..tensor import Tensor, _wrap_dim, _not_tensor
-from .elementwise import _cast, exp, where
+from ._common import _cast, quiet_forwards as _quiet_forwards
+from .comparison import where, isnan, maximum, minimum
+from .piecewise import abs as _abs, sign
+from .unary import exp, masked_grad
 from .shape import expand, reshape
 
 _T = Tensor._from_array
@@ -317,7 +320,6 @@ class _ExtremeAll(_Extreme):
 
     @staticmethod
     def backward(ctx, grad):
-        from .elementwise import masked_grad, isnan
         x, y = ctx.saved_tensors
         x = x.detach()
         mask = isnan(x) if bool(isnan(y.detach())) else x == y.detach()
@@ -446,7 +448,6 @@ def max(input, dim=None, keepdim=False):
     if not isinstance(input, Tensor):
         _not_tensor("max", input)
     if isinstance(dim, Tensor):
-        from .elementwise import maximum
         return maximum(input, dim)
     if dim is None:
         _check_nonempty(input, "max")
@@ -463,7 +464,6 @@ def min(input, dim=None, keepdim=False):
     if not isinstance(input, Tensor):
         _not_tensor("min", input)
     if isinstance(dim, Tensor):
-        from .elementwise import minimum
         return minimum(input, dim)
     if dim is None:
         _check_nonempty(input, "min")
@@ -658,7 +658,6 @@ class Norm(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        from .elementwise import abs as _abs, sign
         x, y = ctx.saved_tensors
         p = ctx.p
         g = _unsqueeze_dims(grad, ctx.axes, ctx.in_shape, ctx.keepdim)
@@ -794,5 +793,4 @@ def topk(input, k, dim=-1, largest=True, sorted=True):
     return _TopkReturn(*Sort.named("TopkBackward0").apply(input, d, largest, k))
 
 
-from .elementwise import quiet_forwards as _quiet_forwards  # noqa: E402
 _quiet_forwards(globals())

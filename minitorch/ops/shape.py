@@ -11,6 +11,7 @@ from ..autograd.function import Function
 from ._out import out_arg
 from .._args import defaults_only, MEMORY_FORMAT
 from ..tensor import Tensor, _wrap_dim, _not_tensor, _check_tensors
+from ._common import _cast, quiet_forwards as _quiet_forwards
 
 _T = Tensor._from_array
 
@@ -494,7 +495,6 @@ def cat(tensors, dim=0):
     if not tensors:
         raise ValueError("torch.cat(): expected a non-empty list of Tensors")
     from .._dtype import result_type
-    from .elementwise import _cast
     rt = result_type(*[t for t in tensors if t._data.ndim]) if any(t._data.ndim for t in tensors) else tensors[0].dtype
     for i, x in enumerate(tensors):
         if not x._data.ndim:
@@ -555,7 +555,6 @@ def stack(tensors, dim=0):
     d = dim + nd if dim < 0 else dim
     if builtins.any(x._data.dtype != tensors[0]._data.dtype for x in tensors):
         from .._dtype import result_type
-        from .elementwise import _cast
         rt = result_type(*tensors)
         tensors = [_cast(x, rt) for x in tensors]
     return Stack.apply(d, *tensors)
@@ -812,5 +811,4 @@ def _to_device(t, dev):
     return ToDevice.apply(t, dev)
 
 
-from .elementwise import quiet_forwards as _quiet_forwards  # noqa: E402
 _quiet_forwards(globals())

@@ -23,7 +23,8 @@ from ..autograd import grad_mode
 from ..autograd.function import Function
 from ..tensor import Tensor, _wrap_dim, _not_tensor
 from ._out import out_arg
-from .elementwise import _promote, _cast, where, eq
+from ._common import _promote, _cast
+from .comparison import where, eq
 from .reduce import cumsum
 from .shape import flip, reshape, expand
 
