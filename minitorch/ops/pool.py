@@ -22,6 +22,7 @@ from ..autograd.function import Function
 from ..autograd.grad_mode import is_grad_enabled as _grad_enabled
 from ..tensor import Tensor
 from ._common import quiet_forwards as _quiet_forwards
+from ._fast import keep_where
 from .index import scatter_add
 from .unary import depends_on
 
@@ -92,23 +93,6 @@ def _unpad(xp, gxp, geo, shape):
     if gxp.shape[2:] == (h, w):
         return gxp
     return xp.ascontiguousarray(gxp[:, :, ph:ph + h, pw:pw + w])
-
-
-def _select(xp, g, keep, out=None):
-    """``g`` where ``keep`` else +0, written into ``out`` when given: a selection, not ``g * keep``, so an
-    inf or NaN gradient stays in its own window position (0 * inf would be NaN elsewhere), as in torch."""
-    if g.dtype.kind == "f" and g.itemsize in (4, 8) and type(g) is type(keep):
-        bits = xp.uint32 if g.itemsize == 4 else xp.uint64
-        mask = xp.subtract(0, keep, dtype=bits)             # all ones where keep, else zeros
-        if out is None:
-            return xp.bitwise_and(xp.ascontiguousarray(g).view(bits), mask).view(g.dtype)
-        xp.bitwise_and(g.view(bits), mask, out=out.view(bits))
-        return out
-    r = xp.where(keep, g, 0).astype(g.dtype, copy=False)
-    if out is None:
-        return r
-    out[...] = r
-    return out
 
 
 # ---------------------------------------------------------------- max pooling
@@ -260,8 +244,8 @@ class FirstMax2x2:
             else:
                 m &= rest
                 rest ^= m
-            _select(xp, g4, m, out=views[k])
-        _select(xp, g4, rest, out=views[3])
+            keep_where(xp, g4, m, out=views[k])
+        keep_where(xp, g4, rest, out=views[3])
         return gx
 
 
@@ -291,9 +275,9 @@ class MaxPoolScatter(Function):
         for k, (rs, cs) in geo.slices():
             view = gxp[:, :, rs, cs]
             if overlap:
-                view += _select(xp, g4, code == k)
+                view += keep_where(xp, g4, code == k)
             else:
-                _select(xp, g4, code == k, out=view)
+                keep_where(xp, g4, code == k, out=view)
         return _unpad(xp, gxp, geo, (n, c, h, w)).reshape(in_shape)
 
     @staticmethod

@@ -1,0 +1,36 @@
+"""Fast paths that are pure array tricks, each named beside the plain version it must equal.
+
+The plain version is the definition (what a reader should think the op does); the fast one is what runs,
+and ``tests/test_fast_paths.py`` checks that the two agree bit for bit. Other fast paths are chosen in
+one place each, beside their own plain reference: the convolution's formulation (``ops/conv.py``,
+``_use_rows`` and ``FEW_CHANNELS``, compared with ``conv_*_im2col``; docs chapter 7), an op's array
+backward (``Function.array_backward`` beside ``backward``, compared in ``tests/test_array_backward.py``)
+and the fused GPU kernels (``minitorch/_kernels.py``, each returning None where the generic array code
+runs instead, compared in ``tests/test_gpu.py``).
+"""
+
+
+def keep_where_plain(xp, g, keep, out=None):
+    """``g`` where ``keep`` else +0: ReLU's and max-pool's backward, and every piecewise op's.
+
+    A selection, not ``g * keep``: an inf or NaN gradient stays where it is kept (0 * inf would be NaN)."""
+    r = xp.where(keep, g, 0).astype(g.dtype, copy=False)
+    if out is None:
+        return r
+    out[...] = r
+    return out
+
+
+def keep_where(xp, g, keep, out=None):
+    """``keep_where_plain``, without a branch per element: AND each float's bits with all ones (keep) or
+    all zeros (+0). ``where`` over a half-random mask (every ReLU's) mispredicts a branch per element and
+    is about 8x slower. Written into ``out`` when given."""
+    if g.dtype.kind != "f" or g.itemsize not in (4, 8) or type(g) is not type(keep):
+        return keep_where_plain(xp, g, keep, out)
+    bits = xp.uint32 if g.itemsize == 4 else xp.uint64
+    mask = xp.subtract(0, keep, dtype=bits)              # all ones where keep, else zeros: one pass
+    if out is not None:
+        xp.bitwise_and(g.view(bits), mask, out=out.view(bits))
+        return out
+    g = xp.ascontiguousarray(g)
+    return xp.bitwise_and(g.view(bits), mask, out=mask if mask.shape == g.shape else None).view(g.dtype)

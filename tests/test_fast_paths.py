@@ -1,0 +1,67 @@
+"""Each fast path in ``minitorch/ops/_fast.py`` equals its plain version bit for bit, and the ops that use it
+agree with torch where the trick matters (a NaN or inf gradient in the kept and dropped positions)."""
+import numpy as np
+import pytest
+import torch
+from hypothesis import given, strategies as st
+
+import minitorch as mt
+from minitorch.ops._fast import keep_where, keep_where_plain
+
+from strategies import broadcast_pairs
+
+SPECIAL = np.array([np.nan, np.inf, -np.inf, -0.0, 0.0, 1e-40, -3.5, 7.0])
+
+
+def gradients(shape, dtype, seed):
+    """Values with NaN, infinities, signed zeros and subnormals among ordinary numbers."""
+    r = np.random.default_rng(seed)
+    g = r.standard_normal(shape).astype(dtype)
+    pick = r.random(shape) < 0.4
+    g[pick] = r.choice(SPECIAL, size=int(pick.sum())).astype(dtype)
+    return g
+
+
+def same_bits(a, b):
+    assert a.shape == b.shape and a.dtype == b.dtype
+    assert a.tobytes() == b.tobytes(), (a, b)
+
+
+@given(broadcast_pairs(), st.sampled_from([np.float32, np.float64, np.float16, np.int64]),
+       st.integers(0, 2**16), st.booleans())
+def test_keep_where_equals_the_plain_version(shapes, dtype, seed, strided):
+    gs, ks = shapes
+    if np.broadcast_shapes(gs, ks) != gs:              # the gradient has the result's shape in every caller
+        gs = np.broadcast_shapes(gs, ks)
+    g = gradients(gs, dtype, seed)
+    if strided and g.ndim:                             # a non-contiguous gradient
+        g = np.repeat(g, 2, axis=-1)[..., ::2]
+    keep = np.random.default_rng(seed + 1).random(ks) < 0.5
+    same_bits(keep_where(np, g, keep), keep_where_plain(np, g, keep))
+
+
+@given(st.sampled_from([np.float32, np.float64]), st.integers(0, 2**16))
+def test_keep_where_into_out_equals_the_plain_version(dtype, seed):
+    g = gradients((3, 4, 5), dtype, seed)
+    keep = np.random.default_rng(seed).random((3, 4, 5)) < 0.5
+    out_fast, out_plain = np.full_like(g, 9), np.full_like(g, 9)
+    assert keep_where(np, g, keep, out=out_fast) is out_fast
+    keep_where_plain(np, g, keep, out=out_plain)
+    same_bits(out_fast, out_plain)
+
+
+@pytest.mark.parametrize("op", ["relu", "max_pool2d", "hardtanh"])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_special_gradients_flow_as_in_torch(op, dtype):
+    """An inf or NaN upstream gradient lands where torch puts it (a product with a 0/1 mask would spread NaN)."""
+    x = np.random.default_rng(0).standard_normal((2, 3, 4, 4)).astype(dtype)
+    fn = {"relu": lambda F, t: F.relu(t), "max_pool2d": lambda F, t: F.max_pool2d(t, 2),
+          "hardtanh": lambda F, t: F.hardtanh(t, -0.5, 0.5)}[op]
+    grads = {}
+    for lib in (mt, torch):
+        t = lib.tensor(x, requires_grad=True)
+        y = fn(lib.nn.functional, t)
+        g = gradients(tuple(y.shape), dtype, 1)
+        y.backward(lib.tensor(g))
+        grads[lib.__name__] = np.asarray(t.grad.detach().numpy())
+    np.testing.assert_array_equal(grads["minitorch"], grads["torch"])
