@@ -68,11 +68,10 @@ class Node:
                  "_edges",       # per forward argument: an Edge; NO_GRAD for a tensor needing none; None for a non-tensor
                  "_seq",         # when it was recorded (``_sequence_nr()``): the backward pass runs the newest first
                  "_to_save",     # arrays passed to save_for_backward during forward
-                 "_saved_raw",   # what forward saved, resolved after forward: Tensors, _SavedOutputs, numbers
+                 "_saved_raw",   # what forward saved (Tensors, _SavedOutputs, numbers); None: nothing; FREED
                  "_saved_versions")  # their version counters when saved
     _function = None     # the Function subclass whose backward this node runs
     _n_outputs = 1
-    _freed = False
     _pre_hooks = None    # {output_nr: [hook, ...]}  tensor hooks of non-leaf outputs
     _retain_hooks = None  # {output_nr: hook}       retain_grad of non-leaf outputs
     _post_hooks = None   # [hook(grad_inputs, grad_outputs)]
@@ -97,7 +96,7 @@ class Node:
     def saved_tensors(self):
         """The saved values as Tensors; raises if the graph was freed or a saved tensor was modified in place."""
         saved = self._saved_raw
-        if saved is None:
+        if not saved:
             return self._nothing_saved()
         out = []
         for s, version in zip(saved, self._saved_versions):
@@ -114,7 +113,7 @@ class Node:
     def saved_arrays(self):
         """``saved_tensors`` as arrays (numbers and None as they are), for ``array_backward``; same checks."""
         saved = self._saved_raw
-        if saved is None:
+        if not saved:
             return self._nothing_saved()
         out = []
         for s, version in zip(saved, self._saved_versions):
@@ -126,7 +125,7 @@ class Node:
         return tuple(out)
 
     def _nothing_saved(self):
-        if self._freed:
+        if self._saved_raw is FREED:
             raise RuntimeError(
                 "Trying to backward through the graph a second time (or directly access saved tensors "
                 "after they have already been freed). Saved intermediate values of the graph are freed "
@@ -139,7 +138,7 @@ class Node:
     def _saved(self):
         """The saved values (outputs rebuilt), without the version check; None once freed (for viz and tests)."""
         saved = getattr(self, "_saved_raw", None)
-        if saved is None:
+        if not saved:
             return None
         return [s.unpack(self) if type(s) is _SavedOutput else s for s in saved]
 
@@ -202,9 +201,11 @@ class Node:
 
     def _release(self):
         """Free what forward saved, after a backward that does not retain the graph."""
-        if getattr(self, "_saved_raw", None) is not None:
-            self._saved_raw = None
-            self._freed = True
+        if getattr(self, "_saved_raw", None):
+            self._saved_raw = FREED
+
+
+FREED = ()      # a node's _saved_raw once backward has freed it (empty and falsy, as None is, but not None)
 
 
 class _SavedOutput:
