@@ -6,6 +6,7 @@ binding in one table means every method has exactly one implementation.
 """
 from . import _backend
 from .tensor import Tensor
+from .ops._common import _is_number
 from .ops import elementwise as E, reduce as R, shape as S, index as I, linalg as L, inplace as IP
 from .autograd import grad_mode
 
@@ -161,13 +162,13 @@ def _r(fn):
 
 
 def _eq(self, other):
-    if not isinstance(other, Tensor) and not E._is_number(other):
+    if not isinstance(other, Tensor) and not _is_number(other):
         return _compared(E.eq, self, other)
     return E.eq(self, other)
 
 
 def _ne(self, other):
-    if not isinstance(other, Tensor) and not E._is_number(other):
+    if not isinstance(other, Tensor) and not _is_number(other):
         return _compared(E.ne, self, other)
     return E.ne(self, other)
 

@@ -455,7 +455,7 @@ class Tensor:
                 continue
             else:
                 dev = a
-        from .ops.elementwise import _cast
+        from .ops._common import _cast
         from .ops.shape import _to_device
         t = self
         if dev is not None:

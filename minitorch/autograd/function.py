@@ -385,9 +385,10 @@ class Function:
     def named(cls, node_name):
         """This op recording ``node_name`` as its ``grad_fn`` (torch numbers overloads: ``MaxBackward1``)."""
         variant = cls._named.get(node_name)
-        if variant is None:
-            variant = cls._named[node_name] = type(cls.__name__, (cls,), {
-                "node_name": node_name, "__module__": cls.__module__, "__qualname__": cls.__qualname__})
+        if variant is None:                  # named after its node (profiler rows): "TransposeBackward0" -> Transpose
+            name = node_name.rstrip("0123456789").removesuffix("Backward") or cls.__name__
+            variant = cls._named[node_name] = type(name, (cls,), {
+                "node_name": node_name, "__module__": cls.__module__, "__qualname__": name})
         return variant
 
     @staticmethod

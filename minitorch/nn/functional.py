@@ -16,7 +16,7 @@ from ..autograd import grad_mode
 from ..tensor import Tensor, _wrap_dim, _not_tensor
 from ..ops import activation as _A, conv as _C, pool as _P, loss as _L
 from ..ops import elementwise as _E, shape as _S
-from ..ops._common import _cast, _promote, quiet_forwards as _quiet_forwards
+from ..ops._common import _cast, _promote
 from ..ops._out import out_arg
 from .._args import defaults_only, FALSE
 from ..ops.conv import linear  # noqa: F401  (re-exported)
@@ -1178,4 +1178,3 @@ def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_
     raise ValueError(f"{reduction} is not a valid value for reduction")
 
 
-_quiet_forwards(globals())

@@ -32,11 +32,6 @@ def _quietly(fn):
     return quiet
 
 
-def quiet_forwards(namespace):
-    """Nothing left to do: ``Function.apply`` runs every forward without numpy's floating-point warnings.
-    (Op modules call this at their end, from when each forward was wrapped one by one.)"""
-
-
 # ---------------------------------------------------------------- dtype handling
 class ToCopy(Function):
     """y = x converted to another dtype.   dL/dx = dL/dy converted back (the engine casts it)."""

@@ -15,7 +15,7 @@ from .. import _backend
 from ..autograd.function import Function
 from ._out import out_arg
 from ..tensor import Tensor, _wrap_dim, _not_tensor
-from ._common import _float_input, _cast, quiet_forwards as _quiet_forwards
+from ._common import _float_input, _cast
 from .comparison import where
 from .unary import exp, tanh, sigmoid, masked_grad, depends_on
 
@@ -610,4 +610,3 @@ __all__ = ["erf", "erfc", "erf_array", "erfc_array", "softmax", "log_softmax", "
            "threshold", "elu", "gelu", "silu", "softplus", "logsigmoid", "sigmoid", "tanh"]
 
 
-_quiet_forwards(globals())

@@ -16,8 +16,5 @@ from .arithmetic import *  # noqa: F401,F403
 from .unary import *  # noqa: F401,F403
 from .piecewise import *  # noqa: F401,F403
 from .comparison import *  # noqa: F401,F403
-# private helpers still imported from here by minitorch/tensor.py (_cast), minitorch/_methods.py (_is_number)
-# and ops/conv.py (quiet_forwards, _quietly); new code imports them from ._common
-from ._common import _cast, _is_number, _quietly, quiet_forwards  # noqa: F401
 
 __all__ = arithmetic.__all__ + unary.__all__ + piecewise.__all__ + comparison.__all__

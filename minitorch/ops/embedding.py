@@ -1,7 +1,6 @@
 """Embedding lookup (``nn.functional.embedding``) and its backward, a scatter-add of rows."""
 from ..autograd.function import Function
 from ..tensor import Tensor
-from ._common import quiet_forwards as _quiet_forwards
 from .index import _add_at
 
 _T = Tensor._from_array
@@ -53,4 +52,3 @@ class EmbeddingScatter(Function):
         return picked, None, None, None, None
 
 
-_quiet_forwards(globals())

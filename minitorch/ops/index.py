@@ -9,7 +9,7 @@ from ..autograd.function import Function
 from ._out import out_arg
 from .._args import defaults_only, FALSE
 from ..tensor import Tensor, _wrap_dim, _not_tensor
-from ._common import quiet_forwards as _quiet_forwards, _quietly
+from ._common import _quietly
 from .comparison import where
 
 _T = Tensor._from_array
@@ -803,5 +803,4 @@ def argwhere(input):
 
 
 
-_quiet_forwards(globals())
 setitem = _quietly(setitem)          # its unrecorded write casts into the tensor's dtype (1e300 -> inf) quietly too

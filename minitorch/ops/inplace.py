@@ -18,7 +18,6 @@ from .. import _backend
 from ..autograd import grad_mode
 from ..autograd.function import Function
 from ..tensor import Tensor
-from ._common import quiet_forwards as _quiet_forwards
 
 
 def check_inplace(t, *others):
@@ -274,4 +273,3 @@ def copy_(t, src, non_blocking=False):
     return inplace(_copy, "copy_")(t, src)
 
 
-_quiet_forwards(globals())

@@ -7,7 +7,6 @@ from .. import _backend
 from ..autograd.function import Function
 from ._out import out_arg
 from ..tensor import Tensor, _not_tensor
-from ._common import quiet_forwards as _quiet_forwards
 from .shape import Squeeze, reshape, transpose, unsqueeze, squeeze
 
 
@@ -341,4 +340,3 @@ def einsum(equation, *operands):
     return out.permute(*perm) if perm != list(range(len(perm))) else out
 
 
-_quiet_forwards(globals())

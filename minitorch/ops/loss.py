@@ -22,7 +22,6 @@ from .. import _backend, _kernels
 from ..autograd import grad_mode
 from ..autograd.function import Function
 from ..tensor import Tensor
-from ._common import quiet_forwards as _quiet_forwards
 from .piecewise import sign, abs as _abs, clamp_min
 from .unary import sigmoid, log
 from .activation import Softmax, Softplus
@@ -413,4 +412,3 @@ class BinaryCrossEntropyWithLogits(Function):
         return gx, gt, None, None, None
 
 
-_quiet_forwards(globals())

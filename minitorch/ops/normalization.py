@@ -4,7 +4,6 @@ from .. import _kernels
 from ..autograd import grad_mode
 from ..autograd.function import Function
 from ..tensor import Tensor
-from ._common import quiet_forwards as _quiet_forwards
 
 _T = Tensor._from_array
 
@@ -119,4 +118,3 @@ class BatchNorm(Function):
         return gx, gw, gb, None, None, None, None, None
 
 
-_quiet_forwards(globals())

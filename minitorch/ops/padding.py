@@ -1,7 +1,6 @@
 """Padding (``nn.functional.pad``): the constant mode is a Function; reflect, replicate and circular are an
 ``index_select`` of the source positions ``pad_index`` computes."""
 from ..autograd.function import Function
-from ._common import quiet_forwards as _quiet_forwards
 from .index import IndexAddIntoZeros, Slice
 
 
@@ -50,4 +49,3 @@ def pad_index(xp, n, a, b, mode):
     return pos
 
 
-_quiet_forwards(globals())

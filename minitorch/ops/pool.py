@@ -21,7 +21,6 @@ from .. import _kernels
 from ..autograd.function import Function
 from ..autograd.grad_mode import is_grad_enabled as _grad_enabled
 from ..tensor import Tensor
-from ._common import quiet_forwards as _quiet_forwards
 from ._fast import keep_where
 from .index import scatter_add
 from .unary import depends_on
@@ -462,4 +461,3 @@ class AdaptiveMaxGather(Function):
         return depends_on(gx, x), None
 
 
-_quiet_forwards(globals())

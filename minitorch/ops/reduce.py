@@ -12,7 +12,7 @@ from .._dtype import get_default_dtype, int64
 from ..autograd.function import Function
 from ._out import out_arg
 from ..tensor import Tensor, _wrap_dim, _not_tensor
-from ._common import _cast, quiet_forwards as _quiet_forwards
+from ._common import _cast
 from .comparison import where, isnan, maximum, minimum
 from .piecewise import abs as _abs, sign
 from .unary import exp, masked_grad
@@ -793,4 +793,3 @@ def topk(input, k, dim=-1, largest=True, sorted=True):
     return _TopkReturn(*Sort.named("TopkBackward0").apply(input, d, largest, k))
 
 
-_quiet_forwards(globals())

@@ -11,7 +11,7 @@ from ..autograd.function import Function
 from ._out import out_arg
 from .._args import defaults_only, MEMORY_FORMAT
 from ..tensor import Tensor, _wrap_dim, _not_tensor, _check_tensors
-from ._common import _cast, quiet_forwards as _quiet_forwards
+from ._common import _cast
 
 _T = Tensor._from_array
 
@@ -811,4 +811,3 @@ def _to_device(t, dev):
     return ToDevice.apply(t, dev)
 
 
-_quiet_forwards(globals())
