@@ -34,7 +34,7 @@ import shutil
 import subprocess
 
 from .tensor import Tensor
-from .autograd.function import AccumulateGrad
+from .autograd.node import AccumulateGrad
 
 __all__ = ["graph", "Graph", "GraphvizNotFound"]
 

@@ -4,7 +4,8 @@
 ``Function`` is how an op (yours too) defines forward and backward;
 ``gradcheck`` / ``gradgradcheck`` compare them with finite differences.
 """
-from .function import Function, Node, AccumulateGrad, FunctionHook
+from .function import Function, FunctionHook
+from .node import Node, AccumulateGrad, accumulate, _shared
 from .grad_mode import no_grad, enable_grad, set_grad_enabled, is_grad_enabled, inference_mode
 from .._args import defaults_only, FALSE
 from .engine import run_backward
@@ -48,7 +49,6 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
         inputs = _as_tuple(inputs)
         found = run_backward(tensors, grads, retain_graph, create_graph, inputs=inputs, allow_unused=True,
                              accumulate=False)
-        from .function import accumulate, _shared
         _shared.append(set())
         try:
             with set_grad_enabled(create_graph):

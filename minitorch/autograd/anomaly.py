@@ -10,6 +10,7 @@ import traceback
 import warnings
 
 from . import function as _function
+from . import node as _node
 from .function import FunctionHook
 
 _HERE = os.path.dirname(os.path.abspath(__file__))
@@ -47,7 +48,7 @@ _hook = AnomalyMode()
 
 def set_detect_anomaly(mode):
     """Switch anomaly mode on or off (installs or removes its hook)."""
-    _function._anomaly[0] = bool(mode)
+    _node._anomaly[0] = bool(mode)
     if mode and _hook not in _function.hooks:
         _function.install_hook(_hook)
     elif not mode:
@@ -55,7 +56,7 @@ def set_detect_anomaly(mode):
 
 
 def is_anomaly_enabled():
-    return _function._anomaly[0]
+    return _node._anomaly[0]
 
 
 class detect_anomaly:
@@ -67,7 +68,7 @@ class detect_anomaly:
                       "enabled for debugging.", stacklevel=2)
 
     def __enter__(self):
-        self._prev = _function._anomaly[0]
+        self._prev = _node._anomaly[0]
         set_detect_anomaly(self.check_nan)
 
     def __exit__(self, *exc):

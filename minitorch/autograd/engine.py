@@ -21,7 +21,8 @@ from .. import _backend, _grad_mode as grad_mode
 from .._dtype import from_numpy_dtype
 from ..tensor import Tensor, typename, _pyname
 from . import function as _function
-from .function import AccumulateGrad, accumulator_of
+from . import node as _node
+from .node import AccumulateGrad, accumulator_of
 
 _make = Tensor._from_array
 
@@ -49,7 +50,7 @@ def run_backward(outputs, grad_outputs, retain_graph, create_graph, inputs=None,
     if not accumulate:
         skip, stop = _prune(list(inbox), capture)
     call = _call if not _function.hooks else _hooked_call     # profiler, anomaly mode, device guard
-    _function._shared.append({id(g._data) for g in grads})   # arrays .grad must not alias (copied first)
+    _node._shared.append({id(g._data) for g in grads})   # arrays .grad must not alias (copied first)
     grad_was, grad_mode._enabled[0] = grad_mode._enabled[0], bool(create_graph)   # record backward ops?
     quiet = _function._quiet_on()                   # inf + -inf = nan in a sum, as in torch: no numpy warning
     try:
@@ -80,7 +81,7 @@ def run_backward(outputs, grad_outputs, retain_graph, create_graph, inputs=None,
     finally:
         _function._quiet_off(quiet)
         grad_mode._enabled[0] = grad_was
-        _function._shared.pop()
+        _node._shared.pop()
     if inputs is not None:
         return _results(results, allow_unused)
 

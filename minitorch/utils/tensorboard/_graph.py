@@ -27,7 +27,7 @@ import re
 
 from ... import autograd
 from ...tensor import Tensor
-from ...autograd.function import AccumulateGrad
+from ...autograd.node import AccumulateGrad
 
 from tensorboard.compat.proto.attr_value_pb2 import AttrValue
 from tensorboard.compat.proto.config_pb2 import RunMetadata
