@@ -25,6 +25,7 @@ from . import node as _node
 from .node import AccumulateGrad, accumulator_of
 
 _make = Tensor._from_array
+_ndarray = _backend._ndarray
 
 
 def run_backward(outputs, grad_outputs, retain_graph, create_graph, inputs=None, allow_unused=False,
@@ -152,11 +153,16 @@ def _call(node, buf, arrays=True):
 def _array_call(node, function, buf):
     """``function.array_backward`` (arrays in, arrays out: the same formula as ``backward`` without a Tensor op
     per step), for a backward pass that records nothing (``create_graph=False``)."""
-    grads_in = function.array_backward(node, *[g._data for g in buf])
+    if len(buf) == 1:
+        grads_in = function.array_backward(node, buf[0]._data)
+    else:
+        grads_in = function.array_backward(node, *[g._data for g in buf])
     if type(grads_in) is not tuple:
         grads_in = (grads_in,)
-    make, ndarray, as_array = _make, _backend._ndarray, _function._as_array
-    return tuple([None if g is None else make(g if type(g) is ndarray else as_array(g, node.xp)) for g in grads_in])
+    wrapped = []
+    for g in grads_in:
+        wrapped.append(None if g is None else _make(g if type(g) is _ndarray else _function._as_array(g, node.xp)))
+    return tuple(wrapped)
 
 
 def _hooked_call(node, buf):

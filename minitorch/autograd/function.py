@@ -291,17 +291,24 @@ def _record(ctx, args, outputs, out=None):
                     versions.append(a._vc[0])
                     break
             else:
-                t = _saved_tensor(arr, args, outputs, out)
-                if isinstance(t, Tensor) and t.grad_fn is ctx:  # its own output: kept without the tensor (no cycle)
-                    t = _SavedOutput(t)
-                saved.append(t)
-                versions.append(t._vc[0] if isinstance(t, (Tensor, _SavedOutput)) else 0)
+                for o in outputs:                           # or one of its outputs
+                    if o._data is arr:
+                        saved.append(_SavedOutput(o) if o.grad_fn is ctx else o)   # own output: no cycle (above)
+                        versions.append(o._vc[0])
+                        break
+                else:
+                    t = _saved_tensor(arr, args, outputs, out)  # a number, a new array, a numpy scalar
+                    if isinstance(t, Tensor) and t.grad_fn is ctx:
+                        t = _SavedOutput(t)
+                    saved.append(t)
+                    versions.append(t._vc[0] if isinstance(t, (Tensor, _SavedOutput)) else 0)
         ctx._saved_raw = saved
         ctx._saved_versions = versions
 
 
 def _saved_tensor(arr, args, outputs, out=None):
-    """The Tensor behind a saved array: the input or output it is, or a new constant tensor."""
+    """The Tensor behind a saved array that is neither an input's nor an output's array: a new constant tensor
+    (a numpy scalar result: the output it became; a number or None: kept as it is)."""
     if arr is None or not (type(arr) is _ndarray or _backend.is_array(arr)):
         if isinstance(arr, _np.generic):             # numpy gives 0-d results as scalars: find the output it became
             for o, r in zip(outputs, out if type(out) is tuple else (out,)):

@@ -169,7 +169,7 @@ class Node:
 
     def _release(self):
         """Free what forward saved, after a backward that does not retain the graph."""
-        if getattr(self, "_saved_raw", None):
+        if self._saved_raw:
             self._saved_raw = FREED
 
 
@@ -227,6 +227,7 @@ class AccumulateGrad(Node):
     def __init__(self, variable):
         self.variable = variable
         self._edges = ()
+        self._saved_raw = None
         self._seq = next(_sequence)
 
     @classmethod
