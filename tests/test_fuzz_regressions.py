@@ -121,6 +121,23 @@ CASES = [
     "x = T.tensor([3., -1.], dtype=T.float64, requires_grad=True); y = T.tensor([0., 1.], dtype=T.float64, "
     "requires_grad=True); g = T.autograd.grad(x / y, [x, y], T.tensor([1., 2.], dtype=T.float64), "
     "create_graph=True); r = T.autograd.grad((g[0] * 2).sum() + (g[1] * 3).sum(), [x, y])",
+    # cumsum's running sum starts from +0 (numpy's keeps a -0 input): seen through a reciprocal; a 0-d one is a copy
+    "r = 1 / T.cumsum(T.tensor([-0., -0., 1.]), 0)", "r = 1 / T.tensor([[-0.], [-0.]]).cumsum(1)",
+    "r = 1 / T.cumsum(T.tensor(-0.), 0)",
+    # pow's double backward in torch's form, grad * where(cond, 0, factor): NaN at a zero base, as torch
+    "e = T.tensor([2., .5, -1.], dtype=T.float64, requires_grad=True); b = T.tensor([0., 2., 0.], dtype=T.float64); "
+    "g = T.autograd.grad(T.pow(b, e).sum(), e, create_graph=True); r = T.autograd.grad(g[0].sum(), e)",
+    "e = T.tensor([2., .5], dtype=T.float64, requires_grad=True); "
+    "g = T.autograd.grad(T.pow(T.tensor([True, False]), e).sum(), e, create_graph=True); "
+    "r = T.autograd.grad(g[0].sum(), e)",
+    "e = T.tensor([2., .5, -1., -2.], dtype=T.float64, requires_grad=True); "
+    "g = T.autograd.grad(T.pow(0., e).sum(), e, create_graph=True); r = (g, T.autograd.grad(g[0].sum(), e))",
+    # the ELU family's second derivative is zero at a NaN input (it takes the linear branch)
+    "x = T.tensor([float('nan'), 1., -1., 0.], dtype=T.float64, requires_grad=True); "
+    "g = T.autograd.grad(F.elu(x).sum() + F.selu(x).sum() + F.celu(x, 2.).sum(), x, create_graph=True); "
+    "r = T.autograd.grad(g[0].sum(), x)",
+    "x = T.tensor([-1., 1.], dtype=T.float64, requires_grad=True); "
+    "g = T.autograd.grad(F.elu(T.log(x)).sum(), x, create_graph=True); r = T.autograd.grad(g[0].sum(), x)",
 ]
 
 

@@ -348,8 +348,8 @@ class Elu(Function):
         pos, x = ctx.saved_tensors
         # dy/dx = scale alpha input_scale e^(x input_scale) below 0, from x (torch's formula: y + scale alpha
         # would cancel for x << 0). Its own derivative is kept only where x < 0 (torch's elu_double_backward):
-        # at 0 the slope is a constant.
-        xn = where(x >= 0, 0.0, x)
+        # at 0 the slope is a constant, and a NaN (which takes the linear branch) has none.
+        xn = where(x < 0, x, 0.0)
         neg = grad * (exp(xn * ctx.input_scale) * (ctx.scale * ctx.alpha * ctx.input_scale))
         return where(pos, grad * ctx.scale if ctx.scale != 1 else grad, neg), None, None, None
 

@@ -169,10 +169,10 @@ class PowTensor(Function):
         x, y, z = ctx.saved_tensors
         need = ctx.needs_input_grad
         gx = gy = None
-        if need[0]:
-            gx = where(y == 0, 0.0, grad * (y * pow(x, y - 1)))
+        if need[0]:                                   # torch's forms: the gradient times a selected factor
+            gx = grad * where(y == 0, 0.0, y * pow(x, y - 1))
         if need[1]:
-            gy = where((x == 0) & (y >= 0), 0.0, grad * (z * log(x)))
+            gy = grad * where((x == 0) & (y >= 0), 0.0, z * log(x))
         return gx, gy
 
 
@@ -191,9 +191,10 @@ class PowScalarBase(Function):
     def backward(ctx, grad):
         y, z = ctx.saved_tensors
         b = ctx.b
+        factor = z * (math.log(b) if b > 0 else -math.inf if b == 0 else math.nan)
         if b == 0:
-            return where(y >= 0, 0.0, grad * (z * math.log(b) if b > 0 else math.nan)), None
-        return grad * (z * (math.log(b) if b > 0 else math.nan)), None
+            factor = where(y >= 0, 0.0, factor)
+        return grad * factor, None                  # torch's form: the gradient times a selected factor
 
 
 _builtin_abs = builtins.abs

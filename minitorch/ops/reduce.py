@@ -598,7 +598,12 @@ class Cumsum(Function):
     @staticmethod
     def forward(ctx, x, dim):
         ctx.dim = dim
-        return ctx.xp.cumsum(x, axis=dim) if x.ndim else x.copy()
+        if not x.ndim:
+            return x.copy()
+        y = ctx.xp.cumsum(x, axis=dim)
+        if y.dtype.kind == "f":
+            y += 0.0               # torch's running sum starts from +0: a -0 input gives +0 (numpy keeps -0)
+        return y
 
     @staticmethod
     def backward(ctx, grad):
