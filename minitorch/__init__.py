@@ -14,7 +14,7 @@ _warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"minitorch(\
 from ._backend import device
 from ._dtype import (dtype, bool_ as bool, uint8, int8, int16, int32, int64, float16, float32, float64,
                      get_default_dtype, set_default_dtype, promote_types, result_type as _result_type)
-from .tensor import Tensor, Size
+from .tensor import Tensor, Size, _not_tensor
 from .autograd import no_grad, enable_grad, set_grad_enabled, is_grad_enabled, inference_mode
 from . import autograd
 from . import _methods  # noqa: F401  (binds ops as Tensor methods)
@@ -71,7 +71,6 @@ def is_tensor(obj):
 
 def numel(input):
     if not isinstance(input, Tensor):
-        from .tensor import _not_tensor
         _not_tensor("numel", input)
     return input.numel()
 

@@ -33,7 +33,7 @@ def _import_cupy():
     global _cupy, _cupy_error
     if _cupy is None:
         try:
-            import cupy
+            import cupy     # optional package: imported on first GPU use
         except ImportError as e:
             _cupy, _cupy_error = False, f"cupy is not installed ({e})"
             return None
@@ -395,7 +395,7 @@ def add_at(out, key, values):
         _np.add.at(out, key, values)
         return
     cp = require_cuda()
-    import cupyx
+    import cupyx     # optional package: imported on first GPU use
     dt = out.dtype
     if dt in _ATOMIC_ADD:
         cupyx.scatter_add(out, key, cp.asarray(values, dtype=dt))

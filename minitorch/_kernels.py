@@ -34,7 +34,9 @@ kernel records the bad value in a small device buffer instead, and
 waits for the device anyway (``item()``, ``numpy()``, printing, ``synchronize``),
 as torch's device-side asserts do.
 """
+import functools
 import os
+import warnings
 
 from . import _backend
 
@@ -73,7 +75,6 @@ class _Checked:
             k = self.build()
             out = k(*args, **kwargs)
         except Exception as e:
-            import warnings
             BROKEN[self.name] = f"{type(e).__name__}: {e}"
             warnings.warn(f"minitorch: the fused GPU kernel {self.name!r} could not be built here "
                           f"({type(e).__name__}: {str(e)[:200]}); the generic array code runs instead",
@@ -95,7 +96,6 @@ def _kernel(xp, name, in_params, out_params, body, options=()):
 
 def _fallback_on_failure(fn):
     """Make a kernel function return None (use the generic code) when its kernel cannot be built here."""
-    import functools
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):

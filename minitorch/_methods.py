@@ -4,11 +4,15 @@
 ``t.add_(x)`` is the in-place form built by ``ops.inplace.inplace``. Keeping the
 binding in one table means every method has exactly one implementation.
 """
+import math
+
 from . import _backend
 from .tensor import Tensor
 from .ops._common import _is_number
 from .ops import elementwise as E, reduce as R, shape as S, index as I, linalg as L, inplace as IP
+from .ops import activation as ACT
 from .autograd import grad_mode
+from .creation import _gen, as_tensor, bernoulli
 
 _METHODS = {
     # elementwise
@@ -104,7 +108,6 @@ Tensor.resize_ = _reshape_inplace(S.reshape)
 # ------------------------------------------------------------ random fills (in place; used by nn.init)
 def _random_fill(draw):
     def method(self, *args, generator=None, **kwargs):
-        from .creation import _gen
         if IP.check_inplace(self):
             raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
         arr = draw(_gen(generator), self, *args, **kwargs)
@@ -133,7 +136,6 @@ def _bernoulli(g, t, p=0.5):
 
 
 def _exponential(g, t, lambd=1.0):
-    import math
     u = g.uniform(t._data.shape, "float64", t.device)
     xp = __import__("minitorch")._backend.array_module(t._data)
     return (-xp.log1p(-u) / lambd).astype(t._data.dtype)
@@ -147,7 +149,6 @@ Tensor.exponential_ = _random_fill(_exponential)
 
 
 def _bernoulli_method(self, p=None, *, generator=None):
-    from .creation import bernoulli
     return bernoulli(self, p, generator=generator)
 
 
@@ -177,7 +178,6 @@ def _compared(fn, self, other):
     """``tensor == x`` for an ``x`` that is neither a tensor nor a number: an array compares elementwise (numpy's
     answer, as a tensor); anything else (None, a list, a string) is left to Python: not equal, as in torch."""
     if isinstance(other, _backend.numpy.ndarray):
-        from .creation import as_tensor
         return fn(self, as_tensor(other))
     return NotImplemented
 
@@ -242,7 +242,6 @@ Tensor.__ior__ = _ior
 
 # ---- nn activations as Tensor methods (owned by the nn.functional work; keep this block last)
 def _bind_activation_methods():
-    from .ops import activation as ACT
 
     def softmax(self, dim, dtype=None):
         """softmax along ``dim`` (``torch.Tensor.softmax``)."""
@@ -261,11 +260,11 @@ def _bind_activation_methods():
         return ACT.erfc(self)
 
     def hardshrink(self, lambd=0.5):
-        from .nn.functional import hardshrink as f
+        from .nn.functional import hardshrink as f     # nn loads after the methods are bound: imported when first needed
         return f(self, lambd)
 
     def prelu(self, weight):
-        from .nn.functional import prelu as f
+        from .nn.functional import prelu as f     # nn loads after the methods are bound: imported when first needed
         return f(self, weight)
 
     for fn in (softmax, log_softmax, erf, erfc, hardshrink, prelu):

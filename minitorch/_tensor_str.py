@@ -28,6 +28,8 @@ from typing import Any
 
 import numpy as np
 
+from . import _backend
+
 __all__ = [
     "PRINT_OPTS",
     "get_printoptions",
@@ -352,7 +354,6 @@ def tensor_repr(
     """
     if not isinstance(data, np.ndarray):
         # e.g. a cupy array; printing happens on the host
-        from . import _backend
         data = _backend.to_numpy(data)
 
     prefix = "tensor("

@@ -7,7 +7,7 @@ machine does. With a GPU they are ``minitorch.cuda``'s: the accelerator is ``dev
 
     device = torch.accelerator.current_accelerator().type if torch.accelerator.is_available() else "cpu"
 """
-from . import _backend
+from . import _backend, cuda
 
 __all__ = ["current_accelerator", "current_device_idx", "current_device_index", "device_count", "device_index",
            "is_available", "set_device_idx", "set_device_index", "synchronize"]
@@ -36,7 +36,6 @@ def current_accelerator(check_available=False):
 def _require():
     if not _backend.cuda_available():
         raise RuntimeError(_NONE)
-    from . import cuda
     return cuda
 
 

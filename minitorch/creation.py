@@ -9,12 +9,14 @@ not the same numbers torch draws.
 """
 import math
 import numbers
+import warnings
 
 from . import _backend, _dtype
 from ._dtype import as_dtype, get_default_dtype, from_numpy_dtype
 from .tensor import Tensor, _not_tensor
 from .random import default_generator
 from .ops._out import out_arg
+from .ops.shape import broadcast_shapes
 from ._args import defaults_only, LAYOUT, MEMORY_FORMAT
 
 _np = _backend.numpy
@@ -272,7 +274,6 @@ def arange(start=0, end=None, step=1, *, dtype=None, layout=None, device=None, r
 @out_arg("aten::range", creation=True, resize_warn=False, differentiable=False)
 def range_(start=0, end=None, step=1, *, dtype=None, device=None, requires_grad=False):
     """Deprecated torch.range: like arange but including ``end`` (warns as torch does)."""
-    import warnings
     warnings.warn("torch.range is deprecated and will be removed in a future release because its behavior is "
                   "inconsistent with Python's range builtin. Instead, use torch.arange, which produces values in "
                   "[start, end).", UserWarning, stacklevel=3)
@@ -431,7 +432,6 @@ def normal(mean, std=1.0, size=None, *, generator=None, dtype=None, layout=None,
         ref = mean if isinstance(mean, Tensor) else std
         shape = ref.shape
         if isinstance(mean, Tensor) and isinstance(std, Tensor):
-            from .ops.shape import broadcast_shapes
             shape = broadcast_shapes(mean.shape, std.shape)
         if isinstance(std, Tensor) and bool((std._data < 0).any()):
             raise RuntimeError("normal expects all elements of std >= 0.0")

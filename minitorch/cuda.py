@@ -13,6 +13,8 @@ installed the first time it is asked for (or at ``reset_peak_memory_stats()``),
 so the usual run pays nothing; the hook sees the allocations of the thread that
 installed it.
 """
+import time
+
 from . import _backend
 from .creation import cuda_legacy_types as _legacy_types
 from .random import default_generator as _generator
@@ -174,7 +176,6 @@ def manual_seed_all(seed):
 
 def seed():
     """Seed the CUDA random numbers from the clock."""
-    import time
     _generator._seed_cuda(time.time_ns() & 0xFFFFFFFFFFFF)
 
 

@@ -34,6 +34,7 @@ On a GPU, kernels run asynchronously; the profiler waits for each op's kernels
 to finish (``synchronize=None``, the default, does it for ops whose result lives
 on a GPU), so the times are the ops' real times, at the price of losing overlap.
 """
+import functools
 import json
 import time
 
@@ -399,7 +400,6 @@ class record_function:
         return False
 
     def __call__(self, fn):
-        import functools
 
         @functools.wraps(fn)
         def wrapper(*a, **k):

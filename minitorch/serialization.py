@@ -55,13 +55,17 @@ import json
 import math
 import os
 import pickle
+import pickletools
 import re
+import stat
 import struct
+import sys
 import time
 import zipfile
 
 from . import _backend, _dtype
 from .tensor import Tensor, Size
+from .nn.parameter import Parameter
 
 _np = _backend.numpy
 
@@ -183,7 +187,6 @@ class _Encoder:
 
 
 def _little_endian():
-    import sys
     return sys.byteorder == "little"
 
 
@@ -197,7 +200,6 @@ _TENSOR_DTYPES = {d.name for d in _dtype.ALL}
 
 
 def _is_parameter(t):
-    import sys
     mod = sys.modules.get(__package__ + ".nn.parameter")      # no Parameter can exist before it is imported
     return mod is not None and isinstance(t, mod.Parameter)
 
@@ -310,7 +312,7 @@ _STALE_AGE = 5.0     # seconds: younger temporaries are never removed (their sav
 def _lock(fh):
     """Hold an exclusive advisory lock on a temporary while it is written (released if the process dies)."""
     try:
-        import fcntl
+        import fcntl     # POSIX only (no fcntl on Windows): imported where a lock is taken
         fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
     except (ImportError, OSError):
         pass
@@ -332,13 +334,12 @@ def _remove_stale_temporaries(directory, base):
         p = os.path.join(directory, name)
         try:
             st = os.lstat(p)
-            import stat
             if not stat.S_ISREG(st.st_mode) or now - st.st_mtime < _STALE_AGE:
                 continue
             fd = os.open(p, os.O_RDONLY)
             try:
                 try:
-                    import fcntl
+                    import fcntl     # POSIX only (no fcntl on Windows): imported where a lock is taken
                 except ImportError:
                     fcntl = None
                 if fcntl is not None:
@@ -716,7 +717,6 @@ class _Decoder:
         arr = self._array(ref, "tensor")
         t = self._place(Tensor._from_array(arr), location)
         if parameter:
-            from .nn.parameter import Parameter
             t = Parameter(t, requires_grad)
         elif requires_grad:
             if not t.dtype.is_floating_point and not t.dtype.is_complex:
@@ -787,7 +787,6 @@ _STRING_OPS = {"SHORT_BINUNICODE", "BINUNICODE", "BINUNICODE8", "UNICODE", "SHOR
 def _first_global(data):
     """``module.name`` of the first class/function (beyond containers) that the pickle ``data`` would import,
     found by reading its opcodes (nothing is executed); None if there is none or it cannot be parsed."""
-    import pickletools
     memo, strings, n_memo = {}, [], 0
     try:
         for op, arg, _ in pickletools.genops(data):

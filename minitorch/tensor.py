@@ -38,7 +38,7 @@ class Tensor:
 
     # ------------------------------------------------------------------ construction
     def __new__(cls, *args, device=None, **kwargs):
-        from .creation import _legacy_new
+        from .creation import _legacy_new     # creation sits above tensor: imported when first needed
         if kwargs:
             raise TypeError(f"new() received an invalid combination of arguments - got an unexpected keyword "
                             f"argument '{next(iter(kwargs))}'")
@@ -307,7 +307,7 @@ class Tensor:
         docs/06-higher-order-gradients.md; the classic surprises:
         docs/confusions.md. (Paths are relative to the repository root.)
         """
-        from .autograd import backward
+        from .autograd import backward     # autograd sits above tensor: imported when first needed
         backward(self, gradient, retain_graph, create_graph, inputs=inputs)
 
     # ------------------------------------------------------------------ conversion
@@ -397,7 +397,7 @@ class Tensor:
 
     @defaults_only(tensor_contents=FALSE)
     def __repr__(self, *, tensor_contents=None):
-        from ._tensor_str import tensor_repr
+        from ._tensor_str import tensor_repr     # _tensor_str sits above tensor: imported when first needed
         dev = self.device
         return tensor_repr(
             _backend.to_numpy(self._data), self.dtype.name,
@@ -455,8 +455,8 @@ class Tensor:
                 continue
             else:
                 dev = a
-        from .ops._common import _cast
-        from .ops.shape import _to_device
+        from .ops._common import _cast     # ops sits above tensor: imported when first needed
+        from .ops.shape import _to_device     # ops sits above tensor: imported when first needed
         t = self
         if dev is not None:
             t = _to_device(t, _backend.as_device(dev))
@@ -521,19 +521,19 @@ class Tensor:
         return self.to(other.dtype)
 
     def new_tensor(self, data, dtype=None, device=None, requires_grad=False):
-        from .creation import tensor
+        from .creation import tensor     # creation sits above tensor: imported when first needed
         return tensor(data, dtype=dtype or self.dtype, device=device or self.device, requires_grad=requires_grad)
 
     def new_zeros(self, *size, dtype=None, device=None, requires_grad=False):
-        from .creation import zeros
+        from .creation import zeros     # creation sits above tensor: imported when first needed
         return zeros(*size, dtype=dtype or self.dtype, device=device or self.device, requires_grad=requires_grad)
 
     def new_ones(self, *size, dtype=None, device=None, requires_grad=False):
-        from .creation import ones
+        from .creation import ones     # creation sits above tensor: imported when first needed
         return ones(*size, dtype=dtype or self.dtype, device=device or self.device, requires_grad=requires_grad)
 
     def new_full(self, size, fill_value, dtype=None, device=None, requires_grad=False):
-        from .creation import full
+        from .creation import full     # creation sits above tensor: imported when first needed
         return full(size, fill_value, dtype=dtype or self.dtype, device=device or self.device,
                     requires_grad=requires_grad)
 

@@ -188,7 +188,7 @@ class Graph:
     def pipe(self, format="svg"):
         """The drawing as bytes in ``format`` ('svg', 'png', 'pdf', ...); needs Graphviz (see ``render``)."""
         try:
-            import graphviz
+            import graphviz     # optional package: imported (with a clear message if absent) when drawing
         except ImportError:
             graphviz = None
         if graphviz is not None:

@@ -9,13 +9,13 @@ from .node import Node, AccumulateGrad, accumulate, _shared
 from .grad_mode import no_grad, enable_grad, set_grad_enabled, is_grad_enabled, inference_mode
 from .._args import defaults_only, FALSE
 from .engine import run_backward
+from ..tensor import Tensor
 
 
 
 def _as_tuple(x):
     if x is None:
         return None
-    from ..tensor import Tensor
     if isinstance(x, Tensor):
         return (x,)
     return tuple(x)
@@ -106,14 +106,13 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     res = run_backward(outputs, grads, retain_graph, create_graph, inputs=inputs_t,
                        allow_unused=allow_unused, accumulate=False)
     if materialize_grads:
-        from ..creation import zeros_like
+        from ..creation import zeros_like     # creation sits above autograd: imported when first needed
         res = tuple(r if r is not None else zeros_like(i) for r, i in zip(res, inputs_t))
     return res
 
 
 def Variable(data, requires_grad=False, volatile=False):
     """The legacy ``Variable(tensor, requires_grad=...)`` of old tutorials: today simply a tensor."""
-    from ..tensor import Tensor
     if not isinstance(data, Tensor):
         raise TypeError(f"Variable data has to be a tensor, but got {type(data).__name__}")
     t = data.detach()

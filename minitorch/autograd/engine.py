@@ -227,7 +227,7 @@ def _initial_grads(outputs, grad_outputs):
                 raise RuntimeError(f"grad can be implicitly created only for real scalar outputs but got {out.dtype}")
             g = _ones_like(out)
         elif not isinstance(g, Tensor):
-            from ..creation import tensor
+            from ..creation import tensor     # creation sits above autograd: imported when first needed
             g = tensor(g, dtype=out.dtype, device=out.device)
         else:
             if g.shape != out.shape:

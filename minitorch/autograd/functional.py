@@ -1,14 +1,14 @@
 """Whole-function derivatives built on ``autograd.grad``: jacobian, hessian, vjp, jvp, hvp."""
+from ..tensor import Tensor
 
 
 def _tuple(x):
-    from ..tensor import Tensor
     return (x,) if isinstance(x, Tensor) else tuple(x)
 
 
 def vjp(func, inputs, v=None, create_graph=False, strict=False):
     """(func(inputs), v^T J): the vector-Jacobian product."""
-    from . import grad
+    from . import grad     # autograd/__init__ imports this module: imported when first needed
     single = not isinstance(inputs, (tuple, list))
     xs = tuple(x.detach().requires_grad_(True) for x in _tuple(inputs))
     out = func(*xs)
@@ -18,9 +18,9 @@ def vjp(func, inputs, v=None, create_graph=False, strict=False):
 
 def jacobian(func, inputs, create_graph=False, strict=False, vectorize=False, strategy="reverse-mode"):
     """The Jacobian d func(inputs) / d inputs, with shape out.shape + input.shape."""
-    from . import grad
-    from ..creation import zeros_like
-    from ..ops.shape import stack, reshape
+    from . import grad     # autograd/__init__ imports this module: imported when first needed
+    from ..creation import zeros_like     # creation sits above autograd, whose __init__ loads this module
+    from ..ops.shape import stack, reshape     # ops sits above autograd, whose __init__ loads this module
     single = not isinstance(inputs, (tuple, list))
     xs = tuple(x.detach().requires_grad_(True) for x in _tuple(inputs))
     out = func(*xs)
@@ -39,7 +39,7 @@ def jacobian(func, inputs, create_graph=False, strict=False, vectorize=False, st
 
 def hessian(func, inputs, create_graph=False, strict=False, vectorize=False, outer_jacobian_strategy="reverse-mode"):
     """The Hessian of a scalar function: the Jacobian of its gradient."""
-    from . import grad
+    from . import grad     # autograd/__init__ imports this module: imported when first needed
     single = not isinstance(inputs, (tuple, list))
 
     def gradient(*xs):
@@ -54,7 +54,7 @@ def hessian(func, inputs, create_graph=False, strict=False, vectorize=False, out
 
 def hvp(func, inputs, v, create_graph=False, strict=False):
     """(func(inputs), v^T H) for a scalar function."""
-    from . import grad
+    from . import grad     # autograd/__init__ imports this module: imported when first needed
     x = inputs.detach().requires_grad_(True)
     out = func(x)
     g, = grad(out, x, create_graph=True)

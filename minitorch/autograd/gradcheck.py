@@ -6,7 +6,11 @@ Use float64 inputs: in float32 the rounding error of the difference swamps it.
 ``fast_mode=True`` checks one random direction instead of every element
 (v^T J u by both methods), which stays cheap on big inputs.
 """
+import warnings
+
 from .. import _backend
+from ..tensor import Tensor
+from .grad_mode import enable_grad, no_grad
 
 
 class GradcheckError(RuntimeError):
@@ -14,19 +18,16 @@ class GradcheckError(RuntimeError):
 
 
 def _as_tuple(x):
-    from ..tensor import Tensor
     return (x,) if isinstance(x, Tensor) else tuple(x)
 
 
 def _flat_outputs(fn, inputs):
-    from ..tensor import Tensor
     out = fn(*inputs)
     return tuple(o for o in _as_tuple(out) if isinstance(o, Tensor))
 
 
 def _numerical_jacobian(fn, inputs, diff_inputs, eps):
     """J[k][j] = d out_j / d input_k (flattened), by central differences."""
-    from ..autograd.grad_mode import no_grad
     jac = []
     with no_grad():
         outs = _flat_outputs(fn, inputs)
@@ -49,8 +50,8 @@ def _numerical_jacobian(fn, inputs, diff_inputs, eps):
 
 
 def _analytical_jacobian(fn, inputs, diff_inputs):
-    from . import grad
-    from ..creation import zeros_like
+    from . import grad     # autograd/__init__ imports this module: imported when first needed
+    from ..creation import zeros_like     # creation sits above autograd, whose __init__ loads this module
     outs = _flat_outputs(fn, inputs)
     n_out = sum(int(o._data.size) for o in outs)
     jac = []
@@ -76,12 +77,10 @@ def _analytical_jacobian(fn, inputs, diff_inputs):
 def gradcheck(func, inputs, *, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True, fast_mode=False,
               nondet_tol=0.0, check_undefined_grad=True, check_batched_grad=False, **kwargs):
     """True when ``func``'s autograd Jacobian matches central differences for every input that requires grad."""
-    from ..tensor import Tensor
     inputs = _as_tuple(inputs)
     diff_inputs = [x for x in inputs if isinstance(x, Tensor) and x.requires_grad]
     for i, x in enumerate(inputs):        # by position: ``inputs.index(x)`` would compare tensors with ==
         if isinstance(x, Tensor) and x.requires_grad and x.dtype.name != "float64":
-            import warnings
             warnings.warn(f"Input #{i} requires gradient and is not a double precision floating point or complex. "
                           "This check will likely fail if all the inputs are not of double precision floating "
                           "point or complex. ", UserWarning, stacklevel=2)
@@ -111,9 +110,8 @@ def gradcheck(func, inputs, *, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=T
 
 def _fast_check(func, inputs, diff_inputs, eps, atol, rtol, raise_exception):
     """Compare v^T J u for random unit vectors u (inputs) and v (outputs)."""
-    from . import grad
-    from ..creation import randn_like
-    from ..autograd.grad_mode import no_grad
+    from . import grad     # autograd/__init__ imports this module: imported when first needed
+    from ..creation import randn_like     # creation sits above autograd, whose __init__ loads this module
     outs = _flat_outputs(func, inputs)
     vs = [randn_like(o) for o in outs]
     us = [randn_like(x) for x in diff_inputs]
@@ -142,10 +140,8 @@ def _fast_check(func, inputs, diff_inputs, eps, atol, rtol, raise_exception):
 def gradgradcheck(func, inputs, grad_outputs=None, *, eps=1e-6, atol=1e-5, rtol=1e-3, gen_non_contig_grad_outputs=False,
                   raise_exception=True, fast_mode=False, **kwargs):
     """Check second derivatives: gradcheck of the function (inputs, v) -> vector-Jacobian product v^T J."""
-    from . import grad
-    from .grad_mode import enable_grad
-    from ..creation import randn_like
-    from ..tensor import Tensor
+    from . import grad     # autograd/__init__ imports this module: imported when first needed
+    from ..creation import randn_like     # creation sits above autograd, whose __init__ loads this module
     inputs = _as_tuple(inputs)
     outs = _flat_outputs(func, inputs)
     if grad_outputs is None:

@@ -10,7 +10,7 @@ def is_built():
     if _backend.cuda_available():
         return True
     try:
-        import cupy  # noqa: F401
+        import cupy  # noqa: F401  (optional package: imported when asked)
     except Exception:
         return False
     return True

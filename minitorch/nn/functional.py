@@ -24,6 +24,8 @@ from ..ops.activation import erf  # noqa: F401
 from ..ops.embedding import Embedding
 from ..ops.normalization import BatchNorm
 from ..ops.padding import ConstantPad, pad_index
+from ..ops.inplace import check_inplace, commit_inplace, snapshot
+from ..creation import _gen
 
 _T = Tensor._from_array
 
@@ -65,7 +67,6 @@ def _check_float(input, name, kernel=None):
 def _apply_maybe_inplace(fn, input, inplace, *args):
     if not inplace:
         return fn(input, *args)
-    from ..ops.inplace import check_inplace, commit_inplace, snapshot
     recorded = check_inplace(input)
     if recorded:
         result = fn(snapshot(input), *args)
@@ -674,7 +675,6 @@ def _dropout(input, p, training, inplace, mask_shape):
         raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
     if not training or p == 0.0:
         return input
-    from ..creation import _gen
     xp = _backend.array_module(input._data)
     dtype = input._data.dtype
     if p == 1.0:

@@ -17,6 +17,9 @@ import warnings
 
 from .. import _backend
 from ..autograd import grad_mode
+from ..tensor import Tensor
+from ..ops.elementwise import where
+from ..creation import eye as _eye, randperm
 
 __all__ = ["calculate_gain", "uniform_", "normal_", "trunc_normal_", "constant_", "ones_", "zeros_", "eye_",
            "dirac_", "xavier_uniform_", "xavier_normal_", "kaiming_uniform_", "kaiming_normal_", "orthogonal_",
@@ -80,7 +83,6 @@ def normal_(tensor, mean=0.0, std=1.0, generator=None):
 
 def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None):
     """Fill with N(mean, std^2) restricted to [a, b] (rejection sampling, torch's two regimes)."""
-    from ..ops.elementwise import where
 
     def norm_cdf(x):
         return (1.0 + math.erf(x / math.sqrt(2.0))) / 2.0
@@ -142,7 +144,6 @@ def eye_(tensor):
     """Fill a 2-D tensor with the identity matrix (ones on the diagonal, zeros elsewhere)."""
     if tensor.ndimension() != 2:
         raise ValueError("Only tensors with 2 dimensions are supported")
-    from ..creation import eye as _eye
     with grad_mode.no_grad():
         tensor.copy_(_eye(*tensor.shape, dtype=tensor.dtype, device=tensor.device))
     return tensor
@@ -240,7 +241,6 @@ def orthogonal_(tensor, gain=1, generator=None):
         raise ValueError("Only tensors with 2 or more dimensions are supported")
     if tensor.numel() == 0:
         return tensor
-    from ..tensor import Tensor
     rows = tensor.size(0)
     cols = tensor.numel() // rows
     flattened = tensor.new_zeros((rows, cols)).normal_(0, 1, generator=generator)
@@ -262,7 +262,6 @@ def sparse_(tensor, sparsity, std=0.01, generator=None):
     """Fill a 2-D tensor with N(0, std^2) values and zero a fraction ``sparsity`` of each column."""
     if tensor.ndimension() != 2:
         raise ValueError("Only tensors with 2 dimensions are supported")
-    from ..creation import randperm
     rows, cols = tensor.shape
     num_zeros = math.ceil(sparsity * rows)
     with grad_mode.no_grad():

@@ -6,6 +6,7 @@ adds it to ``module.parameters()`` (what an optimizer is given) and to the
 keeps temporaries. A parameter requires grad by default, even under ``no_grad``.
 """
 from ..tensor import Tensor
+from ..creation import empty
 
 __all__ = ["Parameter", "Buffer", "is_lazy"]
 
@@ -19,7 +20,6 @@ class Parameter(Tensor):
 
     def __new__(cls, data=None, requires_grad=True):
         if data is None:
-            from ..creation import empty
             data = empty(0)
         if not isinstance(data, Tensor):
             raise TypeError(f"Parameter(): argument 'data' must be Tensor, not {type(data).__name__}")
@@ -72,7 +72,6 @@ class Buffer(metaclass=_BufferMeta):
 
     def __new__(cls, data=None, *, persistent=True):
         if data is None:
-            from ..creation import empty
             data = empty(0)
         t = data.detach().requires_grad_(data.requires_grad)
         t.persistent = persistent

@@ -54,7 +54,7 @@ def _cast(t, dtype):
 
 def _as_tensor_like(x, ref):
     """A Python number or array-like as a tensor on ``ref``'s device."""
-    from ..creation import tensor
+    from ..creation import tensor     # creation sits above ops: imported when first needed
     return tensor(x, device=ref.device)
 
 

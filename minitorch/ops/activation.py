@@ -18,6 +18,8 @@ from ..tensor import Tensor, _wrap_dim, _not_tensor
 from ._common import _float_input, _cast
 from .comparison import where
 from .unary import exp, tanh, sigmoid, masked_grad, depends_on
+from .._dtype import as_dtype
+from .shape import cat
 
 _T = Tensor._from_array
 
@@ -217,7 +219,6 @@ class LogSoftmax(Function):
 
 def _softmax_input(input, dim, dtype, name="softmax"):
     if dtype is not None:
-        from .._dtype import as_dtype
         input = _cast(input, as_dtype(dtype))
     nd = input._data.ndim
     d = _wrap_dim(dim, nd) if nd else _wrap_dim(dim, 1)
@@ -529,7 +530,6 @@ class Glu(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        from .shape import cat
         x, = ctx.saved_tensors
         a, b = x.narrow(ctx.dim, 0, ctx.n), x.narrow(ctx.dim, ctx.n, ctx.n)
         s = sigmoid(b)

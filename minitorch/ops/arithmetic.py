@@ -470,7 +470,7 @@ def pow(input, exponent):
     if (a if isinstance(a, Tensor) else b)._data.dtype.kind == "b":
         if isinstance(b, Tensor):
             raise NotImplementedError("\"pow\" not implemented for 'Bool'")
-        from ..creation import ones_like
+        from ..creation import ones_like     # creation sits above ops: imported when first needed
         return a.clone() if b else ones_like(a)
     if not isinstance(a, Tensor):
         return PowScalarBase.apply(b, a)

@@ -7,6 +7,7 @@ from ..tensor import Tensor, _not_tensor
 from .. import _backend
 from ._common import _T, _promote, _is_number, _scalar_tensor
 from ._out import out_arg
+from .shape import _broadcast_shape
 
 __all__ = [
     "Maximum", "Minimum", "Where", "maximum", "minimum", "where", "eq", "ne", "lt", "less", "le", "less_equal",
@@ -91,7 +92,7 @@ def where(condition, input=None, other=None):
     if not isinstance(condition, Tensor):
         _not_tensor("where", condition, "condition")
     if input is None and other is None:
-        from .index import nonzero
+        from .index import nonzero     # ops/index imports this module: imported when first needed
         return nonzero(condition, as_tuple=True)
     if not isinstance(condition, Tensor) or condition._data.dtype.kind != "b":
         raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor with dtype "
@@ -175,7 +176,6 @@ def _logical(name, bitwise=False):
             t = a if isinstance(a, Tensor) else b
             if t._data.dtype.kind == "f":
                 if isinstance(a, Tensor) and isinstance(b, Tensor):     # torch broadcasts before it dispatches
-                    from .shape import _broadcast_shape
                     _broadcast_shape(a._data.shape, b._data.shape)
                 raise NotImplementedError(f"\"{name}_cpu\" not implemented for '{t.dtype._legacy[:-6]}'")
         return _T(xp.asarray(_kernel(getattr(xp, name), ad, bd)))

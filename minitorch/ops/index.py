@@ -4,6 +4,9 @@ A key may mix ints, slices (with steps), ``None``, ``...``, integer index
 tensors, bool masks and lists, with numpy's (= torch's) semantics. Basic keys
 (no index tensors) give views; advanced keys give copies.
 """
+import functools
+import re
+
 from .. import _backend
 from ..autograd.function import Function
 from ._out import out_arg
@@ -11,6 +14,9 @@ from .._args import defaults_only, FALSE
 from ..tensor import Tensor, _wrap_dim, _not_tensor
 from ._common import _quietly
 from .comparison import where
+from .inplace import check_inplace, check_scalar_fits, commit_inplace, snapshot
+from .reduce import sum as _sum
+from .shape import broadcast_tensors, clone, reshape
 
 _T = Tensor._from_array
 
@@ -346,7 +352,6 @@ def getitem(input, key):
 
 def _torch_wording(message):
     """numpy's IndexError text in torch's words ('indexing tensors ... shapes [2, 3], [4]', 'dimension')."""
-    import re
     if message.startswith("shape mismatch: indexing arrays"):
         shapes = re.findall(r"\(([\d,]*)\)", message)
         return ("shape mismatch: indexing tensors could not be broadcast together with shapes " +
@@ -359,7 +364,6 @@ def _torch_wording(message):
 
 def _torch_index_errors(f):
     """Re-raise numpy's IndexErrors from ``f`` in torch's words."""
-    import functools
 
     @functools.wraps(f)
     def wrapper(*args, **kwargs):
@@ -400,7 +404,7 @@ IndexPutAdvanced = IndexPut.named("IndexPutBackward0")   # ``x[key] = v`` / ``in
 @_torch_index_errors
 def index_put(input, key, value, accumulate=False):
     """A copy of ``input`` with ``value`` written (or added, when ``accumulate``) at ``key``."""
-    from ..creation import tensor
+    from ..creation import tensor     # creation sits above ops: imported when first needed
     key, _ = _convert_key(key)
     xp = _backend.array_module(input._data)
     key = _match_device(key, xp)
@@ -412,7 +416,6 @@ def index_put(input, key, value, accumulate=False):
 
 
 def clone_for_write(t):
-    from .shape import clone
     return clone(t)
 
 
@@ -430,8 +433,7 @@ def _index_put_first(key, shape):
 @_torch_index_errors
 def setitem(input, key, value):
     """``input[key] = value`` in place; recorded on the tape when input or value requires grad."""
-    from ..creation import tensor
-    from .inplace import check_inplace, commit_inplace
+    from ..creation import tensor     # creation sits above ops: imported when first needed
     key, basic = _convert_key(key)
     xp = _backend.array_module(input._data)
     key = _match_device(key, xp)
@@ -446,7 +448,6 @@ def setitem(input, key, value):
         if value.dtype != input.dtype:
             value = value.to(input.dtype)
     else:
-        from .inplace import check_scalar_fits
         check_scalar_fits(value, input._data.dtype, floats=input._data.dtype.itemsize >= 4)
     if (value._data.size if isinstance(value, Tensor) else 1) == 0:
         target = input._data[key].shape                  # numpy lets empty values through: check as torch does
@@ -475,7 +476,6 @@ def setitem(input, key, value):
     if _whole(key, input._data.shape):
         # the whole tensor: torch fills (0-d value) or copies into it
         return input.fill_(value) if value._data.ndim == 0 else input.copy_(value)
-    from .inplace import snapshot
     target = input if input._base is None else snapshot(input)   # a view: computed aside, then written back
     try:
         out = (IndexPutAdvanced if _index_put_first(key, input._data.shape) else IndexPut).apply(
@@ -541,7 +541,6 @@ def masked_select(input, mask):
     """The elements of ``input`` where the bool ``mask`` (broadcast with it) is True, as a 1-D tensor."""
     if not isinstance(input, Tensor):
         _not_tensor("masked_select", input)
-    from .shape import broadcast_tensors
     if mask._data.dtype.kind != "b":
         raise RuntimeError(f"masked_select: expected BoolTensor for mask")
     m, x = broadcast_tensors(mask, input)              # torch names the mask's size first in its error
@@ -559,7 +558,6 @@ class MaskedFill(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        from .reduce import sum as _sum
         mask, = ctx.saved_tensors
         need = ctx.needs_input_grad
         gx = where(mask, 0.0, grad) if need[0] else None
@@ -595,7 +593,6 @@ class Take(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        from .shape import reshape
         n = 1
         for s in ctx.in_shape:
             n *= s

@@ -18,6 +18,8 @@ from .. import _backend
 from ..autograd import grad_mode
 from ..autograd.function import Function
 from ..tensor import Tensor
+from .reduce import sum as _sum
+from .shape import reshape, _to_device, _broadcast_shape
 
 
 def check_inplace(t, *others):
@@ -105,8 +107,7 @@ class CopySlices(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        from .shape import reshape
-        from .index import index_put
+        from .index import index_put     # ops/index imports this module: imported when first needed
         need = ctx.needs_input_grad
         flat = reshape(grad, (-1,))
         gx = reshape(index_put(flat, (ctx.positions,), 0.0), ctx.shape) if need[0] else None
@@ -124,8 +125,7 @@ class AsStrided(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        from .shape import reshape
-        from .index import IndexAddIntoZeros
+        from .index import IndexAddIntoZeros     # ops/index imports this module: imported when first needed
         n = 1
         for s in ctx.shape:
             n *= s
@@ -189,7 +189,6 @@ class FillTensor(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        from .reduce import sum as _sum
         return grad.new_zeros(grad.shape), (_sum(grad) if ctx.needs_input_grad[1] else None)
 
 
@@ -245,7 +244,6 @@ def _zero(t):
 
 def _copy(t, src, non_blocking=False):
     """``src`` broadcast to ``t``'s shape and converted to its dtype and device."""
-    from .shape import _to_device, _broadcast_shape
     if not isinstance(src, Tensor):
         raise TypeError(f"copy_(): argument 'other' (position 1) must be Tensor, not {type(src).__name__}")
     if tuple(_broadcast_shape(t.shape, src.shape)) != tuple(t.shape):

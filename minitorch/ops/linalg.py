@@ -8,6 +8,8 @@ from ..autograd.function import Function
 from ._out import out_arg
 from ..tensor import Tensor, _not_tensor
 from .shape import Squeeze, reshape, transpose, unsqueeze, squeeze
+from .shape import broadcast_shapes
+from .reduce import sum as _sum
 
 
 class MatMul(Function):
@@ -126,7 +128,6 @@ def matmul(input, other):
         return squeeze(matmul(a, unsqueeze(b, 1)), -1)
     if na == 2 and nb == 2:
         return MatMul.apply(a, b)
-    from .shape import broadcast_shapes
     try:
         broadcast_shapes(sa[:-2], sb[:-2])
     except RuntimeError:
@@ -310,7 +311,6 @@ def einsum(equation, *operands):
     """Einstein summation, built from permutes, broadcasting products and sums (so it is differentiable)."""
     if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
         operands = tuple(operands[0])
-    from .reduce import sum as _sum
     lhs, _, rhs = equation.replace(" ", "").partition("->")
     terms = lhs.split(",")
     if len(terms) != len(operands):

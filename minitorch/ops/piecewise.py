@@ -228,7 +228,7 @@ def clamp(input, min=None, max=None):
                             f"{type(min).__name__}, {type(max).__name__}), but expected one of:\n"
                             " * (Tensor input, Tensor min = None, Tensor max = None, *, Tensor out = None)\n"
                             " * (Tensor input, Number min = None, Number max = None, *, Tensor out = None)\n")
-        from ..creation import tensor
+        from ..creation import tensor     # creation sits above ops: imported when first needed
         rt = result_type(*[v for v in (input, min, max) if v is not None])
         lo = None if min is None else _cast(min if isinstance(min, Tensor) else tensor(min, device=input.device), rt)
         hi = None if max is None else _cast(max if isinstance(max, Tensor) else tensor(max, device=input.device), rt)

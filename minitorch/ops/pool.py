@@ -24,6 +24,7 @@ from ..tensor import Tensor
 from ._fast import keep_where
 from .index import scatter_add
 from .unary import depends_on
+from .linalg import matmul
 
 _T = Tensor._from_array
 
@@ -412,7 +413,6 @@ class AdaptiveAvgPool2d(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        from .linalg import matmul
         x, = ctx.saved_tensors
         g = matmul(grad, _T(ctx.pw))
         if ctx.ph is not None:

@@ -5,6 +5,8 @@ dims with size 1. Backward re-inserts the reduced dims (``_unsqueeze_dims``)
 and broadcasts the gradient back over them.
 """
 import builtins
+import sys
+import warnings
 from collections import namedtuple
 
 from .. import _backend
@@ -16,7 +18,7 @@ from ._common import _cast
 from .comparison import where, isnan, maximum, minimum
 from .piecewise import abs as _abs, sign
 from .unary import exp, masked_grad
-from .shape import expand, reshape
+from .shape import expand, flip, permute, reshape, unsqueeze
 
 _T = Tensor._from_array
 
@@ -153,8 +155,6 @@ def _mean_array(xp, x, axes, keepdim):
 
 def _warn_user(message):
     """A UserWarning attributed to the first caller outside minitorch (torch's warnings point at user code)."""
-    import sys
-    import warnings
     f, level = sys._getframe(1), 2
     while f is not None and f.f_globals.get("__name__", "").startswith("minitorch"):
         f, level = f.f_back, level + 1
@@ -385,7 +385,7 @@ class ScatterToDim(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        from .index import gather
+        from .index import gather     # ops/index imports this module: imported when first needed
         return gather(grad, ctx.dim, _T(ctx.index)), None, None, None
 
 
@@ -559,7 +559,6 @@ def _prod_others(x, axes):
     Computed without dividing (so zeros are fine) from Tensor ops (so it is differentiable again):
     each slice of n elements becomes an n x n matrix whose diagonal is 1, whose rows are then multiplied.
     """
-    from .shape import permute, unsqueeze
     nd = x._data.ndim
     if not axes:
         return x.new_ones(x.shape)
@@ -607,7 +606,6 @@ class Cumsum(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        from .shape import flip
         if grad._data.ndim == 0:
             return grad, None
         return flip(cumsum(flip(grad, (ctx.dim,)), ctx.dim), (ctx.dim,)), None

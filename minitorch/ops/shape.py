@@ -10,7 +10,8 @@ from .. import _backend
 from ..autograd.function import Function
 from ._out import out_arg
 from .._args import defaults_only, MEMORY_FORMAT
-from ..tensor import Tensor, _wrap_dim, _not_tensor, _check_tensors
+from .._dtype import as_dtype, result_type
+from ..tensor import Tensor, Size, _wrap_dim, _not_tensor, _check_tensors
 from ._common import _cast
 
 _T = Tensor._from_array
@@ -153,7 +154,6 @@ def _broadcast_shape(*shapes):
             elif d != 1 and d != out[j]:
                 raise RuntimeError(f"The size of tensor a ({out[j]}) must match the size of tensor b ({d}) at "
                                    f"non-singleton dimension {j}")
-    from ..tensor import Size
     return Size(out)
 
 
@@ -233,7 +233,6 @@ def reshape(input, *shape):
 def view(input, *shape):
     """A view with a new shape; fails, as torch's does, when the memory layout cannot express it."""
     if len(shape) == 1 and not isinstance(shape[0], (int, tuple, list)):
-        from .._dtype import as_dtype
         dt = as_dtype(shape[0])
         return _view_of(input, input._data.view(dt.np))
     shape = _infer_shape(_shape_args(shape), input._data.size)
@@ -494,7 +493,6 @@ def cat(tensors, dim=0):
     tensors = list(tensors)
     if not tensors:
         raise ValueError("torch.cat(): expected a non-empty list of Tensors")
-    from .._dtype import result_type
     rt = result_type(*[t for t in tensors if t._data.ndim]) if any(t._data.ndim for t in tensors) else tensors[0].dtype
     for i, x in enumerate(tensors):
         if not x._data.ndim:
@@ -554,7 +552,6 @@ def stack(tensors, dim=0):
         raise IndexError(f"Dimension out of range (expected to be in range of [{-nd}, {nd - 1}], but got {dim})")
     d = dim + nd if dim < 0 else dim
     if builtins.any(x._data.dtype != tensors[0]._data.dtype for x in tensors):
-        from .._dtype import result_type
         rt = result_type(*tensors)
         tensors = [_cast(x, rt) for x in tensors]
     return Stack.apply(d, *tensors)
@@ -592,7 +589,7 @@ class Narrow(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        from .index import pad_slice
+        from .index import pad_slice     # ops/index imports this module: imported when first needed
         return pad_slice(grad, ctx.in_shape, ctx.dim, ctx.start), None, None, None
 
 
@@ -750,7 +747,7 @@ class Repeat(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        from .reduce import sum as _sum
+        from .reduce import sum as _sum     # ops/reduce imports this module: imported when first needed
         sizes, shp = ctx.sizes, (1,) * (len(ctx.sizes) - len(ctx.in_shape)) + tuple(ctx.in_shape)
         inter = []
         for r, s in zip(sizes, shp):

@@ -27,6 +27,7 @@ from ._common import _promote, _cast
 from .comparison import where, eq
 from .reduce import cumsum
 from .shape import flip, reshape, expand
+from .inplace import inplace
 
 _T = Tensor._from_array
 
@@ -481,7 +482,6 @@ def addcdiv(input, tensor1, tensor2, *, value=1):
 
 def _bind_methods():
     """``x.tril()``, ``x.tril_()``, ``x.cumprod(0)``, ``x.atan2(y)``, ``x.roll(1)``, ``x.diag()``, ... as in torch."""
-    from .inplace import inplace
     methods = {"tril": tril, "triu": triu, "cumprod": cumprod, "atan2": atan2, "arctan2": atan2, "roll": roll,
                "diag": diag, "diagonal": diagonal, "unique": unique, "addcmul": addcmul, "addcdiv": addcdiv}
     for name, fn in methods.items():

@@ -31,6 +31,7 @@ from .. import _backend, _dtype
 from ..autograd import grad_mode
 from ..autograd.function import _profiling
 from ..tensor import Tensor, typename
+from ..profiler import record_function
 
 __all__ = ["Optimizer", "required", "register_optimizer_step_pre_hook", "register_optimizer_step_post_hook"]
 
@@ -145,7 +146,6 @@ def _with_hooks(step):
     def wrapper(self, *args, **kwargs):
         if _profiling[0] is None:
             return hooked(self, *args, **kwargs)
-        from ..profiler import record_function
         with record_function(f"Optimizer.step#{type(self).__name__}.step"):
             return hooked(self, *args, **kwargs)
 
@@ -326,7 +326,6 @@ class Optimizer:
         ``set_to_none=False`` each gradient is detached and filled with zeros in place.
         """
         if _profiling[0] is not None:          # torch's profiler row: Optimizer.zero_grad#SGD.zero_grad
-            from ..profiler import record_function
             with record_function(f"Optimizer.zero_grad#{type(self).__name__}.zero_grad"):
                 return self._zero_grad(set_to_none)
         return self._zero_grad(set_to_none)

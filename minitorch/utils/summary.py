@@ -62,7 +62,7 @@ def summary_string(model, input_size, batch_size=-1, device=None, dtypes=None):
     model's first parameter, else the CPU). ``dtypes``: one dtype (or tensor type
     such as ``torch.FloatTensor``) per input, default float32.
     """
-    import minitorch as torch
+    import minitorch as torch     # the whole package (which loads this module): imported when first needed
     from minitorch import nn
 
     if isinstance(input_size, tuple) or (isinstance(input_size, list) and input_size

@@ -30,13 +30,15 @@ tensor, int label)`` samples as torchvision. ``ImageFolder`` needs Pillow.
 the files. ``download=True`` cannot fetch anything: when the files
 are missing it raises an error naming the files to place and where.
 """
+import collections
 import gzip
 import os
 import pickle
 import struct
 
-from .. import _backend
+from .. import _backend, _dtype
 from ..tensor import Tensor
+from ..utils.data import ConcatDataset
 
 _np = _backend.numpy
 
@@ -114,7 +116,6 @@ class VisionDataset:
         raise NotImplementedError
 
     def __add__(self, other):
-        from ..utils.data import ConcatDataset
         return ConcatDataset([self, other])
 
     def extra_repr(self):
@@ -434,7 +435,6 @@ def _make_allowed():
             raise pickle.UnpicklingError("refusing bytes(<int>) in a data file")
         return bytes(*args)
 
-    import collections
     allowed = {}
     for mod in ("builtins", "__builtin__"):
         allowed[(mod, "bytes")] = safe_bytes
@@ -686,7 +686,6 @@ def two_blobs(n_per_class=100, mean=2.0, std=1.0, seed=0, dtype=None):
     draw in the tutorials. Returns ``(x, y)``: ``x`` a (2n, 2) float tensor (``dtype``,
     default float32) with class 0 first, ``y`` the (2n,) int64 labels. Deterministic in ``seed``.
     """
-    from .. import _dtype
     dt = _dtype.as_dtype(dtype) if dtype is not None else _dtype.float32
     rng = _np.random.Generator(_np.random.PCG64(int(seed)))
     x0 = rng.normal(mean, std, (n_per_class, 2))

@@ -15,6 +15,7 @@ import math
 
 from ..autograd import grad_mode
 from ..tensor import Tensor
+from .._dtype import uint8
 
 __all__ = ["make_grid", "save_image"]
 
@@ -28,7 +29,7 @@ def make_grid(tensor, nrow=8, padding=2, normalize=False, value_range=None, scal
                     raise TypeError(f"tensor or list of tensors expected, got a list containing {type(t)}")
         else:
             raise TypeError(f"tensor or list of tensors expected, got {type(tensor)}")
-    from .. import stack, cat
+    from .. import stack, cat     # the package's own stack/cat (minitorch/__init__ loads this module): imported when first needed
     with grad_mode.no_grad():
         if isinstance(tensor, list):
             tensor = stack(tensor, dim=0)
@@ -98,7 +99,6 @@ def save_image(tensor, fp, format=None, **kwargs):
     ``format``: Pillow's format name; needed when ``fp`` is a file object (else taken from the extension).
     """
     Image = _require_pil("save_image")
-    from .. import uint8
     with grad_mode.no_grad():
         grid = make_grid(tensor, **kwargs)
         ndarr = grid.mul(255).add_(0.5).clamp_(0, 255).permute(1, 2, 0).to("cpu", uint8).numpy()

@@ -16,6 +16,7 @@ from ..parameter import Parameter, Buffer
 from ._state_dict import StateDictMixin
 from .hooks import (HooksMixin, register_module_forward_pre_hook, register_module_forward_hook,
                     register_module_full_backward_hook, register_module_full_backward_pre_hook)
+from ...creation import empty_like
 
 __all__ = ["Module", "register_module_forward_pre_hook", "register_module_forward_hook",
            "register_module_full_backward_hook", "register_module_full_backward_pre_hook"]
@@ -475,7 +476,6 @@ class Module(StateDictMixin, HooksMixin):
 
     def to_empty(self, *, device, recurse=True):
         """Move to ``device`` without copying values (contents are then uninitialised)."""
-        from ...creation import empty_like
         return self._apply(lambda t: empty_like(t, device=device), recurse=recurse)
 
     def to(self, *args, **kwargs):

@@ -6,6 +6,10 @@ import warnings
 
 from ...autograd import grad_mode
 from ...tensor import Tensor
+from ...ops.elementwise import clamp
+from ...ops.reduce import norm
+from ...ops.shape import stack
+from ...creation import tensor as _tensor
 
 __all__ = ["clip_grad_norm_", "clip_grad_norm", "clip_grad_value_", "get_total_norm", "clip_grads_with_norm_"]
 
@@ -21,9 +25,6 @@ def _no_grad(func):
 @_no_grad
 def get_total_norm(tensors, norm_type=2.0, error_if_nonfinite=False, foreach=None):
     """The ``norm_type``-norm of all ``tensors`` together: ``||(||t_1||, ..., ||t_n||)||``."""
-    from ...ops.reduce import norm
-    from ...ops.shape import stack
-    from ...creation import tensor as _tensor
     if isinstance(tensors, Tensor):
         tensors = [tensors]
     else:
@@ -47,7 +48,6 @@ def get_total_norm(tensors, norm_type=2.0, error_if_nonfinite=False, foreach=Non
 @_no_grad
 def clip_grads_with_norm_(parameters, max_norm, total_norm, foreach=None):
     """Multiply every gradient by min(1, max_norm / (total_norm + 1e-6)), in place."""
-    from ...ops.elementwise import clamp
     if isinstance(parameters, Tensor):
         parameters = [parameters]
     grads = [p.grad for p in parameters if p.grad is not None]

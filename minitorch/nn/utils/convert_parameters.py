@@ -1,5 +1,6 @@
 """``parameters_to_vector`` / ``vector_to_parameters``: flatten parameters into one vector and back."""
 from ...tensor import Tensor
+from ...ops.shape import cat
 
 __all__ = ["parameters_to_vector", "vector_to_parameters"]
 
@@ -14,7 +15,6 @@ def _check_param_device(param, old_param_device):
 
 def parameters_to_vector(parameters):
     """One 1-D tensor: every parameter flattened, concatenated in order."""
-    from ...ops.shape import cat
     param_device = None
     vec = []
     for param in parameters:

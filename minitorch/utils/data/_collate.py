@@ -16,8 +16,10 @@ import collections
 import copy
 import re
 
-from ... import _backend
+from ... import _backend, _dtype
 from ...tensor import Tensor
+from ...ops.shape import stack
+from ...creation import as_tensor, tensor
 
 _np = _backend.numpy
 np_str_obj_array_pattern = re.compile(r"[SaUO]")
@@ -32,7 +34,6 @@ __all__ = ["default_collate", "default_convert", "collate", "default_collate_fn_
 
 def default_convert(data):
     """Convert numpy arrays (and numpy scalars) inside ``data`` into tensors; everything else unchanged."""
-    from ...creation import as_tensor
     elem_type = type(data)
     if isinstance(data, Tensor):
         return data
@@ -116,7 +117,6 @@ def collate(batch, *, collate_fn_map=None):
 
 def collate_tensor_fn(batch, *, collate_fn_map=None):
     """Stack tensors along a new first dimension (through autograd only when one of them requires grad)."""
-    from ...ops.shape import stack
     if any(t._requires_grad for t in batch):
         return stack(batch, 0)
     first = batch[0]
@@ -133,7 +133,6 @@ def collate_tensor_fn(batch, *, collate_fn_map=None):
 
 def collate_numpy_array_fn(batch, *, collate_fn_map=None):
     """numpy arrays -> tensors (sharing memory), then stacked; string/object arrays are refused."""
-    from ...creation import as_tensor
     elem = batch[0]
     if np_str_obj_array_pattern.search(elem.dtype.str) is not None:
         raise TypeError(default_collate_err_msg_format.format(elem.dtype))
@@ -142,20 +141,16 @@ def collate_numpy_array_fn(batch, *, collate_fn_map=None):
 
 def collate_numpy_scalar_fn(batch, *, collate_fn_map=None):
     """numpy scalars -> one 1-D tensor of their dtype."""
-    from ...creation import as_tensor
     return as_tensor(_np.asarray(batch))
 
 
 def collate_float_fn(batch, *, collate_fn_map=None):
     """Python floats -> a float64 tensor (torch's rule, whatever the default dtype)."""
-    from ...creation import tensor
-    from ... import _dtype
     return tensor(batch, dtype=_dtype.float64)
 
 
 def collate_int_fn(batch, *, collate_fn_map=None):
     """Python ints -> an int64 tensor (bools -> a bool tensor)."""
-    from ...creation import tensor
     return tensor(batch)
 
 

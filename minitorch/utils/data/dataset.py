@@ -11,6 +11,10 @@ import itertools
 import math
 import warnings
 
+from ... import creation
+from ...creation import randperm
+from ...random import default_generator
+
 __all__ = ["Dataset", "IterableDataset", "TensorDataset", "Subset", "ConcatDataset", "ChainDataset",
            "random_split"]
 
@@ -70,7 +74,6 @@ class TensorDataset(Dataset):
         dtypes as stacking the samples one by one, at a fraction of the cost.
         default_collate turns a batch of tuples into a *list*, hence the list.
         """
-        from ... import creation
         idx = creation.tensor(list(indices), dtype=None)
         out = []
         for t in self.tensors:
@@ -180,7 +183,7 @@ def random_split(dataset, lengths, generator=None):
     since the random streams differ.
     """
     if generator is None:
-        from ...random import default_generator as generator
+        generator = default_generator
     if math.isclose(sum(lengths), 1) and sum(lengths) <= 1:
         subset_lengths = []
         for i, frac in enumerate(lengths):
@@ -197,7 +200,6 @@ def random_split(dataset, lengths, generator=None):
                               stacklevel=2)
     if sum(lengths) != len(dataset):
         raise ValueError("Sum of input lengths does not equal the length of the input dataset!")
-    from ...creation import randperm
     indices = randperm(sum(lengths), generator=generator).tolist()
     return [Subset(dataset, indices[offset - length:offset])
             for offset, length in zip(itertools.accumulate(lengths), lengths)]

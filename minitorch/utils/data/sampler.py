@@ -7,6 +7,12 @@ draw a fresh seed from the global generator each epoch (so ``manual_seed``
 alone also makes a run reproducible). The orders are not torch's (its Mersenne
 Twister stream differs from ours), only their distribution is.
 """
+import itertools
+
+from ... import _backend, _dtype
+from ...random import Generator, default_generator
+from ...creation import as_tensor, multinomial, randint, randperm
+
 __all__ = ["Sampler", "SequentialSampler", "RandomSampler", "SubsetRandomSampler", "WeightedRandomSampler",
            "BatchSampler"]
 
@@ -36,7 +42,6 @@ class SequentialSampler(Sampler):
 
 def _epoch_generator(generator):
     """The generator an epoch draws from: ``generator``, or a fresh one seeded from the global generator."""
-    from ...random import Generator, default_generator
     if generator is not None:
         return generator
     seed = int(default_generator.integers(0, 2 ** 63 - 1, (), "int64", _cpu()))
@@ -44,17 +49,14 @@ def _epoch_generator(generator):
 
 
 def _cpu():
-    from ... import _backend
     return _backend.CPU
 
 
 def _randperm(n, generator):
-    from ...creation import randperm
     return randperm(n, generator=generator).tolist()
 
 
 def _randint(high, size, generator):
-    from ...creation import randint
     return randint(0, high, (size,), generator=generator).tolist()
 
 
@@ -121,8 +123,6 @@ class WeightedRandomSampler(Sampler):
             raise ValueError(f"num_samples should be a positive integer value, but got num_samples={num_samples}")
         if not isinstance(replacement, bool):
             raise ValueError(f"replacement should be a boolean value, but got replacement={replacement}")
-        from ...creation import as_tensor
-        from ... import _dtype
         weights_tensor = as_tensor(weights, dtype=_dtype.float64)
         if len(weights_tensor.shape) != 1:
             raise ValueError("weights should be a 1d sequence but given "
@@ -133,7 +133,6 @@ class WeightedRandomSampler(Sampler):
         self.generator = generator
 
     def __iter__(self):
-        from ...creation import multinomial
         rand_tensor = multinomial(self.weights, self.num_samples, self.replacement, generator=self.generator)
         yield from iter(rand_tensor.tolist())
 
@@ -168,5 +167,4 @@ class BatchSampler(Sampler):
 
 
 def _islice(it, n):
-    import itertools
     return itertools.islice(it, n)

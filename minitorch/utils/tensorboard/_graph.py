@@ -28,6 +28,7 @@ import re
 from ... import autograd
 from ...tensor import Tensor
 from ...autograd.node import AccumulateGrad
+from ...nn import Module
 
 from tensorboard.compat.proto.attr_value_pb2 import AttrValue
 from tensorboard.compat.proto.config_pb2 import RunMetadata
@@ -122,7 +123,6 @@ def _shape_attr(shapes):
 
 def trace(model, input_to_model=None, verbose=False):
     """(GraphDef, RunMetadata) of one forward pass of ``model``, as torch's ``add_graph`` writes them."""
-    from ...nn import Module
     if not isinstance(model, Module):
         raise TypeError(f"add_graph(): model must be a Module, not {type(model).__name__}")
     if input_to_model is None:

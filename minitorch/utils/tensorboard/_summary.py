@@ -5,6 +5,7 @@ returns a ``tensorboard.compat.proto.summary_pb2.Summary``.
 """
 import io
 import struct
+import wave
 import zlib
 
 from ... import _backend
@@ -228,7 +229,6 @@ def image(tag, img_tensor, dataformats="NCHW"):
 
 # ---------------------------------------------------------------- audio
 def audio(tag, snd_tensor, sample_rate=44100):
-    import wave
     arr = make_np(snd_tensor).squeeze()
     if abs(arr).max() > 1:
         print("warning: audio amplitude out of range, auto clipped.")

@@ -1,6 +1,8 @@
 """``SummaryWriter`` and ``FileWriter``: torch's API over TensorBoard's own event-file writer."""
 import os
+import socket
 import time
+from datetime import datetime
 
 from tensorboard.compat.proto import event_pb2
 from tensorboard.compat.proto.event_pb2 import Event, SessionLog
@@ -8,6 +10,7 @@ from tensorboard.summary.writer.event_file_writer import EventFileWriter
 
 from . import _summary
 from ._summary import make_np
+from ._graph import trace
 
 __all__ = ["FileWriter", "SummaryWriter"]
 
@@ -65,8 +68,6 @@ class SummaryWriter:
     def __init__(self, log_dir=None, comment="", purge_step=None, max_queue=10, flush_secs=120,
                  filename_suffix=""):
         if not log_dir:
-            import socket
-            from datetime import datetime
             log_dir = os.path.join("runs", datetime.now().strftime("%b%d_%H-%M-%S") + "_"
                                    + socket.gethostname() + comment)
         self.log_dir = log_dir
@@ -151,7 +152,7 @@ class SummaryWriter:
 
     def add_figure(self, tag, figure, global_step=None, close=True, walltime=None):
         """A matplotlib figure (or a list of them) drawn to an image."""
-        import matplotlib.pyplot as plt
+        import matplotlib.pyplot as plt     # optional package: imported when a figure is logged
         from matplotlib.backends.backend_agg import FigureCanvasAgg
         np = _summary._np
 
@@ -183,7 +184,6 @@ class SummaryWriter:
         """The model's graph from one forward pass on ``input_to_model`` (a tensor or a tuple of arguments),
         ops grouped by module. ``use_strict_trace`` is accepted for torch's signature: minitorch does not
         use the JIT, so any output container works either way."""
-        from ._graph import trace
         self._get_file_writer().add_graph(trace(model, input_to_model, verbose))
 
     # ------------------------------------------------------------ hyperparameters, curves, layouts

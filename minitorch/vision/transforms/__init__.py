@@ -28,6 +28,7 @@ import numbers
 
 from ... import _backend, _dtype
 from ...tensor import Tensor
+from ...creation import as_tensor, empty, rand, randint
 
 _np = _backend.numpy
 
@@ -218,7 +219,6 @@ def normalize(tensor, mean, std, inplace=False):
         if s.ndim == 1:
             s = s.reshape(-1, 1, 1)
         return Tensor._from_array((arr - m) / s)
-    from ...creation import as_tensor
     mean_t = as_tensor(mean, dtype=tensor.dtype, device=tensor.device)
     std_t = as_tensor(std, dtype=tensor.dtype, device=tensor.device)
     if bool((std_t == 0).any()):
@@ -541,17 +541,14 @@ def to_pil_image(pic, mode=None):
 
 
 def _uniform(a, b):
-    from ...creation import empty
     return empty(1).uniform_(a, b).item()
 
 
 def _rand():
-    from ...creation import rand
     return rand(1).item()
 
 
 def _randint(high):
-    from ...creation import randint
     return int(randint(0, high, size=(1,)).item())
 
 
