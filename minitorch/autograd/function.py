@@ -1,4 +1,4 @@
-"""``Function``: one differentiable op; ``Node``: its record on the tape.
+"""``Function``: one differentiable op, and ``apply``, which runs it and records it on the tape.
 
 An op is a subclass of ``Function`` with two static methods::
 
@@ -17,9 +17,9 @@ An op is a subclass of ``Function`` with two static methods::
 
 ``Exp.apply(t)`` unwraps the tensors, runs ``forward`` on their arrays, wraps
 the result, and, when any input requires grad and grad mode is on, records a
-``Node`` (an ``ExpBackward0``) as the result's ``grad_fn``. The node is the
-``ctx`` that ``forward`` saw: it keeps what ``forward`` saved and the edges to
-the nodes that produced the inputs (``next_functions``).
+``Node`` (an ``ExpBackward0``; ``node.py``) as the result's ``grad_fn``. The
+node is the ``ctx`` that ``forward`` saw: it keeps what ``forward`` saved and
+the edges to the nodes that produced the inputs (``next_functions``).
 
 ``backward`` returns one gradient per positional argument of ``forward``
 (``None`` for arguments that are not tensors or need no gradient). It never
