@@ -10,22 +10,22 @@ are cheap compositions of existing ops (``layer_norm``, ``normalize``,
 """
 import warnings
 
-from .. import _backend
-from .._dtype import as_dtype, int64, uint8
-from ..autograd import grad_mode
-from ..tensor import Tensor, _wrap_dim, _not_tensor
-from ..ops import activation as _A, conv as _C, pool as _P, loss as _L
-from ..ops import elementwise as _E, shape as _S
-from ..ops._common import _cast, _promote
-from ..ops._out import out_arg
-from .._args import defaults_only, FALSE
-from ..ops.conv import linear  # noqa: F401  (re-exported)
-from ..ops.activation import erf  # noqa: F401
-from ..ops.embedding import Embedding
-from ..ops.normalization import BatchNorm
-from ..ops.padding import ConstantPad, pad_index
-from ..ops.inplace import check_inplace, commit_inplace, snapshot
-from ..creation import _gen
+from ... import _backend
+from ..._dtype import as_dtype, int64, uint8
+from ...autograd import grad_mode
+from ...tensor import Tensor, _wrap_dim, _not_tensor
+from ...ops import activation as _A, conv as _C, pool as _P, loss as _L
+from ...ops import elementwise as _E, shape as _S
+from ...ops._common import _cast, _promote
+from ...ops._out import out_arg
+from ..._args import defaults_only, FALSE
+from ...ops.conv import linear  # noqa: F401  (re-exported)
+from ...ops.activation import erf  # noqa: F401
+from ...ops.embedding import Embedding
+from ...ops.normalization import BatchNorm
+from ...ops.padding import ConstantPad, pad_index
+from ...ops.inplace import check_inplace, commit_inplace, snapshot
+from ...creation import _gen
 
 _T = Tensor._from_array
 
