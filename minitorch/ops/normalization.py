@@ -1,5 +1,5 @@
 """Batch normalisation (``nn.functional.batch_norm``; layer_norm and group_norm are Tensor-op compositions
-in ``nn/functional.py``)."""
+in ``nn/functional/_normalization.py``)."""
 from .. import _kernels
 from ..autograd import grad_mode
 from ..autograd.function import Function
