@@ -354,12 +354,14 @@ def test_update_is_in_place(name, options, device):
     grad_before = grad.tolist()
     p.grad = grad
     opt = getattr(mt.optim, name)([p], **options)
-    v0 = p._version
+    versions = [p._version]
     for _ in range(2):
         opt.step()
+        versions.append(p._version)
     assert p._data is arr                                       # same memory: views and state keyed by p stay valid
     assert view.tolist() == p[0].tolist() != [1.0, 2.0]
-    assert p._version == v0 + 2                                 # each step bumps the version counter
+    assert versions == sorted(set(versions))                    # each step bumps the version counter (by torch's
+                                                                # count: tests/test_optim_versions.py)
     assert p.grad is grad and grad.tolist() == grad_before      # the gradient is never modified
     assert p.requires_grad and p.is_leaf and p.grad_fn is None
 

@@ -73,20 +73,19 @@ class Adadelta(Optimizer):
             state["acc_delta"] = self._zeros_state(p)
         theta = p._data
         xp = _backend.array_module(theta)
-        state["step"]._data += 1
-        state["step"]._vc[0] += 1
-        g = self._grad_with_decay(theta, p._grad._data, _to_scalar(group["weight_decay"]), group["maximize"], k=0)
+        self._next_step(state["step"])
+        g = self._grad_with_decay(theta, p._grad._data, _to_scalar(group["weight_decay"]), group["maximize"])
 
         v, u = state["square_avg"]._data, state["acc_delta"]._data
-        tmp = self._buffer(1, theta)
+        tmp = self._scratch("tmp", theta)
         xp.multiply(v, rho, out=v)                         # v <- ρv + (1-ρ)g²
         xp.multiply(g, 1 - rho, out=tmp)
         xp.multiply(tmp, g, out=tmp)
         xp.add(v, tmp, out=v)
-        std = self._buffer(2, theta)                       # √(v + ε)
+        std = self._scratch("std", theta)                  # √(v + ε)
         xp.add(v, eps, out=std)
         xp.sqrt(std, out=std)
-        delta = self._buffer(3, theta)                     # Δ <- √(u + ε) / √(v + ε) · g
+        delta = self._scratch("delta", theta)              # Δ <- √(u + ε) / √(v + ε) · g
         xp.add(u, eps, out=delta)
         xp.sqrt(delta, out=delta)
         xp.divide(delta, std, out=delta)
@@ -97,6 +96,5 @@ class Adadelta(Optimizer):
         xp.add(u, tmp, out=u)
         xp.multiply(delta, -lr, out=tmp)                   # θ <- θ - γΔ
         xp.add(theta, tmp, out=theta)
-        state["square_avg"]._vc[0] += 1
-        state["acc_delta"]._vc[0] += 1
-        p._vc[0] += 1
+        self._edited(state["square_avg"], state["acc_delta"], ops=2)    # (torch: mul_ then addcmul_, each)
+        self._edited(p)

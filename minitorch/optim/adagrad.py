@@ -86,22 +86,19 @@ class Adagrad(Optimizer):
             state = self._init_state(p, group)
         theta = p._data
         xp = _backend.array_module(theta)
-        step_t = state["step"]
-        step_t._data += 1
-        step_t._vc[0] += 1
-        t = float(step_t._data)
-        g = self._grad_with_decay(theta, p._grad._data, _to_scalar(group["weight_decay"]), group["maximize"], k=0)
+        t = self._next_step(state["step"])
+        g = self._grad_with_decay(theta, p._grad._data, _to_scalar(group["weight_decay"]), group["maximize"])
         clr = _to_scalar(group["lr"]) / (1 + (t - 1) * group["lr_decay"])
 
         s = state["sum"]._data                              # s <- s + g²
-        tmp = self._buffer(1, theta)
+        tmp = self._scratch("tmp", theta)
         xp.multiply(g, g, out=tmp)
         xp.add(s, tmp, out=s)
-        state["sum"]._vc[0] += 1
-        std = self._buffer(2, theta)                        # θ <- θ - γ̃ g / (√s + ε)
+        self._edited(state["sum"])
+        std = self._scratch("std", theta)                   # θ <- θ - γ̃ g / (√s + ε)
         xp.sqrt(s, out=std)
         xp.add(std, group["eps"], out=std)
         xp.multiply(g, -clr, out=tmp)
         xp.divide(tmp, std, out=tmp)
         xp.add(theta, tmp, out=theta)
-        p._vc[0] += 1
+        self._edited(p)

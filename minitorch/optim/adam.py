@@ -114,26 +114,24 @@ class Adam(Optimizer):
         theta = p._data
         xp = _backend.array_module(theta)
 
-        step_t = state["step"]
-        step_t._data += 1                                   # t <- t + 1
-        step_t._vc[0] += 1
-        t = float(step_t._data)
+        t = self._next_step(state["step"])                  # t <- t + 1
 
         if weight_decay != 0 and group["decoupled_weight_decay"]:     # θ <- θ(1 - γλ)
             xp.multiply(theta, 1 - lr * weight_decay, out=theta)
+            self._edited(p)
             weight_decay = 0
-        g = self._grad_with_decay(theta, p._grad._data, weight_decay, group["maximize"], k=0)   # g <- ±grad + λθ
+        g = self._grad_with_decay(theta, p._grad._data, weight_decay, group["maximize"])   # g <- ±grad + λθ
 
         exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]
         m, v = exp_avg._data, exp_avg_sq._data
-        tmp = self._buffer(1, theta)
+        tmp = self._scratch("tmp", theta)
         _lerp_(xp, m, g, 1 - beta1, tmp)                    # m <- β₁m + (1-β₁)g
         xp.multiply(v, beta2, out=v)                        # v <- β₂v + (1-β₂)g²
         xp.multiply(g, 1 - beta2, out=tmp)
         xp.multiply(tmp, g, out=tmp)
         xp.add(v, tmp, out=v)
-        exp_avg._vc[0] += 1
-        exp_avg_sq._vc[0] += 1
+        self._edited(exp_avg)                               # (torch: m.lerp_(g, 1-β₁))
+        self._edited(exp_avg_sq, ops=2)                     # (torch: v.mul_(β₂).addcmul_(g, g, value=1-β₂))
 
         bias_correction1 = 1 - beta1 ** t
         bias_correction2 = 1 - beta2 ** t
@@ -143,16 +141,16 @@ class Adam(Optimizer):
         if group["amsgrad"]:                                # v̂ <- max(v̂, v)
             max_sq = state["max_exp_avg_sq"]
             xp.maximum(max_sq._data, v, out=max_sq._data)
-            max_sq._vc[0] += 1
+            self._edited(max_sq)
             v = max_sq._data
-        denom = self._buffer(2, theta)                      # √v̂ / √(1-β₂ᵗ) + ε
+        denom = self._scratch("denom", theta)               # √v̂ / √(1-β₂ᵗ) + ε
         xp.sqrt(v, out=denom)
         xp.divide(denom, bias_correction2_sqrt, out=denom)
         xp.add(denom, group["eps"], out=denom)
         xp.multiply(m, -step_size, out=tmp)                 # θ <- θ - (γ/(1-β₁ᵗ)) m / denom
         xp.divide(tmp, denom, out=tmp)
         xp.add(theta, tmp, out=theta)
-        p._vc[0] += 1
+        self._edited(p)
 
 
 class AdamW(Adam):

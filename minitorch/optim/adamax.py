@@ -61,14 +61,11 @@ class Adamax(Optimizer):
             state["exp_inf"] = self._zeros_state(p)
         theta = p._data
         xp = _backend.array_module(theta)
-        step_t = state["step"]
-        step_t._data += 1
-        step_t._vc[0] += 1
-        t = float(step_t._data)
-        g = self._grad_with_decay(theta, p._grad._data, _to_scalar(group["weight_decay"]), group["maximize"], k=0)
+        t = self._next_step(state["step"])
+        g = self._grad_with_decay(theta, p._grad._data, _to_scalar(group["weight_decay"]), group["maximize"])
 
         m, u = state["exp_avg"]._data, state["exp_inf"]._data
-        tmp = self._buffer(1, theta)
+        tmp = self._scratch("tmp", theta)
         _lerp_(xp, m, g, 1 - beta1, tmp)                   # m <- β₁m + (1-β₁)g
         xp.multiply(u, beta2, out=u)                       # u <- max(β₂u, |g| + ε)
         xp.abs(g, out=tmp)
@@ -78,6 +75,6 @@ class Adamax(Optimizer):
         xp.multiply(m, -clr, out=tmp)
         xp.divide(tmp, u, out=tmp)
         xp.add(theta, tmp, out=theta)
-        state["exp_avg"]._vc[0] += 1
-        state["exp_inf"]._vc[0] += 1
-        p._vc[0] += 1
+        self._edited(state["exp_avg"])
+        self._edited(state["exp_inf"], ops=2)              # (torch: u.mul_(β₂), then maximum(..., out=u))
+        self._edited(p)

@@ -81,16 +81,15 @@ class ASGD(Optimizer):
         theta = p._data
         xp = _backend.array_module(theta)
         step_t, eta, mu = state["step"], state["eta"], state["mu"]
-        step_t._data += 1
-        step_t._vc[0] += 1
-        g = self._grad_with_decay(theta, p._grad._data, _to_scalar(group["weight_decay"]), group["maximize"], k=0)
+        t = self._next_step(step_t)
+        g = self._grad_with_decay(theta, p._grad._data, _to_scalar(group["weight_decay"]), group["maximize"])
 
         eta_value = float(eta._data)
-        tmp = self._buffer(1, theta)
+        tmp = self._scratch("tmp", theta)
         xp.multiply(theta, 1 - lambd * eta_value, out=theta)      # θ <- θ(1 - λη) - ηg
         xp.multiply(g, -eta_value, out=tmp)
         xp.add(theta, tmp, out=theta)
-        p._vc[0] += 1
+        self._edited(p, ops=2)                                    # (torch: mul_ then add_)
 
         ax = state["ax"]._data
         mu_value = float(mu._data)
@@ -100,11 +99,10 @@ class ASGD(Optimizer):
             xp.add(ax, tmp, out=ax)
         else:                                                     # ax <- θ
             xp.copyto(ax, theta)
-        state["ax"]._vc[0] += 1
+        self._edited(state["ax"])
 
-        t = float(step_t._data)                                   # new values pass through the default dtype
+        # new values pass through the default dtype
         as_default = _dtype.get_default_dtype().np.type              # (torch builds them with torch.as_tensor)
         eta._data[...] = as_default(lr / ((1 + lambd * lr * t) ** alpha))
         mu._data[...] = as_default(1 / max(1, t - t0))
-        eta._vc[0] += 1
-        mu._vc[0] += 1
+        self._edited(eta, mu)

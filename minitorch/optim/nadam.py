@@ -83,35 +83,33 @@ class NAdam(Optimizer):
             state["exp_avg_sq"] = self._zeros_state(p)
         theta = p._data
         xp = _backend.array_module(theta)
-        step_t = state["step"]
-        step_t._data += 1
-        step_t._vc[0] += 1
-        t = float(step_t._data)
+        t = self._next_step(state["step"])
         bias_correction2 = 1 - beta2 ** t
 
         if weight_decay != 0 and group["decoupled_weight_decay"]:     # θ <- θ(1 - γλ)
             xp.multiply(theta, 1 - lr * weight_decay, out=theta)
+            self._edited(p)
             weight_decay = 0
-        g = self._grad_with_decay(theta, p._grad._data, weight_decay, group["maximize"], k=0)
+        g = self._grad_with_decay(theta, p._grad._data, weight_decay, group["maximize"])
 
         mu = beta1 * (1.0 - 0.5 * (0.96 ** (t * psi)))
         mu_next = beta1 * (1.0 - 0.5 * (0.96 ** ((t + 1) * psi)))
         mu_product = state["mu_product"]
         mu_product._data *= mu                              # Π <- Π μₜ, in Π's dtype (as torch's 0-d tensor)
-        mu_product._vc[0] += 1
+        self._edited(mu_product)
         pi = float(mu_product._data)
 
         m, v = state["exp_avg"]._data, state["exp_avg_sq"]._data
-        tmp = self._buffer(1, theta)
+        tmp = self._scratch("tmp", theta)
         _lerp_(xp, m, g, 1 - beta1, tmp)                    # m <- β₁m + (1-β₁)g
         xp.multiply(v, beta2, out=v)                        # v <- β₂v + (1-β₂)g²
         xp.multiply(g, 1 - beta2, out=tmp)
         xp.multiply(tmp, g, out=tmp)
         xp.add(v, tmp, out=v)
-        state["exp_avg"]._vc[0] += 1
-        state["exp_avg_sq"]._vc[0] += 1
+        self._edited(state["exp_avg"])
+        self._edited(state["exp_avg_sq"], ops=2)            # (torch: v.mul_(β₂).addcmul_(g, g, value=1-β₂))
 
-        denom = self._buffer(2, theta)                      # d <- √(v / (1-β₂ᵗ)) + ε
+        denom = self._scratch("denom", theta)               # d <- √(v / (1-β₂ᵗ)) + ε
         xp.divide(v, bias_correction2, out=denom)
         xp.sqrt(denom, out=denom)
         xp.add(denom, group["eps"], out=denom)
@@ -121,4 +119,4 @@ class NAdam(Optimizer):
         xp.multiply(m, (-lr * mu_next) / (1.0 - pi * mu_next), out=tmp) # θ <- θ - γμₜ₊₁/(1-Πμₜ₊₁) m/d
         xp.divide(tmp, denom, out=tmp)
         xp.add(theta, tmp, out=theta)
-        p._vc[0] += 1
+        self._edited(p, ops=2)                              # (torch: two addcdiv_)

@@ -16,9 +16,10 @@ optimizer's parameters, in order.
 Subclasses implement ``step``. The update works directly on the parameters'
 arrays (``p._data``), in place, so a parameter keeps its identity and memory
 (views of it, and the optimizer's own state keyed by it, stay valid); each
-update bumps the parameter's version counter, as torch's in-place ops do.
-Temporaries come from a per-optimizer workspace (``_work``), reused from step
-to step, so a training step allocates no new arrays for the update.
+update bumps the version counters of the tensors it changed (``_edited``), as
+torch's in-place ops do. Temporaries are named scratch arrays (``_scratch``) from a
+per-optimizer workspace, reused from step to step, so a training step allocates
+no new arrays for the update.
 """
 import contextlib
 import functools
@@ -516,14 +517,15 @@ class Optimizer:
             hook(self)
 
     # ------------------------------------------------------------------ helpers for subclasses
-    def _buffer(self, k, like):
-        """Work array number ``k``, shaped and typed like the array ``like``, on its device.
+    def _scratch(self, name, like):
+        """The scratch array called ``name``, shaped and typed like the array ``like``, on its device.
 
-        The memory is kept between calls (one flat array per slot, grown to the
-        largest parameter), so the update math allocates nothing in steady state.
-        Slot contents are garbage between uses: each caller writes before reading.
+        Why: so that a step allocates nothing. The optimizer keeps one flat array per
+        name (and dtype and device), grown to the largest parameter, and every parameter
+        and every step reuses it. Its contents are garbage between uses: an update writes
+        before it reads, and gives two arrays in use at the same time different names.
         """
-        key = (k, like.dtype, type(like) if type(like) is _np.ndarray else _backend.device_of(like))
+        key = (name, like.dtype, type(like) if type(like) is _np.ndarray else _backend.device_of(like))
         buf = self._work.get(key)
         n = like.size
         if buf is None or buf.size < n:
@@ -531,15 +533,34 @@ class Optimizer:
                 buf = self._work[key] = _backend.array_module(like).empty(n, like.dtype)
         return buf[:n].reshape(like.shape)
 
-    def _grad_with_decay(self, p, grad, weight_decay, maximize, k=0):
+    @staticmethod
+    def _edited(*tensors, ops=1):
+        """These tensors were changed in place: bump their version counters (by ``ops`` each).
+
+        Why: a backward that saved one of them then refuses to run, as torch's does,
+        instead of using the new values. torch bumps a counter once per in-place op, so
+        ``ops`` is the number of in-place ops torch's own update applies to the tensor
+        (``v.mul_(β₂).addcmul_(g, g, value=1 - β₂)`` is 2): after every step each
+        parameter's and state tensor's ``_version`` is torch's.
+        """
+        for t in tensors:
+            t._vc[0] += ops
+
+    def _next_step(self, step_t):
+        """``t ← t + 1`` on a ``state['step']`` counter (torch's ``step_t += 1``, in place); returns the new t."""
+        step_t._data += 1
+        self._edited(step_t)
+        return float(step_t._data)
+
+    def _grad_with_decay(self, p, grad, weight_decay, maximize):
         """The gradient the update uses: ``g = ±grad + weight_decay * p`` (``-`` when maximizing).
 
-        Returns ``grad`` itself when nothing changes it, otherwise work array ``k``.
+        Returns ``grad`` itself when nothing changes it, otherwise the scratch array ``"g"``.
         ``grad`` is never modified.
         """
         xp = _backend.array_module(p)
         if weight_decay != 0:
-            g = self._buffer(k, p)
+            g = self._scratch("g", p)
             xp.multiply(p, weight_decay, out=g)
             if maximize:
                 xp.subtract(g, grad, out=g)      # -grad + wd * p
@@ -547,7 +568,7 @@ class Optimizer:
                 xp.add(g, grad, out=g)           # grad + wd * p
             return g
         if maximize:
-            return xp.negative(grad, out=self._buffer(k, grad))
+            return xp.negative(grad, out=self._scratch("g", grad))
         return grad
 
     def _zeros_state(self, p, fill=0):

@@ -72,29 +72,27 @@ class RAdam(Optimizer):
             state["exp_avg_sq"] = self._zeros_state(p)
         theta = p._data
         xp = _backend.array_module(theta)
-        step_t = state["step"]
-        step_t._data += 1
-        step_t._vc[0] += 1
-        t = float(step_t._data)
+        t = self._next_step(state["step"])
 
         if weight_decay != 0 and group["decoupled_weight_decay"]:     # θ <- θ(1 - γλ)
             xp.multiply(theta, 1 - lr * weight_decay, out=theta)
+            self._edited(p)
             weight_decay = 0
-        g = self._grad_with_decay(theta, p._grad._data, weight_decay, group["maximize"], k=0)
+        g = self._grad_with_decay(theta, p._grad._data, weight_decay, group["maximize"])
 
         m, v = state["exp_avg"]._data, state["exp_avg_sq"]._data
-        tmp = self._buffer(1, theta)
+        tmp = self._scratch("tmp", theta)
         _lerp_(xp, m, g, 1 - beta1, tmp)                    # m <- β₁m + (1-β₁)g
         xp.multiply(v, beta2, out=v)                        # v <- β₂v + (1-β₂)g²
         xp.multiply(g, 1 - beta2, out=tmp)
         xp.multiply(tmp, g, out=tmp)
         xp.add(v, tmp, out=v)
-        state["exp_avg"]._vc[0] += 1
-        state["exp_avg_sq"]._vc[0] += 1
+        self._edited(state["exp_avg"])
+        self._edited(state["exp_avg_sq"], ops=2)            # (torch: v.mul_(β₂).addcmul_(g, g, value=1-β₂))
 
         bias_correction1 = 1 - beta1 ** t
         bias_correction2 = 1 - beta2 ** t
-        upd = self._buffer(2, theta)
+        upd = self._scratch("upd", theta)
         xp.divide(m, bias_correction1, out=upd)             # m̂ γ
         xp.multiply(upd, lr, out=upd)
         rho_inf = 2 / (1 - beta2) - 1
@@ -108,4 +106,4 @@ class RAdam(Optimizer):
             xp.multiply(upd, tmp, out=upd)
             xp.multiply(upd, rect, out=upd)
         xp.subtract(theta, upd, out=theta)
-        p._vc[0] += 1
+        self._edited(p)

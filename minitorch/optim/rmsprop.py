@@ -85,23 +85,22 @@ class RMSprop(Optimizer):
                 state["grad_avg"] = self._zeros_state(p)
         theta = p._data
         xp = _backend.array_module(theta)
-        state["step"]._data += 1
-        state["step"]._vc[0] += 1
-        g = self._grad_with_decay(theta, p._grad._data, _to_scalar(group["weight_decay"]), group["maximize"], k=0)
+        self._next_step(state["step"])
+        g = self._grad_with_decay(theta, p._grad._data, _to_scalar(group["weight_decay"]), group["maximize"])
 
         v = state["square_avg"]._data                      # v <- αv + (1-α)g²
-        tmp = self._buffer(1, theta)
+        tmp = self._scratch("tmp", theta)
         xp.multiply(v, alpha, out=v)
         xp.multiply(g, 1 - alpha, out=tmp)
         xp.multiply(tmp, g, out=tmp)
         xp.add(v, tmp, out=v)
-        state["square_avg"]._vc[0] += 1
+        self._edited(state["square_avg"], ops=2)           # (torch: v.mul_(α).addcmul_(g, g, value=1-α))
 
-        avg = self._buffer(2, theta)
+        avg = self._scratch("avg", theta)
         if group["centered"]:                              # d <- √(v - ḡ²) + ε
             ga = state["grad_avg"]._data
             _lerp_(xp, ga, g, 1 - alpha, tmp)
-            state["grad_avg"]._vc[0] += 1
+            self._edited(state["grad_avg"])
             xp.multiply(ga, -1, out=tmp)
             xp.multiply(tmp, ga, out=tmp)
             xp.add(v, tmp, out=avg)
@@ -116,10 +115,10 @@ class RMSprop(Optimizer):
             xp.multiply(b, momentum, out=b)
             xp.divide(g, avg, out=tmp)
             xp.add(b, tmp, out=b)
-            buf._vc[0] += 1
+            self._edited(buf, ops=2)                       # (torch: b.mul_(μ).addcdiv_(g, d))
             xp.multiply(b, -lr, out=tmp)
         else:                                              # θ <- θ - γ g/d
             xp.multiply(g, -lr, out=tmp)
             xp.divide(tmp, avg, out=tmp)
         xp.add(theta, tmp, out=theta)
-        p._vc[0] += 1
+        self._edited(p)

@@ -67,13 +67,12 @@ class Rprop(Optimizer):
             state["step_size"] = self._zeros_state(p, _to_scalar(group["lr"]))
         theta = p._data
         xp = _backend.array_module(theta)
-        state["step"]._data += 1
-        state["step"]._vc[0] += 1
-        g = self._grad_with_decay(theta, p._grad._data, 0, group["maximize"], k=0)
+        self._next_step(state["step"])
+        g = self._grad_with_decay(theta, p._grad._data, 0, group["maximize"])
         prev, step_size = state["prev"]._data, state["step_size"]._data
         dt = theta.dtype.type
 
-        sign = self._buffer(1, theta)                      # s <- η₊ / η₋ / 1 by the sign of g·g_prev
+        sign = self._scratch("sign", theta)                # s <- η₊ / η₋ / 1 by the sign of g·g_prev
         xp.multiply(g, prev, out=sign)
         xp.sign(sign, out=sign)
         pos, neg = sign > 0, sign < 0
@@ -84,10 +83,10 @@ class Rprop(Optimizer):
         xp.clip(step_size, dt(step_size_min), dt(step_size_max), out=step_size)
         xp.copyto(prev, g)                                 # g <- 0 where s = η₋;  g_prev <- g
         prev[sign == dt(etaminus)] = 0
-        upd = self._buffer(2, theta)                       # θ <- θ - sign(g)Δ
+        upd = self._scratch("upd", theta)                  # θ <- θ - sign(g)Δ
         xp.sign(prev, out=upd)
         xp.multiply(upd, step_size, out=upd)
         xp.subtract(theta, upd, out=theta)
-        state["prev"]._vc[0] += 1
-        state["step_size"]._vc[0] += 1
-        p._vc[0] += 1
+        self._edited(state["prev"])
+        self._edited(state["step_size"], ops=2)            # (torch: Δ.mul_(s).clamp_(Γmin, Γmax))
+        self._edited(p)

@@ -72,12 +72,12 @@ class SGD(Optimizer):
     def _update(self, p, group):
         """One SGD step of parameter ``p``: the rule above, line by line, in place on the arrays.
 
-        ``tmp`` is scratch memory kept by the optimizer, so a step allocates nothing; ``_vc`` is the
-        version counter every in-place edit bumps (backward uses it to refuse stale saved tensors)."""
+        ``tmp`` is scratch memory the optimizer keeps, so a step allocates nothing; ``_edited`` bumps
+        the version counters of what changed in place (a backward that saved them then refuses to run)."""
         lr, mu, tau, nesterov = _to_scalar(group["lr"]), group["momentum"], group["dampening"], group["nesterov"]
         theta = p._data
         xp = _backend.array_module(theta)
-        tmp = self._buffer(1, theta)
+        tmp = self._scratch("tmp", theta)
         g = self._grad_with_decay(theta, p._grad._data, _to_scalar(group["weight_decay"]),
                                   group["maximize"])                  # g <- ±grad + λθ
         if mu != 0:
@@ -86,15 +86,15 @@ class SGD(Optimizer):
             if buf is None:                                           # b <- g  on the first step
                 buf = state["momentum_buffer"] = Tensor._from_array(g.copy())
             elif _kernels.sgd_momentum(xp, theta, g, buf._data, mu, tau, lr, nesterov):
-                buf._vc[0] += 1                                       # (on a GPU: the whole step in one kernel)
-                p._vc[0] += 1
+                self._edited(buf, ops=2)                              # (on a GPU: the whole step in one kernel)
+                self._edited(p)
                 return
             else:                                                     # b <- μb + (1-τ)g
                 b = buf._data
                 xp.multiply(b, mu, out=b)
                 xp.add(b, g if tau == 0 else xp.multiply(g, 1 - tau, out=tmp), out=b)
-                buf._vc[0] += 1
+                self._edited(buf, ops=2)                              # (torch: b.mul_(μ).add_(g, alpha=1-τ))
             # g <- g + μb with Nesterov momentum, else g <- b
             g = xp.add(g, xp.multiply(buf._data, mu, out=tmp), out=tmp) if nesterov else buf._data
         xp.subtract(theta, xp.multiply(g, lr, out=tmp), out=theta)   # θ <- θ - γg
-        p._vc[0] += 1
+        self._edited(p)
