@@ -728,7 +728,8 @@ def count_nonzero(input, dim=None):
     if not isinstance(input, Tensor):
         _not_tensor("count_nonzero", input)
     xp = _backend.array_module(input._data)
-    return _T(xp.asarray(xp.count_nonzero(input._data, axis=dim), dtype=xp.int64))
+    axes = None if dim is None else _dims(dim, input._data.ndim)     # torch's IndexError for a dim out of range
+    return _T(xp.asarray(xp.count_nonzero(input._data, axis=axes or None), dtype=xp.int64))
 
 
 class Sort(Function):
