@@ -151,6 +151,17 @@ CASES = [
     "r = T.bmm(T.zeros(2, 2, 1, dtype=T.bool), T.zeros(2, 1, 1))",
     "x = T.zeros(1, 2, 0, requires_grad=True); r = (T.bmm(x, T.ones(1, 0, 2, dtype=T.float64)), "
     "T.autograd.grad(T.bmm(x, T.ones(1, 0, 2, dtype=T.float64)).sum(), x))",
+    # cross_entropy with label smoothing and no classes (so no rows): no division by C; 'sum' is torch's 0 / 0
+    "x = T.zeros(1, 0, 0, requires_grad=True); r = [(F.cross_entropy(x, T.zeros(1, 0, dtype=T.int64), "
+    "reduction=red, label_smoothing=0.1), T.autograd.grad(F.cross_entropy(x, T.zeros(1, 0, dtype=T.int64), "
+    "reduction=red, label_smoothing=0.1).sum(), x)) for red in ['none', 'sum', 'mean']]",
+    # cross_entropy of a 1-D input (one sample): torch's kernel sums the loss from +0 (a zero loss is +0)
+    "r = [1 / F.cross_entropy(T.tensor([-3.]), T.tensor(0), reduction='none', label_smoothing=s) for s in (0., .1)]",
+    # a mean of nothing is torch's 0 / 0, the machine's default NaN (sign bit set on x86); var/std/var_mean of
+    # nothing are torch's positive quiet NaN
+    "r = [T.signbit(T.zeros(0, 3).mean()), T.signbit(T.zeros(0, 3).mean(0)), "
+    "T.signbit(F.l1_loss(T.zeros(0), T.zeros(0))), T.signbit(F.mse_loss(T.zeros(0), T.zeros(0)))]",
+    "r = [T.signbit(T.zeros(0, 3).var()), T.signbit(T.zeros(0, 3).std(0)), T.signbit(T.var_mean(T.zeros(0))[1])]",
 ]
 
 

@@ -120,18 +120,20 @@ class CrossEntropy(Function):
         s = e.sum(axis=1, keepdims=True)
         lse = xp.log(s)
         logp_t = z[xp.arange(z.shape[0]), tc] - lse[:, 0]
-        loss = -(wt * logp_t)
+        loss = -(wt * logp_t) if x.ndim > 1 else 0.0 - wt * logp_t    # 1-D: torch's kernel sums from +0
         if smoothing:
             # smooth term: -sum_c w_c log p_c = -(sum_c w_c z_c - lse * sum_c w_c)
             if weight is not None:
                 sm = -(z @ weight - lse[:, 0] * weight.sum())
             else:
                 sm = -(z.sum(axis=1) - lse[:, 0] * c)
-            loss = (1 - smoothing) * loss + (smoothing / c) * (sm * valid)
+            loss = (1 - smoothing) * loss + (smoothing / c if c else 0.0) * (sm * valid)   # (no classes: no rows)
         denom = wt.sum()
         e /= s                                                   # e is now softmax(x), kept for backward
         ctx.p = e
         ctx.tc, ctx.valid, ctx.wt, ctx.denom = tc, valid, wt, denom
+        if smoothing and not c and reduction == "sum":         # torch adds the smooth term's sum / C = 0 / 0
+            return xp.asarray(float("nan"), dtype=x.dtype)
         return _reduce(xp, loss, reduction, denom, target.shape).astype(x.dtype, copy=False)
 
     @staticmethod
@@ -147,6 +149,7 @@ class CrossEntropy(Function):
                 ctx.valid = ctx.wt != 0
                 ctx.tc = xp.where(ctx.valid, ctx.t, 0)
         eps, c, wt, valid, w = ctx.smoothing, ctx.c, ctx.wt, ctx.valid, ctx.weight
+        c = c or 1                                      # no classes: no rows either, eps / c multiplies nothing
         dtype = x._data.dtype
         rows = wt.shape[0]
         if not grad_mode.is_grad_enabled():
@@ -219,8 +222,8 @@ def _reduce_pointwise(xp, loss, reduction):
         return loss
     if reduction == "sum":
         return xp.asarray(loss.sum(), dtype=loss.dtype)
-    if loss.size == 0:                  # a mean of nothing is NaN, without numpy's "Mean of empty slice" warning
-        return xp.full((), float("nan"), dtype=loss.dtype)
+    if loss.size == 0:                  # a mean of nothing is torch's 0 / 0 (its NaN's sign bit too), without
+        return xp.asarray(loss.sum(), dtype=loss.dtype) / loss.dtype.type(0)   # numpy's "Mean of empty slice"
     return xp.asarray(loss.mean(), dtype=loss.dtype)
 
 

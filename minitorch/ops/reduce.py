@@ -147,9 +147,10 @@ def _std_backward(grad, std, x, axes, keepdim, correction):
 
 def _mean_array(xp, x, axes, keepdim):
     """numpy's mean; a mean of no elements is NaN, as in torch, without numpy's "Mean of empty slice" warning
-    (numpy raises it from its own module, where no filter of ours reaches)."""
+    (numpy raises it from its own module, where no filter of ours reaches). That NaN is torch's sum / 0 = 0 / 0,
+    computed (forwards run with numpy's warnings off): the machine's default NaN, sign bit included, as torch's."""
     if _count(x.shape, axes) == 0:
-        return xp.full_like(x.sum(axis=axes, keepdims=keepdim), float("nan"))
+        return x.sum(axis=axes, keepdims=keepdim) / x.dtype.type(0)
     return x.mean(axis=axes, keepdims=keepdim)
 
 
@@ -167,6 +168,9 @@ def _var_array(xp, x, axes, keepdim, correction, name=None):
     if name is not None and (n - correction <= 0 or x.size == 0):
         _warn_user(f"{name}(): degrees of freedom is <= 0. Correction should be strictly less than the "
                    "reduction factor (input numel divided by output numel).")
+    if n == 0:                          # torch's var/std/var_mean of no elements: its positive quiet NaN
+        m = xp.full_like(x.sum(axis=axes, keepdims=True), float("nan"))
+        return xp.full_like(x.sum(axis=axes, keepdims=keepdim), float("nan")), m
     m = _mean_array(xp, x, axes, True)
     c = x - m
     v = (c * c).sum(axis=axes, keepdims=keepdim) / builtins.max(n - correction, 0)
