@@ -162,6 +162,16 @@ CASES = [
     "r = [T.signbit(T.zeros(0, 3).mean()), T.signbit(T.zeros(0, 3).mean(0)), "
     "T.signbit(F.l1_loss(T.zeros(0), T.zeros(0))), T.signbit(F.mse_loss(T.zeros(0), T.zeros(0)))]",
     "r = [T.signbit(T.zeros(0, 3).var()), T.signbit(T.zeros(0, 3).std(0)), T.signbit(T.var_mean(T.zeros(0))[1])]",
+    # softshrink's zero is x * 0 (torch's): -0 for a negative input, seen through a division
+    "r = 1 / F.softshrink(T.tensor([-0.3, 0.3, -0.]), 1.0)",
+    # pow with a False exponent: torch's formula grad * 0 * x^-1 (NaN at 0), not a 0 exponent's zeros
+    "x = T.tensor([0., 3., -1.], dtype=T.float64, requires_grad=True); r = T.autograd.grad(T.pow(x, False).sum(), x)",
+    # var_mean / std_mean with only the mean used: torch skips the undefined gradient (no 0 * inf at dof <= 0)
+    "x = T.tensor(1.5, dtype=T.float64, requires_grad=True); r = T.autograd.grad(T.var_mean(x)[1], x)",
+    "x = T.tensor([[0.4, 0.9, -2.6]], requires_grad=True); r = T.autograd.grad(T.std_mean(x, 0, correction=2)[1].sum(), x)",
+    # cross_entropy's gradient in torch's form p * sum_c(b) - b: exactly 0 with one class (both backward paths)
+    "x = T.tensor([[0.0709]], requires_grad=True); r = [T.autograd.grad(F.cross_entropy(x, T.tensor([0]), "
+    "reduction=red, label_smoothing=0.1), x, create_graph=cg) for red in ['sum', 'mean'] for cg in [False, True]]",
 ]
 
 

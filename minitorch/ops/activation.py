@@ -508,9 +508,9 @@ class Softshrink(Hardshrink):
     def forward(ctx, x, lambd):
         xp = ctx.xp
         ctx.save_for_backward(~((x >= -lambd) & (x <= lambd)), x)
-        # torch's result is NaN for a NaN (its gradient passes, as hardshrink's)
-        return xp.where(x > lambd, x - lambd, xp.where((x < -lambd) | (x != x), x + lambd, 0)).astype(
-            x.dtype, copy=False)
+        # torch's zero is x * 0: -0 for a negative x (seen through a division), NaN for a NaN (whose gradient
+        # passes, as hardshrink's)
+        return xp.where(x > lambd, x - lambd, xp.where(x < -lambd, x + lambd, x * 0)).astype(x.dtype, copy=False)
 
 
 class Glu(Function):

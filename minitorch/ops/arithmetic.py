@@ -137,8 +137,8 @@ class Pow(Function):
     def backward(ctx, grad):
         x, = ctx.saved_tensors
         y = ctx.y
-        if y == 0:
-            return grad.new_zeros(grad.shape), None
+        if y == 0 and type(y) is not bool:        # torch: zeros for a 0 exponent; a False one takes the formula
+            return grad.new_zeros(grad.shape), None   # (0 * x^-1: NaN at x = 0)
         return grad * (y * pow(x, y - 1)), None
 
 

@@ -208,6 +208,12 @@ class Std(Function):
         return _std_backward(grad, y, x, ctx.axes, ctx.keepdim, ctx.correction), None, None, None
 
 
+def _unused(g):
+    """Whether the gradient of one output of a two-output node is the engine's stand-in for an unused output
+    (zeros, outside any graph): torch leaves that gradient undefined and skips its term."""
+    return not g.requires_grad and not bool(g._data.any())
+
+
 class VarMean(Function):
     """(var(x), mean(x)) over ``axes``, in one node.   dL/dx = var's gradient + mean's gradient."""
 
@@ -222,8 +228,10 @@ class VarMean(Function):
     def backward(ctx, gv, gm):
         x, = ctx.saved_tensors
         axes = tuple(range(x._data.ndim)) if ctx.axes is None else ctx.axes
-        return (_var_backward(gv, x, ctx.axes, ctx.keepdim, ctx.correction)
-                + _mean_backward(gm, axes, x._data.shape, ctx.keepdim, _count(x._data.shape, axes))), None, None, None
+        gx = _mean_backward(gm, axes, x._data.shape, ctx.keepdim, _count(x._data.shape, axes))
+        if _unused(gv):                 # torch skips an undefined gradient: no 0 * inf where dof <= 0
+            return gx, None, None, None
+        return _var_backward(gv, x, ctx.axes, ctx.keepdim, ctx.correction) + gx, None, None, None
 
 
 class StdMean(Function):
@@ -241,8 +249,10 @@ class StdMean(Function):
     def backward(ctx, gs, gm):
         x, s = ctx.saved_tensors
         axes = tuple(range(x._data.ndim)) if ctx.axes is None else ctx.axes
-        return (_std_backward(gs, s, x, ctx.axes, ctx.keepdim, ctx.correction)
-                + _mean_backward(gm, axes, x._data.shape, ctx.keepdim, _count(x._data.shape, axes))), None, None, None
+        gx = _mean_backward(gm, axes, x._data.shape, ctx.keepdim, _count(x._data.shape, axes))
+        if _unused(gs):                 # (as VarMean: no 0 * inf where std = 0 or dof <= 0)
+            return gx, None, None, None
+        return _std_backward(gs, s, x, ctx.axes, ctx.keepdim, ctx.correction) + gx, None, None, None
 
 
 def _var_args(input, dim, unbiased, correction, name):
