@@ -430,7 +430,10 @@ class Softplus(Function):
     def backward(ctx, grad):
         x, = ctx.saved_tensors
         bx = x * ctx.beta
-        return where(bx > ctx.threshold, grad, grad * sigmoid(bx)), None, None
+        # torch's second derivative is 0 from the threshold on (its first takes the linear branch only above
+        # it): sigmoid's argument is cut from the graph where beta x >= threshold
+        s = sigmoid(where(bx < ctx.threshold, bx, bx.detach()))
+        return where(bx > ctx.threshold, grad, grad * s), None, None
 
 
 class LogSigmoid(Function):

@@ -562,8 +562,12 @@ class Prod(Function):
     def backward(ctx, grad):
         x, y = ctx.saved_tensors
         g = _unsqueeze_dims(grad, ctx.axes, ctx.in_shape, ctx.keepdim)
+        if not ctx.in_shape:                    # torch: a 0-d input's gradient is the upstream one, a constant
+            return g, None, None
         if not bool((x._data == 0).any()):
             return g * (_unsqueeze_dims(y, ctx.axes, ctx.in_shape, ctx.keepdim) / x), None, None
+        if _count(ctx.in_shape, ctx.axes) == 1:  # (and with zeros, slices of one element: no product of others)
+            return g, None, None
         return g * _prod_others(x, ctx.axes), None, None
 
 
