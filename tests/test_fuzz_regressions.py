@@ -172,8 +172,8 @@ CASES = [
     # cross_entropy's gradient in torch's form p * sum_c(b) - b: exactly 0 with one class (both backward paths)
     "x = T.tensor([[0.0709]], requires_grad=True); r = [T.autograd.grad(F.cross_entropy(x, T.tensor([0]), "
     "reduction=red, label_smoothing=0.1), x, create_graph=cg) for red in ['sum', 'mean'] for cg in [False, True]]",
-    # softplus: torch's second derivative is 0 from the threshold on (the first is sigmoid's at it)
-    "x = T.tensor([-3., 1., 3., 0.999], dtype=T.float64, requires_grad=True); "
+    # softplus: torch's second derivative is 0 from the threshold on (the first is sigmoid's at it), NaN at NaN
+    "x = T.tensor([-3., 1., 3., 0.999, float('nan')], dtype=T.float64, requires_grad=True); "
     "g = T.autograd.grad(F.softplus(x, beta=1., threshold=1.).sum(), x, create_graph=True); "
     "r = T.autograd.grad(g[0].sum(), x)",
     # prod of a 0-d tensor or of one-element slices with zeros: torch's gradient is the upstream one, a constant

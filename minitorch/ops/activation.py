@@ -432,7 +432,7 @@ class Softplus(Function):
         bx = x * ctx.beta
         # torch's second derivative is 0 from the threshold on (its first takes the linear branch only above
         # it): sigmoid's argument is cut from the graph where beta x >= threshold
-        s = sigmoid(where(bx < ctx.threshold, bx, bx.detach()))
+        s = sigmoid(where(bx >= ctx.threshold, bx.detach(), bx))        # (a NaN keeps its NaN derivative)
         return where(bx > ctx.threshold, grad, grad * s), None, None
 
 
