@@ -430,7 +430,10 @@ class Softplus(Function):
     def backward(ctx, grad):
         x, = ctx.saved_tensors
         bx = x * ctx.beta
-        return where(bx > ctx.threshold, grad, grad * sigmoid(bx)), None, None
+        # torch's second derivative is 0 from the threshold on (its first takes the linear branch only above
+        # it): sigmoid's argument is cut from the graph where beta x >= threshold
+        s = sigmoid(where(bx >= ctx.threshold, bx.detach(), bx))        # (a NaN keeps its NaN derivative)
+        return where(bx > ctx.threshold, grad, grad * s), None, None
 
 
 class LogSigmoid(Function):
@@ -508,9 +511,9 @@ class Softshrink(Hardshrink):
     def forward(ctx, x, lambd):
         xp = ctx.xp
         ctx.save_for_backward(~((x >= -lambd) & (x <= lambd)), x)
-        # torch's result is NaN for a NaN (its gradient passes, as hardshrink's)
-        return xp.where(x > lambd, x - lambd, xp.where((x < -lambd) | (x != x), x + lambd, 0)).astype(
-            x.dtype, copy=False)
+        # torch's zero is x * 0: -0 for a negative x (seen through a division), NaN for a NaN (whose gradient
+        # passes, as hardshrink's)
+        return xp.where(x > lambd, x - lambd, xp.where(x < -lambd, x + lambd, x * 0)).astype(x.dtype, copy=False)
 
 
 class Glu(Function):

@@ -137,8 +137,8 @@ class Pow(Function):
     def backward(ctx, grad):
         x, = ctx.saved_tensors
         y = ctx.y
-        if y == 0:
-            return grad.new_zeros(grad.shape), None
+        if y == 0 and type(y) is not bool:        # torch: zeros for a 0 exponent; a False one takes the formula
+            return grad.new_zeros(grad.shape), None   # (0 * x^-1: NaN at x = 0)
         return grad * (y * pow(x, y - 1)), None
 
 
@@ -169,9 +169,9 @@ class PowTensor(Function):
         x, y, z = ctx.saved_tensors
         need = ctx.needs_input_grad
         gx = gy = None
-        if need[0]:                                   # torch's forms: the gradient times a selected factor
-            gx = grad * where(y == 0, 0.0, y * pow(x, y - 1))
-        if need[1]:
+        if need[0]:       # torch's forms: where(y = 0, 0, grad * factor) (no NaN upstream gradient leaks in)
+            gx = where(y == 0, 0.0, grad * (y * pow(x, y - 1)))
+        if need[1]:                                   # and the gradient times a selected factor
             gy = grad * where((x == 0) & (y >= 0), 0.0, z * log(x))
         return gx, gy
 

@@ -10,6 +10,7 @@ from ..tensor import Tensor, _not_tensor
 from .shape import Squeeze, reshape, transpose, unsqueeze, squeeze
 from .shape import broadcast_shapes
 from .reduce import sum as _sum
+from ._common import _cast
 
 
 class MatMul(Function):
@@ -80,6 +81,20 @@ def _check_same_dtype(a, b):
         raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: {_c_name(a)} != {_c_name(b)}")
 
 
+def _check_mv_dtypes(mat, vec):
+    if mat._data.dtype != vec._data.dtype:
+        raise RuntimeError(f"addmv input tensors must have the same dtype, but got {_dtype_name(vec)}, "
+                           f"{_dtype_name(mat)}, and {_dtype_name(vec)}")
+
+
+def _check_bmm_dtypes(a, b):
+    """torch's bmm kernel (a non-empty result): dispatched on a's dtype (no bool kernel), then b must match."""
+    if a._data.dtype is _BOOL_DT:
+        _refuse_bool("bmm")
+    if a._data.dtype != b._data.dtype:
+        raise RuntimeError(f"expected scalar type {_dtype_name(a)} but found {_dtype_name(b)}")
+
+
 def _c_name(t):
     """torch's C type name of a dtype, as its error messages print it (float, double, long, ...)."""
     return {"float32": "float", "float64": "double", "float16": "c10::Half", "int64": "long int", "int32": "int",
@@ -107,9 +122,13 @@ def matmul(input, other):
     if na == 2 and nb == 1:
         return mv(a, b)
     is_bool = a._data.dtype is _BOOL_DT                 # (one test on the hot path; torch has no bool kernels)
-    if is_bool and b._data.dtype is not _BOOL_DT and not _folds(a, b):
-        _refuse_bool("bmm")              # torch's unfolded path reaches bmm, which dispatches on a's dtype first
-    _check_same_dtype(a, b)
+    route = None
+    if is_bool or a._data.dtype != b._data.dtype:      # which kernel torch's matmul reaches decides the error
+        route = "mm" if (na <= 2 and nb <= 2) else "bmm" if not _folds(a, b) else "mv" if 1 in (na, nb) else "mm"
+        if route == "mv":                              # folded into mv: the >= 3-D operand is the matrix
+            _check_mv_dtypes(*((a, b) if nb == 1 else (b, a)))
+        elif route == "mm":
+            _check_same_dtype(a, b)
     ka, kb = sa[-1], (sb[-2] if nb > 1 else sb[0])
     if ka != kb:
         if na <= 2 or nb <= 2:
@@ -120,24 +139,28 @@ def matmul(input, other):
             raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({_shape_str(ma)} and {_shape_str(mb)})")
         raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: "
                            f"[{_batch_size(sa, sb)}, {ka}] but got: [{_batch_size(sa, sb)}, {kb}].")
-    if is_bool and a._data.size and b._data.size and (na <= 2 or nb <= 2):
-        _refuse_bool("addmv_impl_cpu" if nb == 1 else "addmm_impl_cpu_" if nb == 2 else "bmm")   # no bool kernels
+    if na > 2 or nb > 2:
+        try:
+            batch = broadcast_shapes(sa[:-2], sb[:-2])
+        except RuntimeError:
+            for i in range(1, min(len(sa), len(sb)) - 1):
+                if sa[-2 - i] != sb[-2 - i] and 1 not in (sa[-2 - i], sb[-2 - i]):
+                    raise RuntimeError(f"The size of tensor a ({sa[-2 - i]}) must match the size of tensor b "
+                                       f"({sb[-2 - i]}) at non-singleton dimension {max(na, nb) - 3 - i + 1}") from None
+            raise
+    if route == "bmm":                                  # torch's bmm: an empty result (or k = 0) takes b's dtype
+        if builtins_prod(batch) * (sa[-2] if na > 1 else 1) * (sb[-1] if nb > 1 else 1) * ka == 0:
+            a = _cast(a, b.dtype)
+        else:
+            _check_bmm_dtypes(a, b)
+    elif is_bool and a._data.size and b._data.size:
+        _refuse_bool("addmv_impl_cpu" if route == "mv" else "addmm_impl_cpu_")   # no bool kernels
     if na == 1:
         return Squeeze.named("SqueezeBackward4").apply(matmul(unsqueeze(a, 0), b), sb[:-2] + (sb[-1],))
     if nb == 1:
         return squeeze(matmul(a, unsqueeze(b, 1)), -1)
     if na == 2 and nb == 2:
         return MatMul.apply(a, b)
-    try:
-        broadcast_shapes(sa[:-2], sb[:-2])
-    except RuntimeError:
-        for i in range(1, min(len(sa), len(sb)) - 1):
-            if sa[-2 - i] != sb[-2 - i] and 1 not in (sa[-2 - i], sb[-2 - i]):
-                raise RuntimeError(f"The size of tensor a ({sa[-2 - i]}) must match the size of tensor b "
-                                   f"({sb[-2 - i]}) at non-singleton dimension {max(na, nb) - 3 - i + 1}") from None
-        raise
-    if is_bool and a._data.size and b._data.size:
-        _refuse_bool("bmm")
     return MatMul.named("UnsafeViewBackward0").apply(a, b)   # torch: a bmm, then a reshape
 
 
@@ -177,10 +200,10 @@ def bmm(input, mat2):
     if mat2._data.shape[:2] != (b, m):
         raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: [{b}, {m}] but got: "
                            f"[{mat2._data.shape[0]}, {mat2._data.shape[1]}].")
-    if input._data.dtype != mat2._data.dtype:
-        raise RuntimeError(f"expected scalar type {_dtype_name(input)} but found {_dtype_name(mat2)}")
-    if input._data.dtype is _BOOL_DT and input._data.size and mat2._data.size:
-        _refuse_bool("bmm")
+    if b * n * m * mat2._data.shape[2] == 0:      # no kernel runs: the (empty or zero) result takes mat2's dtype
+        input = _cast(input, mat2.dtype)
+    else:
+        _check_bmm_dtypes(input, mat2)
     return MatMul.named("BmmBackward0").apply(input, mat2)
 
 
@@ -242,7 +265,7 @@ def mv(input, vec):
     if input._data.shape[1] != vec._data.shape[0]:
         raise RuntimeError(f"size mismatch, got input ({input._data.shape[0]}), mat "
                            f"({_shape_str(input._data.shape)}), vec ({vec._data.shape[0]})")
-    _check_same_dtype(input, vec)
+    _check_mv_dtypes(input, vec)
     if input._data.dtype is _BOOL_DT and input._data.size and vec._data.size:
         _refuse_bool("addmv_impl_cpu")
     return Mv.apply(input, vec)

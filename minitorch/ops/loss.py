@@ -120,18 +120,20 @@ class CrossEntropy(Function):
         s = e.sum(axis=1, keepdims=True)
         lse = xp.log(s)
         logp_t = z[xp.arange(z.shape[0]), tc] - lse[:, 0]
-        loss = -(wt * logp_t)
+        loss = -(wt * logp_t) if x.ndim > 1 else 0.0 - wt * logp_t    # 1-D: torch's kernel sums from +0
         if smoothing:
             # smooth term: -sum_c w_c log p_c = -(sum_c w_c z_c - lse * sum_c w_c)
             if weight is not None:
                 sm = -(z @ weight - lse[:, 0] * weight.sum())
             else:
                 sm = -(z.sum(axis=1) - lse[:, 0] * c)
-            loss = (1 - smoothing) * loss + (smoothing / c) * (sm * valid)
+            loss = (1 - smoothing) * loss + (smoothing / c if c else 0.0) * (sm * valid)   # (no classes: no rows)
         denom = wt.sum()
         e /= s                                                   # e is now softmax(x), kept for backward
         ctx.p = e
         ctx.tc, ctx.valid, ctx.wt, ctx.denom = tc, valid, wt, denom
+        if smoothing and not c and reduction == "sum":         # torch adds the smooth term's sum / C = 0 / 0
+            return xp.asarray(float("nan"), dtype=x.dtype)
         return _reduce(xp, loss, reduction, denom, target.shape).astype(x.dtype, copy=False)
 
     @staticmethod
@@ -149,32 +151,24 @@ class CrossEntropy(Function):
         eps, c, wt, valid, w = ctx.smoothing, ctx.c, ctx.wt, ctx.valid, ctx.weight
         dtype = x._data.dtype
         rows = wt.shape[0]
-        if not grad_mode.is_grad_enabled():
-            # not recording: the same formula in a few array passes over the softmax saved by forward
-            u = grad._data.reshape(-1) if ctx.reduction == "none" else grad._data
-            if ctx.reduction == "mean":
-                u = u / ctx.denom
-            uv = u * valid if eps else u
-            a = (1 - eps) * wt
-            if eps:
-                a = a + (eps / c) * (w.sum() if w is not None else c) * valid
-            gx = ctx.p * (a * u).astype(dtype, copy=False)[:, None]
-            gx[xp.arange(rows), ctx.tc] -= ((1 - eps) * wt * u).astype(dtype, copy=False)
-            if eps:
-                gx -= ((eps / c) * uv).astype(dtype, copy=False)[:, None] * (w[None, :] if w is not None else 1.0)
-            return _T(xp.ascontiguousarray(_to_x_layout(gx, x._data.shape))), None, None, None, None, None
-        # a_n and b[n, c] of the module docstring, as (rows, 1) and (rows, C) arrays
-        a = (1 - eps) * wt
+        # b[n, c] of the module docstring; a_n = sum_c b[n, c] (torch's log_softmax backward sums the incoming
+        # gradient: the gradient is exactly 0 with one class)
         b = xp.zeros((rows, c), dtype=dtype)
         xp.put_along_axis(b, ctx.tc[:, None], ((1 - eps) * wt)[:, None].astype(dtype), axis=1)
         if eps:
-            wsum = w.sum() if w is not None else c
-            a = a + (eps / c) * wsum * valid
-            b += (eps / c) * (w[None, :] if w is not None else 1.0) * valid[:, None]
-        a = a.astype(dtype, copy=False)[:, None]
+            b += ((eps / (c or 1)) * (w[None, :] if w is not None else 1.0) * valid[:, None]).astype(
+                dtype, copy=False)                              # (no classes: no rows either)
+        if not grad_mode.is_grad_enabled():
+            # not recording: torch's form in a few array passes over the softmax saved by forward
+            u = grad._data.reshape(-1) if ctx.reduction == "none" else grad._data
+            if ctx.reduction == "mean":
+                u = u / ctx.denom
+            g = b * xp.asarray(u, dtype=dtype).reshape(-1, 1) if ctx.reduction == "none" else b * u.astype(dtype)
+            gx = ctx.p * g.sum(axis=1, keepdims=True) - g
+            return _T(xp.ascontiguousarray(_to_x_layout(gx, x._data.shape))), None, None, None, None, None
         if ctx.reduction == "mean":
-            a = a / ctx.denom
             b /= ctx.denom
+        a = b.sum(axis=1, keepdims=True)
         p = Softmax.apply(x, ctx.class_dim)                      # recording: p must stay connected to x
         at = _T(_to_x_layout(a, x._data.shape))
         bt = _T(_to_x_layout(b, x._data.shape))
@@ -219,8 +213,8 @@ def _reduce_pointwise(xp, loss, reduction):
         return loss
     if reduction == "sum":
         return xp.asarray(loss.sum(), dtype=loss.dtype)
-    if loss.size == 0:                  # a mean of nothing is NaN, without numpy's "Mean of empty slice" warning
-        return xp.full((), float("nan"), dtype=loss.dtype)
+    if loss.size == 0:                  # a mean of nothing is torch's 0 / 0 (its NaN's sign bit too), without
+        return xp.asarray(loss.sum(), dtype=loss.dtype) / loss.dtype.type(0)   # numpy's "Mean of empty slice"
     return xp.asarray(loss.mean(), dtype=loss.dtype)
 
 

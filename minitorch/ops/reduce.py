@@ -147,9 +147,10 @@ def _std_backward(grad, std, x, axes, keepdim, correction):
 
 def _mean_array(xp, x, axes, keepdim):
     """numpy's mean; a mean of no elements is NaN, as in torch, without numpy's "Mean of empty slice" warning
-    (numpy raises it from its own module, where no filter of ours reaches)."""
+    (numpy raises it from its own module, where no filter of ours reaches). That NaN is torch's sum / 0 = 0 / 0,
+    computed (forwards run with numpy's warnings off): the machine's default NaN, sign bit included, as torch's."""
     if _count(x.shape, axes) == 0:
-        return xp.full_like(x.sum(axis=axes, keepdims=keepdim), float("nan"))
+        return x.sum(axis=axes, keepdims=keepdim) / x.dtype.type(0)
     return x.mean(axis=axes, keepdims=keepdim)
 
 
@@ -167,6 +168,9 @@ def _var_array(xp, x, axes, keepdim, correction, name=None):
     if name is not None and (n - correction <= 0 or x.size == 0):
         _warn_user(f"{name}(): degrees of freedom is <= 0. Correction should be strictly less than the "
                    "reduction factor (input numel divided by output numel).")
+    if n == 0:                          # torch's var/std/var_mean of no elements: its positive quiet NaN
+        m = xp.full_like(x.sum(axis=axes, keepdims=True), float("nan"))
+        return xp.full_like(x.sum(axis=axes, keepdims=keepdim), float("nan")), m
     m = _mean_array(xp, x, axes, True)
     c = x - m
     v = (c * c).sum(axis=axes, keepdims=keepdim) / builtins.max(n - correction, 0)
@@ -204,6 +208,12 @@ class Std(Function):
         return _std_backward(grad, y, x, ctx.axes, ctx.keepdim, ctx.correction), None, None, None
 
 
+def _unused(g):
+    """Whether the gradient of one output of a two-output node is the engine's stand-in for an unused output
+    (zeros, outside any graph): torch leaves that gradient undefined and skips its term."""
+    return not g.requires_grad and not bool(g._data.any())
+
+
 class VarMean(Function):
     """(var(x), mean(x)) over ``axes``, in one node.   dL/dx = var's gradient + mean's gradient."""
 
@@ -218,8 +228,10 @@ class VarMean(Function):
     def backward(ctx, gv, gm):
         x, = ctx.saved_tensors
         axes = tuple(range(x._data.ndim)) if ctx.axes is None else ctx.axes
-        return (_var_backward(gv, x, ctx.axes, ctx.keepdim, ctx.correction)
-                + _mean_backward(gm, axes, x._data.shape, ctx.keepdim, _count(x._data.shape, axes))), None, None, None
+        gx = _mean_backward(gm, axes, x._data.shape, ctx.keepdim, _count(x._data.shape, axes))
+        if _unused(gv):                 # torch skips an undefined gradient: no 0 * inf where dof <= 0
+            return gx, None, None, None
+        return _var_backward(gv, x, ctx.axes, ctx.keepdim, ctx.correction) + gx, None, None, None
 
 
 class StdMean(Function):
@@ -237,8 +249,10 @@ class StdMean(Function):
     def backward(ctx, gs, gm):
         x, s = ctx.saved_tensors
         axes = tuple(range(x._data.ndim)) if ctx.axes is None else ctx.axes
-        return (_std_backward(gs, s, x, ctx.axes, ctx.keepdim, ctx.correction)
-                + _mean_backward(gm, axes, x._data.shape, ctx.keepdim, _count(x._data.shape, axes))), None, None, None
+        gx = _mean_backward(gm, axes, x._data.shape, ctx.keepdim, _count(x._data.shape, axes))
+        if _unused(gs):                 # (as VarMean: no 0 * inf where std = 0 or dof <= 0)
+            return gx, None, None, None
+        return _std_backward(gs, s, x, ctx.axes, ctx.keepdim, ctx.correction) + gx, None, None, None
 
 
 def _var_args(input, dim, unbiased, correction, name):
@@ -548,8 +562,12 @@ class Prod(Function):
     def backward(ctx, grad):
         x, y = ctx.saved_tensors
         g = _unsqueeze_dims(grad, ctx.axes, ctx.in_shape, ctx.keepdim)
+        if not ctx.in_shape:                    # torch: a 0-d input's gradient is the upstream one, a constant
+            return g, None, None
         if not bool((x._data == 0).any()):
             return g * (_unsqueeze_dims(y, ctx.axes, ctx.in_shape, ctx.keepdim) / x), None, None
+        if _count(ctx.in_shape, ctx.axes) == 1:  # (and with zeros, slices of one element: no product of others)
+            return g, None, None
         return g * _prod_others(x, ctx.axes), None, None
 
 
@@ -728,7 +746,8 @@ def count_nonzero(input, dim=None):
     if not isinstance(input, Tensor):
         _not_tensor("count_nonzero", input)
     xp = _backend.array_module(input._data)
-    return _T(xp.asarray(xp.count_nonzero(input._data, axis=dim), dtype=xp.int64))
+    axes = None if dim is None else _dims(dim, input._data.ndim)     # torch's IndexError for a dim out of range
+    return _T(xp.asarray(xp.count_nonzero(input._data, axis=axes or None), dtype=xp.int64))
 
 
 class Sort(Function):
