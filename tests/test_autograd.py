@@ -462,3 +462,29 @@ def test_no_memory_growth_over_a_training_loop(device):
     for _ in range(30):
         step()
     assert live() <= before
+
+
+@pytest.mark.parametrize("materialize", [True, False])
+def test_set_materialize_grads_as_torch(materialize):
+    """``ctx.set_materialize_grads(False)``: an output nobody used reaches backward as None, not zeros."""
+    seen = {}
+
+    def make(lib):
+        class Two(lib.autograd.Function):
+            @staticmethod
+            def forward(ctx, x):
+                ctx.set_materialize_grads(materialize)
+                return x * 2, x * 3
+
+            @staticmethod
+            def backward(ctx, ga, gb):
+                seen[lib.__name__] = (ga is None, gb is None)
+                return (ga * 2 if ga is not None else 0) + (gb * 3 if gb is not None else 0)
+        return Two
+
+    for lib in (mt, torch):
+        x = lib.tensor([1.0, 2.0], requires_grad=True)
+        a, b = make(lib).apply(x)
+        (a * 5).sum().backward()
+        assert x.grad.tolist() == [10.0, 10.0]
+    assert seen["minitorch"] == seen["torch"] == (False, not materialize)

@@ -187,6 +187,8 @@ CASES = [
     "b = T.tensor([-0.5, 2., 0.], dtype=T.float64, requires_grad=True); e = T.tensor(0., dtype=T.float64, "
     "requires_grad=True); g = T.autograd.grad((b ** e).sum(), [b, e], create_graph=True); "
     "r = T.autograd.grad(g[0].sum() + g[1] * 0.7, [b, e])",
+    # cross_entropy with probability targets: 'sum'/'mean' are -(sum of all terms), torch's order (-0 when empty)
+    "r = 1 / F.cross_entropy(T.zeros(0, 3, requires_grad=True), T.zeros(0, 3), reduction='sum')",
 ]
 
 

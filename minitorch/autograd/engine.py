@@ -132,8 +132,8 @@ def _call(node, buf, arrays=True):
 
     When nothing is recorded (``create_graph=False``) a Function's ``array_backward``, if it has one, runs
     instead: the same formula on arrays, without a Tensor op per step."""
-    if node._output_meta is not None:                  # multi-output: the gradient of an unused output is zeros
-        make, zeros = _make, node.xp.zeros
+    if node._output_meta is not None and node._materialize_grads:   # multi-output: an unused output's gradient
+        make, zeros = _make, node.xp.zeros                            # is zeros (unless the node asked for None)
         buf = [g if g is not None else make(zeros(s, d)) for g, (s, d) in zip(buf, node._output_meta)]
     function = node._function
     if arrays and function.array_backward is not None and not grad_mode._enabled[0]:

@@ -44,6 +44,7 @@ class Node:
     _retain_hooks = None  # {output_nr: hook}       retain_grad of non-leaf outputs
     _post_hooks = None   # [hook(grad_inputs, grad_outputs)]
     _output_meta = None  # [(shape, dtype)] of outputs, kept for multi-output nodes
+    _materialize_grads = True   # an unused output's gradient reaches backward as zeros (False: as None)
     _anomaly_trace = None
     _non_diff = ()
 
@@ -120,6 +121,11 @@ class Node:
                 if type(s) is _SavedOutput and s._data is result._data:
                     saved[i] = _SavedOutput(t)
                     self._saved_versions[i] = t._vc[0]
+
+    def set_materialize_grads(self, value):
+        """torch's ``ctx.set_materialize_grads``: with False, ``backward`` receives None for an output that got no
+        gradient (so it can skip that output's term) instead of zeros."""
+        self._materialize_grads = bool(value)
 
     def mark_non_differentiable(self, *arrays):
         """Outputs listed here never require grad (torch's ``ctx.mark_non_differentiable``)."""

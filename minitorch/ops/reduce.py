@@ -208,18 +208,13 @@ class Std(Function):
         return _std_backward(grad, y, x, ctx.axes, ctx.keepdim, ctx.correction), None, None, None
 
 
-def _unused(g):
-    """Whether the gradient of one output of a two-output node is the engine's stand-in for an unused output
-    (zeros, outside any graph): torch leaves that gradient undefined and skips its term."""
-    return not g.requires_grad and not bool(g._data.any())
-
-
 class VarMean(Function):
     """(var(x), mean(x)) over ``axes``, in one node.   dL/dx = var's gradient + mean's gradient."""
 
     @staticmethod
     def forward(ctx, x, axes, keepdim, correction):
         ctx.axes, ctx.keepdim, ctx.correction = axes, keepdim, correction
+        ctx.set_materialize_grads(False)           # backward gets None for an output nobody used
         v, m = _var_array(ctx.xp, x, axes, keepdim, correction, "var_mean")
         ctx.save_for_backward(x)
         return v, (m if keepdim else m.reshape(v.shape))
@@ -228,10 +223,12 @@ class VarMean(Function):
     def backward(ctx, gv, gm):
         x, = ctx.saved_tensors
         axes = tuple(range(x._data.ndim)) if ctx.axes is None else ctx.axes
-        gx = _mean_backward(gm, axes, x._data.shape, ctx.keepdim, _count(x._data.shape, axes))
-        if _unused(gv):                 # torch skips an undefined gradient: no 0 * inf where dof <= 0
-            return gx, None, None, None
-        return _var_backward(gv, x, ctx.axes, ctx.keepdim, ctx.correction) + gx, None, None, None
+        terms = []                      # an unused output's term is skipped (torch's undefined gradient): no 0 * inf
+        if gv is not None:              # where dof <= 0
+            terms.append(_var_backward(gv, x, ctx.axes, ctx.keepdim, ctx.correction))
+        if gm is not None:
+            terms.append(_mean_backward(gm, axes, x._data.shape, ctx.keepdim, _count(x._data.shape, axes)))
+        return (terms[0] if len(terms) == 1 else terms[0] + terms[1]), None, None, None
 
 
 class StdMean(Function):
@@ -240,6 +237,7 @@ class StdMean(Function):
     @staticmethod
     def forward(ctx, x, axes, keepdim, correction):
         ctx.axes, ctx.keepdim, ctx.correction = axes, keepdim, correction
+        ctx.set_materialize_grads(False)           # backward gets None for an output nobody used
         v, m = _var_array(ctx.xp, x, axes, keepdim, correction, "std_mean")
         s = ctx.xp.sqrt(v)
         ctx.save_for_backward(x, s)
@@ -249,10 +247,12 @@ class StdMean(Function):
     def backward(ctx, gs, gm):
         x, s = ctx.saved_tensors
         axes = tuple(range(x._data.ndim)) if ctx.axes is None else ctx.axes
-        gx = _mean_backward(gm, axes, x._data.shape, ctx.keepdim, _count(x._data.shape, axes))
-        if _unused(gs):                 # (as VarMean: no 0 * inf where std = 0 or dof <= 0)
-            return gx, None, None, None
-        return _std_backward(gs, s, x, ctx.axes, ctx.keepdim, ctx.correction) + gx, None, None, None
+        terms = []                      # (as VarMean: no 0 * inf where std = 0 or dof <= 0)
+        if gs is not None:
+            terms.append(_std_backward(gs, s, x, ctx.axes, ctx.keepdim, ctx.correction))
+        if gm is not None:
+            terms.append(_mean_backward(gm, axes, x._data.shape, ctx.keepdim, _count(x._data.shape, axes)))
+        return (terms[0] if len(terms) == 1 else terms[0] + terms[1]), None, None, None
 
 
 def _var_args(input, dim, unbiased, correction, name):

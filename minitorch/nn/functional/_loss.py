@@ -115,13 +115,12 @@ def _cross_entropy_probs(input, target, weight, reduction, label_smoothing):
         shape = [1] * input.dim()
         shape[class_dim] = c
         prod = prod * weight.reshape(shape)
-    loss = -prod.sum(class_dim)
     if reduction == "none":
-        return loss
+        return -prod.sum(class_dim)
+    total = -prod.sum()                        # torch's order: one sum, then the sign (an empty loss is -0)
     if reduction == "sum":
-        return loss.sum()
-    n = input.numel() // c if c else 0
-    return loss.sum() / n
+        return total
+    return total / (input.numel() // c if c else 0)
 
 
 def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean"):
