@@ -498,10 +498,139 @@ def _weight_grad_rows_wide(xp, x, gy, w_shape, geo):
     return gw.reshape(w_shape)
 
 
+# ---------------------------------------------------------------- tall blocks (thin stride-1 layers)
+# A thin product (few output channels: LeNet's conv1 has 6) is bound by reading its columns: each column
+# element is used in only 2*O flops. "Tall blocks" compute R output rows of every block of R rows from ONE
+# column, so the GEMM has O*R rows and each column element is used 2*O*R times:
+#
+#   cols_t[(c, u, j), (n, b, ox)] = xpad[n, c, b*R + u, ox + j*dw]      u < U = R + (kh-1)*dh   (padded rows)
+#   W_t[(o, t), (c, u, j)]        = w[o, c, i, j] where u = t + i*dh, else 0
+#   y[n, o, b*R + t, ox]          = (W_t @ cols_t)[(o, t), (n, b, ox)]
+#
+# The columns are U*kw*C / (R*kh*kw*C) = U / (R*kh) times the size of the plain ones (LeNet's conv1 with
+# R = 4: 0.4x), the flops U/kh times (1.6x, the zeros of W_t). The weight gradient is the same product
+# transposed, dW_t^T = cols_t @ dY_t^T, folded back: dW[o, c, i, j] = sum over t of dW_t[(o, t), (c, t + i*dh, j)].
+# R is the largest divisor of Ho with O*R <= TALL_ROWS (so blocks tile the output exactly); groups = 1.
+# Applies to at most TALL_MAX_CHANNELS output channels and kernels at least TALL_MIN_KH high (a 1-row kernel
+# shares no rows between outputs: nothing to gain). Chunks of TALL_CHUNK_BYTES of columns (4 MiB chunks made
+# the 2-thread GEMMs stall for milliseconds while another process held a core).
+TALL_ROWS = 32
+TALL_MAX_CHANNELS = 8
+TALL_MIN_KH = 3
+TALL_CHUNK_BYTES = 2 << 20
+
+
+def _tall_block(x_shape, w_shape, geo):
+    """R (output rows per tall block) for a one-group product with at most TALL_MAX_CHANNELS output channels and
+    a kernel at least TALL_MIN_KH high, or 0 when tall blocks do not apply (R would be 1, or the product is
+    not thin). Stride 1 is checked by the caller (``_formulation``)."""
+    o, _, kh, kw = w_shape
+    if geo.groups != 1 or o > TALL_MAX_CHANNELS or o < 1 or kh < TALL_MIN_KH:
+        return 0
+    ho, _ = geo.out_size(x_shape[2], x_shape[3], kh, kw)
+    best = 0
+    for r in range(2, ho + 1):
+        if ho % r == 0 and o * r <= TALL_ROWS:
+            best = r
+    return best
+
+
+def _tall_weight(xp, w, r, dh):
+    """W_t (O*R, C*U*kw): R copies of the kernel, copy t shifted down by t rows of the block."""
+    o, c, kh, kw = w.shape
+    u = r + (kh - 1) * dh
+    wt = xp.zeros((o, r, c, u, kw), dtype=w.dtype)
+    for t in range(r):
+        wt[:, t, :, t:t + (kh - 1) * dh + 1:dh, :] = w
+    return wt.reshape(o * r, c * u * kw)
+
+
+class _TallCols:
+    """The tall column matrix of chunks of x: a reusable (C*U*kw, nb*Hb*Wp) buffer filled from a _PaddedRows."""
+
+    def __init__(self, xp, x, kh, kw, geo, r):
+        n, c, h, wd = x.shape
+        (pt, pb, pl, pr), (dh, dw) = geo.pads, geo.dilation
+        self.xp, self.r, self.kw, self.dw = xp, r, kw, dw
+        self.wp = wd + pl + pr
+        self.hb = geo.out_size(h, wd, kh, kw)[0] // r
+        self.u = r + (kh - 1) * dh
+        self.c = c
+        self.k, self.lb = c * self.u * kw, self.hb * self.wp
+        self.nb = max(1, min(n, TALL_CHUNK_BYTES // max(self.k * self.lb * x.itemsize, 1))) \
+            if xp.__name__ == "numpy" else n
+        self.src = _PaddedRows(xp, x, self.nb, geo.pads, (kw - 1) * dw)
+        self.buf = xp.empty(self.k * self.nb * self.lb, dtype=x.dtype)
+
+    def get(self, n0, nc):
+        """(C*U*kw, nc*Hb*Wp) columns of images n0 .. n0+nc-1."""
+        c, u, kw, r, hb, wp = self.c, self.u, self.kw, self.r, self.hb, self.wp
+        plane = self.src.get(n0, nc)
+        s_n, s_c, s = plane.strides
+        view = _strided(self.xp, plane, (c, u, kw, nc, hb, wp), (s_c, s * wp, s * self.dw, s_n, s * r * wp, s))
+        cb = self.buf[:self.k * nc * self.lb].reshape(c, u, kw, nc, hb, wp)
+        cb[...] = view
+        return cb.reshape(self.k, nc * self.lb)
+
+
+def _forward_tall(xp, x, w, b, geo, r):
+    """The forward convolution in tall blocks of ``r`` output rows (see above; stride 1, one group)."""
+    n, c, h, wd = x.shape
+    o, _, kh, kw = w.shape
+    ho, wo = geo.out_size(h, wd, kh, kw)
+    cols = _TallCols(xp, x, kh, kw, geo, r)
+    hb, wp, lb = cols.hb, cols.wp, cols.lb
+    wt = _tall_weight(xp, w, r, geo.dilation[0])
+    full = xp.empty((o * r, n * lb), dtype=x.dtype)
+    for n0 in range(0, n, cols.nb):
+        nc = min(cols.nb, n - n0)
+        xp.matmul(wt, cols.get(n0, nc), out=full[:, n0 * lb:(n0 + nc) * lb])
+    out = xp.empty((n, o, ho, wo), dtype=x.dtype)
+    y = full.reshape(o, r, n, hb, wp)[..., :wo].transpose(2, 0, 3, 1, 4)          # (n, o, b, t, ox)
+    _epilogue(xp, y, b.reshape(1, o, 1, 1, 1) if b is not None else None, out.reshape(n, o, hb, r, wo))
+    return out
+
+
+def _weight_grad_tall(xp, x, gy, w_shape, geo, r):
+    """dW in tall blocks of ``r`` output rows: dW_t^T = cols_t @ dY_t^T per chunk, then folded (see above)."""
+    o, c, kh, kw = w_shape
+    n = x.shape[0]
+    ho, wo = gy.shape[2], gy.shape[3]
+    dh = geo.dilation[0]
+    cols = _TallCols(xp, x, kh, kw, geo, r)
+    hb, wp, lb, u = cols.hb, cols.wp, cols.lb, cols.u
+    gyt = xp.zeros((o, r, n, hb, wp), dtype=x.dtype)                # dY on padded rows, zeros in the border
+    gyt[..., :wo] = gy.reshape(n, o, hb, r, wo).transpose(1, 3, 0, 2, 4)
+    g2 = gyt.reshape(o * r, n * lb)
+    gwt = xp.zeros((cols.k, o * r), dtype=x.dtype)
+    part = xp.empty((cols.k, o * r), dtype=x.dtype)
+    for n0 in range(0, n, cols.nb):
+        nc = min(cols.nb, n - n0)
+        xp.matmul(cols.get(n0, nc), g2[:, n0 * lb:(n0 + nc) * lb].T, out=part)
+        gwt += part
+    gwt = gwt.T.reshape(o, r, c, u, kw)
+    gw = xp.zeros(w_shape, dtype=x.dtype)
+    for t in range(r):
+        gw += gwt[:, t, :, t:t + (kh - 1) * dh + 1:dh, :]
+    return gw
+
+
 # ---------------------------------------------------------------- the three array kernels
+def _formulation(xp, x_shape, w_shape, geo):
+    """The one choice of formulation for the forward pass and the weight gradient of a product:
+    ("tall", R), ("rows", 0) or ("im2col", 0) (see "choosing the formulation" and "tall blocks")."""
+    if not _use_rows(xp, x_shape, w_shape[2], w_shape[3], geo):
+        return "im2col", 0
+    r = _tall_block(x_shape, w_shape, geo)
+    return ("tall", r) if r else ("rows", 0)
+
+
 def conv_forward(xp, x, w, b, geo):
-    """y = conv(x, w) + b on 4-D arrays: the fast formulation for the shape (``_use_rows``), else the plain one."""
-    if _use_rows(xp, x.shape, w.shape[2], w.shape[3], geo) and not (w.shape[2] == w.shape[3] == 1):
+    """y = conv(x, w) + b on 4-D arrays: the formulation ``_formulation`` picks for the shape."""
+    how, r = _formulation(xp, x.shape, w.shape, geo)
+    if how == "tall":
+        return _forward_tall(xp, x, w, b, geo, r)
+    if how == "rows" and not (w.shape[2] == w.shape[3] == 1):     # 1x1: im2col's own no-copy path
         return _forward_rows(xp, x, w, b, geo)
     return conv_forward_im2col(xp, x, w, b, geo)
 
@@ -555,8 +684,11 @@ def _rows_chunk(xp, gy, n0, nc, g):
 
 
 def conv_weight_grad(xp, x, gy, w_shape, geo):
-    """dW: the fast formulation for the shape (``_use_rows``), else the plain one."""
-    if _use_rows(xp, x.shape, w_shape[2], w_shape[3], geo):
+    """dW: the formulation ``_formulation`` picks for the shape."""
+    how, r = _formulation(xp, x.shape, w_shape, geo)
+    if how == "tall":
+        return _weight_grad_tall(xp, x, gy, w_shape, geo, r)
+    if how == "rows":
         return _weight_grad_rows(xp, x, gy, w_shape, geo)
     return conv_weight_grad_im2col(xp, x, gy, w_shape, geo)
 
