@@ -209,6 +209,7 @@ def test_fast_conv_formulations_match_the_plain_im2col(case, seed, small_chunks)
             for r in [r for r in range(1, ho + 1) if ho % r == 0]:
                 np.testing.assert_allclose(C._forward_tall(np, x, wt, b, geo, r), y_ref, **close)
                 np.testing.assert_allclose(C._weight_grad_tall(np, x, gy, wt.shape, geo, r), gw_ref, **close)
+                np.testing.assert_allclose(C._input_grad_tall(np, gy, wt, x.shape, geo, r), gx_ref, **close)
         for rows in (True, False):
             for tall in (True, False):
                 with formulation(rows=rows, tall=tall):
@@ -216,8 +217,9 @@ def test_fast_conv_formulations_match_the_plain_im2col(case, seed, small_chunks)
                     np.testing.assert_allclose(C.conv_weight_grad(np, x, gy, wt.shape, geo), gw_ref, **close)
         for flipped in (True, False):
             for rows in (True, False):
-                with formulation(rows=rows, flipped=flipped):
-                    np.testing.assert_allclose(C.conv_input_grad(np, gy, wt, x.shape, geo), gx_ref, **close)
+                for tall in (True, False):
+                    with formulation(rows=rows, flipped=flipped, tall=tall):
+                        np.testing.assert_allclose(C.conv_input_grad(np, gy, wt, x.shape, geo), gx_ref, **close)
 
 
 @given(stride1_cases(symmetric=True), dtypes, seeds, st.booleans(), st.booleans(), st.booleans(), st.booleans())

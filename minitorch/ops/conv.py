@@ -512,12 +512,13 @@ def _weight_grad_rows_wide(xp, x, gy, w_shape, geo):
 # transposed, dW_t^T = cols_t @ dY_t^T, folded back: dW[o, c, i, j] = sum over t of dW_t[(o, t), (c, t + i*dh, j)].
 # R is the largest divisor of Ho with O*R <= TALL_ROWS (so blocks tile the output exactly); groups = 1.
 # Applies to at most TALL_MAX_CHANNELS output channels and kernels at least TALL_MIN_KH high (a 1-row kernel
-# shares no rows between outputs: nothing to gain). Chunks of TALL_CHUNK_BYTES of columns (4 MiB chunks made
-# the 2-thread GEMMs stall for milliseconds while another process held a core).
+# shares no rows between outputs: nothing to gain). Chunks hold TALL_CHUNK_BYTES of columns: fewer, larger
+# GEMMs and adds (the input gradient of LeNet's conv1 at 1 thread: 3.3 ms with 1 MiB chunks, 2.3 with 2 MiB,
+# 1.8-2.1 with 4 MiB; the forward pass and weight gradient do not care).
 TALL_ROWS = 32
 TALL_MAX_CHANNELS = 8
 TALL_MIN_KH = 3
-TALL_CHUNK_BYTES = 2 << 20
+TALL_CHUNK_BYTES = 4 << 20
 
 
 def _tall_block(x_shape, w_shape, geo):
@@ -613,6 +614,43 @@ def _weight_grad_tall(xp, x, gy, w_shape, geo, r):
     for t in range(r):
         gw += gwt[:, t, :, t:t + (kh - 1) * dh + 1:dh, :]
     return gw
+
+
+def _input_grad_tall(xp, gy, w, x_shape, geo, r):
+    """dX in tall blocks of ``r`` output rows: dcols_t = W_t^T @ dY_t per chunk, then each (c, u, j) row of it
+    added back at its shift u*Wp + j*dw of the flattened padded plane, one block row (Wp elements) per block.
+    Against the row-shift col2im: 1/R as many adds of U/(kh) as many rows (LeNet's conv1: 40 adds of 7 block
+    rows against 25 adds of 28 rows), and a GEMM result (U/(R*kh)) as large."""
+    n, c, h, wd = x_shape
+    o, _, kh, kw = w.shape
+    (pt, pb, pl, pr), (dh, dw) = geo.pads, geo.dilation
+    ho, wo = gy.shape[2], gy.shape[3]
+    hp, wp = h + pt + pb, wd + pl + pr
+    hb, u = ho // r, r + (kh - 1) * dh
+    k, lb = c * u * kw, hb * wp
+    nb = max(1, min(n, TALL_CHUNK_BYTES // max(k * lb * gy.itemsize, 1))) if xp.__name__ == "numpy" else n
+    wtt = xp.ascontiguousarray(_tall_weight(xp, w, r, dh).T)                  # (C*U*kw, O*R)
+    gyt = xp.zeros((o, r, nb, hb, wp), dtype=gy.dtype)                        # dY on padded rows, zero border
+    acc = xp.empty((c, nb, hp * wp + (kw - 1) * dw), dtype=gy.dtype)
+    gx = xp.empty(x_shape, dtype=gy.dtype)
+    dbuf = xp.empty(k * nb * lb, dtype=gy.dtype)
+    for n0 in range(0, n, nb):
+        nc = min(nb, n - n0)
+        g = gyt if nc == nb else xp.zeros((o, r, nc, hb, wp), dtype=gy.dtype)
+        g[..., :wo] = gy[n0:n0 + nc].reshape(nc, o, hb, r, wo).transpose(1, 3, 0, 2, 4)
+        dcols = dbuf[:k * nc * lb].reshape(k, nc * lb)
+        xp.matmul(wtt, g.reshape(o * r, nc * lb), out=dcols)
+        dcols = dcols.reshape(c, u, kw, nc, hb, wp)
+        a = acc[:, :nc]
+        a.fill(0)
+        s_c, s_n, s = a.strides
+        for uu in range(u):
+            for j in range(kw):                   # the (hb, Wp) block rows of shift (uu, j), R*Wp apart
+                view = _strided(xp, a[:, :, uu * wp + j * dw:], (c, nc, hb, wp), (s_c, s_n, s * r * wp, s))
+                view += dcols[:, uu, j]
+        img = a[:, :, :hp * wp].reshape(c, nc, hp, wp)
+        gx[n0:n0 + nc] = img[:, :, pt:pt + h, pl:pl + wd].transpose(1, 0, 2, 3)
+    return gx
 
 
 # ---------------------------------------------------------------- the three array kernels
@@ -738,6 +776,10 @@ def conv_input_grad(xp, gy, w, x_shape, geo):
         wf = w.reshape(g, o // g, cg, kh, kw).transpose(0, 2, 1, 3, 4)[..., ::-1, ::-1]
         wf = xp.ascontiguousarray(wf).reshape(g * cg, o // g, kh, kw)
         return conv_forward(xp, gy, wf, None, Geometry((1, 1), full, (dh, dw), g))
+    if (sh, sw) == (1, 1):
+        how, r = _formulation(xp, x_shape, w.shape, geo)
+        if how == "tall":
+            return _input_grad_tall(xp, gy, w, x_shape, geo, r)
     nb = _chunk(xp, n, c * kh * kw * L * gy.itemsize, 2 * o * k * L, o // g)
     if (sh, sw) == (1, 1):
         return _input_grad_rows(xp, gy, wt, x_shape, geo, kh, kw, nb)
@@ -789,11 +831,15 @@ def _input_grad_rows(xp, gy, wt, x_shape, geo, kh, kw, nb):
     rows = xp.zeros((o, nb, ho, wp), dtype=gy.dtype)
     acc = xp.empty((c, nb, hp * wp + (kw - 1) * dw), dtype=gy.dtype)
     gx = xp.empty(x_shape, dtype=gy.dtype)
+    kc = (c // g) * kh * kw
+    dbuf = xp.empty(g * kc * nb * lw, dtype=gy.dtype)                   # the GEMM's result, reused by each chunk
     for n0 in range(0, n, nb):
         nc = min(nb, n - n0)
         r = rows[:, :nc] if nc == nb else xp.zeros((o, nc, ho, wp), dtype=gy.dtype)
         r[:, :, :, :wo] = gy[n0:n0 + nc].transpose(1, 0, 2, 3)
-        dcols = _mm(xp, wt, r.reshape(g, o // g, nc * lw)).reshape(c, kh, kw, nc, lw)
+        dcols = dbuf[:g * kc * nc * lw].reshape(g, kc, nc * lw)
+        _mm(xp, wt, r.reshape(g, o // g, nc * lw), out=dcols)
+        dcols = dcols.reshape(c, kh, kw, nc, lw)
         a = acc[:, :nc]
         a.fill(0)
         for i in range(kh):
