@@ -512,13 +512,15 @@ def _weight_grad_rows_wide(xp, x, gy, w_shape, geo):
 # transposed, dW_t^T = cols_t @ dY_t^T, folded back: dW[o, c, i, j] = sum over t of dW_t[(o, t), (c, t + i*dh, j)].
 # R is the largest divisor of Ho with O*R <= TALL_ROWS (so blocks tile the output exactly); groups = 1.
 # Applies to at most TALL_MAX_CHANNELS output channels and kernels at least TALL_MIN_KH high (a 1-row kernel
-# shares no rows between outputs: nothing to gain). Chunks hold TALL_CHUNK_BYTES of columns: fewer, larger
-# GEMMs and adds (the input gradient of LeNet's conv1 at 1 thread: 3.3 ms with 1 MiB chunks, 2.3 with 2 MiB,
-# 1.8-2.1 with 4 MiB; the forward pass and weight gradient do not care).
+# shares no rows between outputs: nothing to gain). Chunks hold TALL_CHUNK_BYTES of columns in the forward pass
+# and weight gradient, TALL_DX_CHUNK_BYTES in the input gradient, whose kh*kw-ish adds per chunk want few, large
+# chunks. LeNet's conv1 at 1 thread, ms for 1 / 2 / 4 MiB chunks (own kernel; Haswell forced):
+#   forward 1.08 / 1.12 / 1.19; 1.40 / 1.42 / 1.42      input gradient 3.3 / 2.3 / 1.8; 3.4 / 2.7 / 2.1
 TALL_ROWS = 32
 TALL_MAX_CHANNELS = 8
 TALL_MIN_KH = 3
-TALL_CHUNK_BYTES = 4 << 20
+TALL_CHUNK_BYTES = 1 << 20
+TALL_DX_CHUNK_BYTES = 4 << 20
 
 
 def _tall_block(x_shape, w_shape, geo):
@@ -628,7 +630,7 @@ def _input_grad_tall(xp, gy, w, x_shape, geo, r):
     hp, wp = h + pt + pb, wd + pl + pr
     hb, u = ho // r, r + (kh - 1) * dh
     k, lb = c * u * kw, hb * wp
-    nb = max(1, min(n, TALL_CHUNK_BYTES // max(k * lb * gy.itemsize, 1))) if xp.__name__ == "numpy" else n
+    nb = max(1, min(n, TALL_DX_CHUNK_BYTES // max(k * lb * gy.itemsize, 1))) if xp.__name__ == "numpy" else n
     wtt = xp.ascontiguousarray(_tall_weight(xp, w, r, dh).T)                  # (C*U*kw, O*R)
     gyt = xp.zeros((o, r, nb, hb, wp), dtype=gy.dtype)                        # dY on padded rows, zero border
     acc = xp.empty((c, nb, hp * wp + (kw - 1) * dw), dtype=gy.dtype)
