@@ -259,6 +259,7 @@ def test_dispatcher_table():
     assert C._formulation(np, (64, 6, 14, 14), (16, 6, 5, 5), one(1, 0)) == ("rows", 0)
     assert C._formulation(np, (32, 64, 32, 32), (64, 64, 3, 3), one(1, 1)) == ("rows", 0)
     assert C._formulation(np, (8, 3, 32, 32), (6, 3, 1, 1), one(1, 0)) == ("rows", 0)       # 1-row kernel
+    assert C._formulation(np, (8, 3, 32, 32), (8, 3, 3, 3), one(1, 1)) == ("rows", 0)       # 3-row: measured slower
     assert C._formulation(np, (8, 3, 32, 32), (6, 3, 5, 5), one(2, 0)) == ("im2col", 0)
 
 

@@ -24,8 +24,10 @@ group axis and the product is batched over it.
 That is the plain formulation, kept as the reference (``conv_forward_im2col``
 and friends). With stride 1 the layer code usually runs the same GEMM on
 *padded rows* instead: each padded plane flattened on its padded width Wp, so a
-kernel offset is a plain shift and every row of cols is one contiguous run
-(see "choosing the formulation" below, where one dispatcher decides).
+kernel offset is a plain shift and every row of cols is one contiguous run,
+and for thin layers (LeNet's first) it computes several output rows from one
+column, against a taller weight matrix ("tall blocks"); see "choosing the
+formulation" below, where one dispatcher decides.
 
 The three products of a convolution layer
 -----------------------------------------
@@ -321,7 +323,7 @@ def _mm(xp, a, b, out=None):
 
 
 # ---------------------------------------------------------------- choosing the formulation
-# Each of the three products (forward, weight gradient, input gradient) has two array formulations here:
+# Each of the three products (forward, weight gradient, input gradient) has these array formulations here:
 #
 #   "im2col"  the plain one (the reference the tests compare with): columns (C*kh*kw, n*Ho*Wo) copied from a
 #             strided view whose innermost run is one output row (Wo elements, or single elements with
@@ -331,6 +333,8 @@ def _mm(xp, a, b, out=None):
 #             contiguous run of Ho*Wp elements: the copy runs at memcpy speed instead of Wo-element pieces.
 #             The price: the GEMM also computes the Wp - Wo border columns of each output row (discarded),
 #             Wp/Wo times the work.
+#   "tall"    stride 1, one group, few output channels: padded rows again, but R output rows of each block
+#             from one column, against a weight of O*R rows (see "tall blocks" below: LeNet's conv1).
 #
 # Measured (AMD EPYC Zen 5, 1 thread, numpy 2.4 / OpenBLAS 0.3.31, float32, best of 21 interleaved runs on a
 # shared, loaded machine; ms):
@@ -342,10 +346,12 @@ def _mm(xp, a, b, out=None):
 #
 #   LeNet conv2 input gradient as a flipped "rows" forward        2.87 against 1.01 for _input_grad_rows
 #
-# Rule (``_use_rows``): stride 1 and a border waste Wp/Wo of at most ROWS_MAX_WASTE, for the forward pass and
-# the weight gradient. The input gradient (conv_input_grad) chooses among its own three: with stride 1 and
-# more than THIN_ROWS input channels per group it is a forward convolution of dY with the flipped kernel (so
-# it takes the rule above), with stride 1 and few channels the row-shift col2im (_input_grad_rows), else the
+# Rule (``_formulation``, the one place the choice is made, for the forward pass and the weight gradient):
+# stride 1 and a border waste Wp/Wo of at most ROWS_MAX_WASTE (``_use_rows``), then "tall" where
+# ``_tall_block`` finds a block height (thin products), else "rows"; otherwise "im2col". The input gradient
+# (conv_input_grad) chooses among its own: with stride 1 and more than THIN_ROWS input channels per group it
+# is a forward convolution of dY with the flipped kernel (so it takes the rule above); with stride 1 and few
+# channels "tall" where ``_formulation`` says so, else the row-shift col2im (_input_grad_rows); else the
 # plain col2im. On a GPU (cupy) the plain forms run: there the copy is not the bottleneck.
 ROWS_MAX_WASTE = 1.45
 # Within "rows": products with at most FEW_CHANNELS output channels per group (LeNet's 6 and 16) write the
@@ -511,14 +517,16 @@ def _weight_grad_rows_wide(xp, x, gy, w_shape, geo):
 # R = 4: 0.4x), the flops U/kh times (1.6x, the zeros of W_t). The weight gradient is the same product
 # transposed, dW_t^T = cols_t @ dY_t^T, folded back: dW[o, c, i, j] = sum over t of dW_t[(o, t), (c, t + i*dh, j)].
 # R is the largest divisor of Ho with O*R <= TALL_ROWS (so blocks tile the output exactly); groups = 1.
-# Applies to at most TALL_MAX_CHANNELS output channels and kernels at least TALL_MIN_KH high (a 1-row kernel
-# shares no rows between outputs: nothing to gain). Chunks hold TALL_CHUNK_BYTES of columns in the forward pass
+# Applies to at most TALL_MAX_CHANNELS output channels and kernels at least TALL_MIN_KH high: the smaller kh,
+# the less the columns shrink (U/(R*kh)) and the more flops are wasted (U/kh). A thin 3x3 layer (N=64, 3->8,
+# 32x32, pad 1, R = 4) measured slower in tall blocks (1 thread, own kernel, ms: forward 0.76 -> 1.05, dW
+# 0.83 -> 1.20, dX 1.24 -> 1.85), so only 5-row kernels and up (LeNet's) take them. Chunks hold TALL_CHUNK_BYTES of columns in the forward pass
 # and weight gradient, TALL_DX_CHUNK_BYTES in the input gradient, whose kh*kw-ish adds per chunk want few, large
 # chunks. LeNet's conv1 at 1 thread, ms for 1 / 2 / 4 MiB chunks (own kernel; Haswell forced):
 #   forward 1.08 / 1.12 / 1.19; 1.40 / 1.42 / 1.42      input gradient 3.3 / 2.3 / 1.8; 3.4 / 2.7 / 2.1
 TALL_ROWS = 32
 TALL_MAX_CHANNELS = 8
-TALL_MIN_KH = 3
+TALL_MIN_KH = 5
 TALL_CHUNK_BYTES = 1 << 20
 TALL_DX_CHUNK_BYTES = 4 << 20
 
