@@ -40,12 +40,12 @@ class chunks:
         self.small = small
 
     def __enter__(self):
-        self.saved = C.CHUNK_BYTES, C.CHUNK_MIN_FLOPS, C.THIN_CHUNK_BYTES, C.TALL_CHUNK_BYTES, C.TALL_DX_CHUNK_BYTES
+        self.saved = C.CHUNK_BYTES, C.CHUNK_MIN_FLOPS, C.THIN_CHUNK_BYTES, C.TALL_CHUNK_BYTES
         if self.small:
-            C.CHUNK_BYTES, C.CHUNK_MIN_FLOPS, C.THIN_CHUNK_BYTES, C.TALL_CHUNK_BYTES, C.TALL_DX_CHUNK_BYTES = 1, 0, 1, 1, 1
+            C.CHUNK_BYTES, C.CHUNK_MIN_FLOPS, C.THIN_CHUNK_BYTES, C.TALL_CHUNK_BYTES = 1, 0, 1, 1
 
     def __exit__(self, *exc):
-        C.CHUNK_BYTES, C.CHUNK_MIN_FLOPS, C.THIN_CHUNK_BYTES, C.TALL_CHUNK_BYTES, C.TALL_DX_CHUNK_BYTES = self.saved
+        C.CHUNK_BYTES, C.CHUNK_MIN_FLOPS, C.THIN_CHUNK_BYTES, C.TALL_CHUNK_BYTES = self.saved
 
 
 def tol(dtype):
@@ -205,19 +205,19 @@ def test_fast_conv_formulations_match_the_plain_im2col(case, seed, small_chunks)
             with formulation(few=few):
                 np.testing.assert_allclose(C._forward_rows(np, x, wt, b, geo), y_ref, **close)
                 np.testing.assert_allclose(C._weight_grad_rows(np, x, gy, wt.shape, geo), gw_ref, **close)
-        saved = C.TALL_CHUNK_BYTES, C.TALL_DX_CHUNK_BYTES
+        saved = C.TALL_CHUNK_BYTES
         for r in [r for r in range(1, ho + 1) if ho % r == 0] if geo.groups == 1 else []:
             # tall blocks: every block height that tiles the output; chunks of 2 images (a partial last chunk
             # when n is odd) and the defaults
             per_image = c * (r + (kh - 1) * geo.dilation[0]) * kw * (ho // r) * (w + geo.pads[2] + geo.pads[3]) * 8
-            for chunk in (2 * per_image, saved[0]):
-                C.TALL_CHUNK_BYTES = C.TALL_DX_CHUNK_BYTES = chunk
+            for chunk in (2 * per_image, saved):
+                C.TALL_CHUNK_BYTES = chunk
                 try:
                     np.testing.assert_allclose(C._forward_tall(np, x, wt, b, geo, r), y_ref, **close)
                     np.testing.assert_allclose(C._weight_grad_tall(np, x, gy, wt.shape, geo, r), gw_ref, **close)
                     np.testing.assert_allclose(C._input_grad_tall(np, gy, wt, x.shape, geo, r), gx_ref, **close)
                 finally:
-                    C.TALL_CHUNK_BYTES, C.TALL_DX_CHUNK_BYTES = saved
+                    C.TALL_CHUNK_BYTES = saved
         for rows in (True, False):
             for tall in (True, False):
                 with formulation(rows=rows, tall=tall):

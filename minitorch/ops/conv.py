@@ -520,15 +520,15 @@ def _weight_grad_rows_wide(xp, x, gy, w_shape, geo):
 # Applies to at most TALL_MAX_CHANNELS output channels and kernels at least TALL_MIN_KH high: the smaller kh,
 # the less the columns shrink (U/(R*kh)) and the more flops are wasted (U/kh). A thin 3x3 layer (N=64, 3->8,
 # 32x32, pad 1, R = 4) measured slower in tall blocks (1 thread, own kernel, ms: forward 0.76 -> 1.05, dW
-# 0.83 -> 1.20, dX 1.24 -> 1.85), so only 5-row kernels and up (LeNet's) take them. Chunks hold TALL_CHUNK_BYTES of columns in the forward pass
-# and weight gradient, TALL_DX_CHUNK_BYTES in the input gradient, whose kh*kw-ish adds per chunk want few, large
-# chunks. LeNet's conv1 at 1 thread, ms for 1 / 2 / 4 MiB chunks (own kernel; Haswell forced):
-#   forward 1.08 / 1.12 / 1.19; 1.40 / 1.42 / 1.42      input gradient 3.3 / 2.3 / 1.8; 3.4 / 2.7 / 2.1
+# 0.83 -> 1.20, dX 1.24 -> 1.85), so only 5-row kernels and up (LeNet's) take them. Chunks hold
+# TALL_CHUNK_BYTES of columns: fewer, larger GEMMs and adds. The LeNet step (batch 64), tall blocks on against
+# off, median of 25 interleaved pairs, 2 threads (own kernel; Haswell forced): 512 KiB chunks 1.17; 0.88,
+# 1 MiB 1.07; 0.80, 2 MiB 0.98; 0.76-0.78, 4 MiB 0.95; 0.75 (1 thread, own kernel: 0.95). The input gradient
+# alone (1 thread, 1 / 2 / 4 MiB): 3.3 / 2.3 / 1.8 ms (own), 3.4 / 2.7 / 2.1 (Haswell).
 TALL_ROWS = 32
 TALL_MAX_CHANNELS = 8
 TALL_MIN_KH = 5
-TALL_CHUNK_BYTES = 1 << 20
-TALL_DX_CHUNK_BYTES = 4 << 20
+TALL_CHUNK_BYTES = 4 << 20
 
 
 def _tall_block(x_shape, w_shape, geo):
@@ -638,7 +638,7 @@ def _input_grad_tall(xp, gy, w, x_shape, geo, r):
     hp, wp = h + pt + pb, wd + pl + pr
     hb, u = ho // r, r + (kh - 1) * dh
     k, lb = c * u * kw, hb * wp
-    nb = max(1, min(n, TALL_DX_CHUNK_BYTES // max(k * lb * gy.itemsize, 1))) if xp.__name__ == "numpy" else n
+    nb = max(1, min(n, TALL_CHUNK_BYTES // max(k * lb * gy.itemsize, 1))) if xp.__name__ == "numpy" else n
     wtt = xp.ascontiguousarray(_tall_weight(xp, w, r, dh).T)                  # (C*U*kw, O*R)
     gyt = xp.zeros((o, r, nb, hb, wp), dtype=gy.dtype)                        # dY on padded rows, zero border
     acc = xp.empty((c, nb, hp * wp + (kw - 1) * dw), dtype=gy.dtype)
