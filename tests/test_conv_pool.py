@@ -40,12 +40,12 @@ class chunks:
         self.small = small
 
     def __enter__(self):
-        self.saved = C.CHUNK_BYTES, C.CHUNK_MIN_FLOPS, C.THIN_CHUNK_BYTES
+        self.saved = C.CHUNK_BYTES, C.CHUNK_MIN_FLOPS, C.THIN_CHUNK_BYTES, C.TALL_CHUNK_BYTES
         if self.small:
-            C.CHUNK_BYTES, C.CHUNK_MIN_FLOPS, C.THIN_CHUNK_BYTES = 1, 0, 1
+            C.CHUNK_BYTES, C.CHUNK_MIN_FLOPS, C.THIN_CHUNK_BYTES, C.TALL_CHUNK_BYTES = 1, 0, 1, 1
 
     def __exit__(self, *exc):
-        C.CHUNK_BYTES, C.CHUNK_MIN_FLOPS, C.THIN_CHUNK_BYTES = self.saved
+        C.CHUNK_BYTES, C.CHUNK_MIN_FLOPS, C.THIN_CHUNK_BYTES, C.TALL_CHUNK_BYTES = self.saved
 
 
 def tol(dtype):
@@ -155,11 +155,13 @@ class formulation:
     """Force conv.py's dispatcher: ``rows`` True/False takes the padded-rows forward and weight gradient always /
     never (stride 1); ``flipped`` True/False takes the flipped-kernel input gradient always / never (stride 1)."""
 
-    def __init__(self, rows=None, flipped=None, few=None):
-        self.rows, self.flipped, self.few = rows, flipped, few
+    def __init__(self, rows=None, flipped=None, few=None, tall=None):
+        self.rows, self.flipped, self.few, self.tall = rows, flipped, few, tall
 
     def __enter__(self):
-        self.saved = C.ROWS_MAX_WASTE, C.THIN_ROWS, C.FEW_CHANNELS
+        self.saved = C.ROWS_MAX_WASTE, C.THIN_ROWS, C.FEW_CHANNELS, C.TALL_MAX_CHANNELS, C.TALL_MIN_KH, C.TALL_ROWS
+        if self.tall is not None:              # tall blocks for every one-group stride-1 product / for none
+            C.TALL_MAX_CHANNELS, C.TALL_MIN_KH, C.TALL_ROWS = (10 ** 9, 1, 10 ** 9) if self.tall else (-1, 99, 0)
         if self.rows is not None:
             C.ROWS_MAX_WASTE = float("inf") if self.rows else 0.0
         if self.flipped is not None:
@@ -168,7 +170,7 @@ class formulation:
             C.FEW_CHANNELS = 10 ** 9 if self.few else -1
 
     def __exit__(self, *exc):
-        C.ROWS_MAX_WASTE, C.THIN_ROWS, C.FEW_CHANNELS = self.saved
+        C.ROWS_MAX_WASTE, C.THIN_ROWS, C.FEW_CHANNELS, C.TALL_MAX_CHANNELS, C.TALL_MIN_KH, C.TALL_ROWS = self.saved
 
 
 @st.composite
@@ -203,25 +205,40 @@ def test_fast_conv_formulations_match_the_plain_im2col(case, seed, small_chunks)
             with formulation(few=few):
                 np.testing.assert_allclose(C._forward_rows(np, x, wt, b, geo), y_ref, **close)
                 np.testing.assert_allclose(C._weight_grad_rows(np, x, gy, wt.shape, geo), gw_ref, **close)
+        saved = C.TALL_CHUNK_BYTES
+        for r in [r for r in range(1, ho + 1) if ho % r == 0] if geo.groups == 1 else []:
+            # tall blocks: every block height that tiles the output; chunks of 2 images (a partial last chunk
+            # when n is odd) and the defaults
+            per_image = c * (r + (kh - 1) * geo.dilation[0]) * kw * (ho // r) * (w + geo.pads[2] + geo.pads[3]) * 8
+            for chunk in (2 * per_image, saved):
+                C.TALL_CHUNK_BYTES = chunk
+                try:
+                    np.testing.assert_allclose(C._forward_tall(np, x, wt, b, geo, r), y_ref, **close)
+                    np.testing.assert_allclose(C._weight_grad_tall(np, x, gy, wt.shape, geo, r), gw_ref, **close)
+                    np.testing.assert_allclose(C._input_grad_tall(np, gy, wt, x.shape, geo, r), gx_ref, **close)
+                finally:
+                    C.TALL_CHUNK_BYTES = saved
         for rows in (True, False):
-            with formulation(rows=rows):
-                np.testing.assert_allclose(C.conv_forward(np, x, wt, b, geo), y_ref, **close)
-                np.testing.assert_allclose(C.conv_weight_grad(np, x, gy, wt.shape, geo), gw_ref, **close)
+            for tall in (True, False):
+                with formulation(rows=rows, tall=tall):
+                    np.testing.assert_allclose(C.conv_forward(np, x, wt, b, geo), y_ref, **close)
+                    np.testing.assert_allclose(C.conv_weight_grad(np, x, gy, wt.shape, geo), gw_ref, **close)
         for flipped in (True, False):
             for rows in (True, False):
-                with formulation(rows=rows, flipped=flipped):
-                    np.testing.assert_allclose(C.conv_input_grad(np, gy, wt, x.shape, geo), gx_ref, **close)
+                for tall in (True, False):
+                    with formulation(rows=rows, flipped=flipped, tall=tall):
+                        np.testing.assert_allclose(C.conv_input_grad(np, gy, wt, x.shape, geo), gx_ref, **close)
 
 
-@given(stride1_cases(symmetric=True), dtypes, seeds, st.booleans(), st.booleans(), st.booleans())
-def test_fast_conv_formulations_match_torch(device, case, dtype, seed, rows, flipped, few):
+@given(stride1_cases(symmetric=True), dtypes, seeds, st.booleans(), st.booleans(), st.booleans(), st.booleans())
+def test_fast_conv_formulations_match_torch(device, case, dtype, seed, rows, flipped, few, tall):
     """Each forced formulation through F.conv2d (forward, gradients, double backward) against torch."""
     n, c, h, w, o, kh, kw, geo = case
     pt, _, pl, _ = geo.pads
     arrays = [data((n, c, h, w), dtype, seed), data((o, c // geo.groups, kh, kw), dtype, seed + 1),
               data((o,), dtype, seed + 2)]
     kw_ = dict(padding=(pt, pl), dilation=geo.dilation, groups=geo.groups)
-    with formulation(rows=rows, flipped=flipped, few=few):
+    with formulation(rows=rows, flipped=flipped, few=few, tall=tall):
         compare(lambda *a: F.conv2d(*a, **kw_), arrays, lambda *a: TF.conv2d(*a, **kw_), tol=tol(dtype),
                 device=device)
 
@@ -232,6 +249,31 @@ def test_dispatcher_picks_rows_for_the_benchmark_shapes():
         assert C._use_rows(np, x_shape, k, k, C.Geometry((1, 1), (pads,) * 4, (1, 1), 1))
     assert not C._use_rows(np, (2, 8, 12, 12), 3, 3, C.Geometry((2, 2), (1,) * 4, (1, 1), 1))     # stride 2
     assert not C._use_rows(np, (2, 8, 4, 4), 3, 3, C.Geometry((1, 1), (0,) * 4, (1, 1), 1))       # Wp/Wo = 2
+
+
+def test_dispatcher_table():
+    """The choice table of docs chapter 7: tall blocks of 4 rows for LeNet's thin conv1, padded rows for its
+    conv2 and ResNet's layers, the plain im2col for stride 2 (and on a GPU, which is not numpy)."""
+    one = lambda s, p: C.Geometry((s, s), (p,) * 4, (1, 1), 1)
+    assert C._formulation(np, (64, 3, 32, 32), (6, 3, 5, 5), one(1, 0)) == ("tall", 4)
+    assert C._formulation(np, (64, 6, 14, 14), (16, 6, 5, 5), one(1, 0)) == ("rows", 0)
+    assert C._formulation(np, (32, 64, 32, 32), (64, 64, 3, 3), one(1, 1)) == ("rows", 0)
+    assert C._formulation(np, (8, 3, 32, 32), (6, 3, 1, 1), one(1, 0)) == ("rows", 0)       # 1-row kernel
+    assert C._formulation(np, (8, 3, 32, 32), (8, 3, 3, 3), one(1, 1)) == ("rows", 0)       # 3-row: measured slower
+    assert C._formulation(np, (8, 3, 32, 32), (6, 3, 5, 5), one(2, 0)) == ("im2col", 0)
+
+
+def test_tall_weight_layout():
+    """W_t[(o, t), (c, u, j)] = w[o, c, i, j] where u = t + i*dh, else 0 (the comment in conv.py)."""
+    w = data((2, 3, 2, 3), np.float64, 0)
+    r, dh = 3, 2
+    u = r + (w.shape[2] - 1) * dh
+    wt = C._tall_weight(np, w, r, dh).reshape(2, r, 3, u, 3)
+    for t in range(r):
+        for uu in range(u):
+            i, rem = divmod(uu - t, dh)
+            want = w[:, :, i, :] if uu >= t and rem == 0 and i < w.shape[2] else 0.0
+            np.testing.assert_array_equal(wt[:, t, :, uu, :], want)
 
 
 def test_im2col_layout():

@@ -24,8 +24,10 @@ group axis and the product is batched over it.
 That is the plain formulation, kept as the reference (``conv_forward_im2col``
 and friends). With stride 1 the layer code usually runs the same GEMM on
 *padded rows* instead: each padded plane flattened on its padded width Wp, so a
-kernel offset is a plain shift and every row of cols is one contiguous run
-(see "choosing the formulation" below, where one dispatcher decides).
+kernel offset is a plain shift and every row of cols is one contiguous run,
+and for thin layers (LeNet's first) it computes several output rows from one
+column, against a taller weight matrix ("tall blocks"); see "choosing the
+formulation" below, where one dispatcher decides.
 
 The three products of a convolution layer
 -----------------------------------------
@@ -321,7 +323,7 @@ def _mm(xp, a, b, out=None):
 
 
 # ---------------------------------------------------------------- choosing the formulation
-# Each of the three products (forward, weight gradient, input gradient) has two array formulations here:
+# Each of the three products (forward, weight gradient, input gradient) has these array formulations here:
 #
 #   "im2col"  the plain one (the reference the tests compare with): columns (C*kh*kw, n*Ho*Wo) copied from a
 #             strided view whose innermost run is one output row (Wo elements, or single elements with
@@ -331,6 +333,8 @@ def _mm(xp, a, b, out=None):
 #             contiguous run of Ho*Wp elements: the copy runs at memcpy speed instead of Wo-element pieces.
 #             The price: the GEMM also computes the Wp - Wo border columns of each output row (discarded),
 #             Wp/Wo times the work.
+#   "tall"    stride 1, one group, few output channels: padded rows again, but R output rows of each block
+#             from one column, against a weight of O*R rows (see "tall blocks" below: LeNet's conv1).
 #
 # Measured (AMD EPYC Zen 5, 1 thread, numpy 2.4 / OpenBLAS 0.3.31, float32, best of 21 interleaved runs on a
 # shared, loaded machine; ms):
@@ -342,10 +346,12 @@ def _mm(xp, a, b, out=None):
 #
 #   LeNet conv2 input gradient as a flipped "rows" forward        2.87 against 1.01 for _input_grad_rows
 #
-# Rule (``_use_rows``): stride 1 and a border waste Wp/Wo of at most ROWS_MAX_WASTE, for the forward pass and
-# the weight gradient. The input gradient (conv_input_grad) chooses among its own three: with stride 1 and
-# more than THIN_ROWS input channels per group it is a forward convolution of dY with the flipped kernel (so
-# it takes the rule above), with stride 1 and few channels the row-shift col2im (_input_grad_rows), else the
+# Rule (``_formulation``, the one place the choice is made, for the forward pass and the weight gradient):
+# stride 1 and a border waste Wp/Wo of at most ROWS_MAX_WASTE (``_use_rows``), then "tall" where
+# ``_tall_block`` finds a block height (thin products), else "rows"; otherwise "im2col". The input gradient
+# (conv_input_grad) chooses among its own: with stride 1 and more than THIN_ROWS input channels per group it
+# is a forward convolution of dY with the flipped kernel (so it takes the rule above); with stride 1 and few
+# channels "tall" where ``_formulation`` says so, else the row-shift col2im (_input_grad_rows); else the
 # plain col2im. On a GPU (cupy) the plain forms run: there the copy is not the bottleneck.
 ROWS_MAX_WASTE = 1.45
 # Within "rows": products with at most FEW_CHANNELS output channels per group (LeNet's 6 and 16) write the
@@ -498,10 +504,181 @@ def _weight_grad_rows_wide(xp, x, gy, w_shape, geo):
     return gw.reshape(w_shape)
 
 
+# ---------------------------------------------------------------- tall blocks (thin stride-1 layers)
+# A thin product (few output channels: LeNet's conv1 has 6) is bound by reading its columns: each column
+# element is used in only 2*O flops. "Tall blocks" compute R output rows of every block of R rows from ONE
+# column, so the GEMM has O*R rows and each column element is used 2*O*R times:
+#
+#   cols_t[(c, u, j), (n, b, ox)] = xpad[n, c, b*R + u, ox + j*dw]      u < U = R + (kh-1)*dh   (padded rows)
+#   W_t[(o, t), (c, u, j)]        = w[o, c, i, j] where u = t + i*dh, else 0
+#   y[n, o, b*R + t, ox]          = (W_t @ cols_t)[(o, t), (n, b, ox)]
+#
+# The columns are U*kw*C / (R*kh*kw*C) = U / (R*kh) times the size of the plain ones (LeNet's conv1 with
+# R = 4: 0.4x), the flops U/kh times (1.6x, the zeros of W_t). The weight gradient is the same product
+# transposed, dW_t^T = cols_t @ dY_t^T, folded back: dW[o, c, i, j] = sum over t of dW_t[(o, t), (c, t + i*dh, j)].
+# R is the largest divisor of Ho with O*R <= TALL_ROWS (so blocks tile the output exactly); groups = 1.
+# Applies to at most TALL_MAX_CHANNELS output channels and kernels at least TALL_MIN_KH high: the smaller kh,
+# the less the columns shrink (U/(R*kh)) and the more flops are wasted (U/kh). A thin 3x3 layer (N=64, 3->8,
+# 32x32, pad 1, R = 4) measured slower in tall blocks (1 thread, own kernel, ms: forward 0.76 -> 1.05, dW
+# 0.83 -> 1.20, dX 1.24 -> 1.85), so only 5-row kernels and up (LeNet's) take them. Chunks hold
+# TALL_CHUNK_BYTES of columns: fewer, larger GEMMs and adds. The LeNet step (batch 64), tall blocks on against
+# off, median of 25 interleaved pairs, 2 threads (own kernel; Haswell forced): 512 KiB chunks 1.17; 0.88,
+# 1 MiB 1.07; 0.80, 2 MiB 0.98; 0.76-0.78, 4 MiB 0.95; 0.75 (1 thread, own kernel: 0.95). The input gradient
+# alone (1 thread, 1 / 2 / 4 MiB): 3.3 / 2.3 / 1.8 ms (own), 3.4 / 2.7 / 2.1 (Haswell).
+TALL_ROWS = 32
+TALL_MAX_CHANNELS = 8
+TALL_MIN_KH = 5
+TALL_CHUNK_BYTES = 4 << 20
+
+
+def _tall_block(x_shape, w_shape, geo):
+    """R (output rows per tall block) for a one-group product with at most TALL_MAX_CHANNELS output channels and
+    a kernel at least TALL_MIN_KH high, or 0 when tall blocks do not apply (R would be 1, or the product is
+    not thin). Stride 1 is checked by the caller (``_formulation``)."""
+    o, _, kh, kw = w_shape
+    if geo.groups != 1 or o > TALL_MAX_CHANNELS or o < 1 or kh < TALL_MIN_KH:
+        return 0
+    ho, _ = geo.out_size(x_shape[2], x_shape[3], kh, kw)
+    best = 0
+    for r in range(2, ho + 1):
+        if ho % r == 0 and o * r <= TALL_ROWS:
+            best = r
+    return best
+
+
+def _tall_weight(xp, w, r, dh):
+    """W_t (O*R, C*U*kw): R copies of the kernel, copy t shifted down by t rows of the block."""
+    o, c, kh, kw = w.shape
+    u = r + (kh - 1) * dh
+    wt = xp.zeros((o, r, c, u, kw), dtype=w.dtype)
+    for t in range(r):
+        wt[:, t, :, t:t + (kh - 1) * dh + 1:dh, :] = w
+    return wt.reshape(o * r, c * u * kw)
+
+
+class _TallCols:
+    """The tall column matrix of chunks of x: a reusable (C*U*kw, nb*Hb*Wp) buffer filled from a _PaddedRows."""
+
+    def __init__(self, xp, x, kh, kw, geo, r):
+        n, c, h, wd = x.shape
+        (pt, pb, pl, pr), (dh, dw) = geo.pads, geo.dilation
+        self.xp, self.r, self.kw, self.dw = xp, r, kw, dw
+        self.wp = wd + pl + pr
+        self.hb = geo.out_size(h, wd, kh, kw)[0] // r
+        self.u = r + (kh - 1) * dh
+        self.c = c
+        self.k, self.lb = c * self.u * kw, self.hb * self.wp
+        self.nb = max(1, min(n, TALL_CHUNK_BYTES // max(self.k * self.lb * x.itemsize, 1))) \
+            if xp.__name__ == "numpy" else n
+        self.src = _PaddedRows(xp, x, self.nb, geo.pads, (kw - 1) * dw)
+        self.buf = xp.empty(self.k * self.nb * self.lb, dtype=x.dtype)
+
+    def get(self, n0, nc):
+        """(C*U*kw, nc*Hb*Wp) columns of images n0 .. n0+nc-1."""
+        c, u, kw, r, hb, wp = self.c, self.u, self.kw, self.r, self.hb, self.wp
+        plane = self.src.get(n0, nc)
+        s_n, s_c, s = plane.strides
+        view = _strided(self.xp, plane, (c, u, kw, nc, hb, wp), (s_c, s * wp, s * self.dw, s_n, s * r * wp, s))
+        cb = self.buf[:self.k * nc * self.lb].reshape(c, u, kw, nc, hb, wp)
+        cb[...] = view
+        return cb.reshape(self.k, nc * self.lb)
+
+
+def _forward_tall(xp, x, w, b, geo, r):
+    """The forward convolution in tall blocks of ``r`` output rows (see above; stride 1, one group)."""
+    n, c, h, wd = x.shape
+    o, _, kh, kw = w.shape
+    ho, wo = geo.out_size(h, wd, kh, kw)
+    cols = _TallCols(xp, x, kh, kw, geo, r)
+    hb, wp, lb = cols.hb, cols.wp, cols.lb
+    wt = _tall_weight(xp, w, r, geo.dilation[0])
+    full = xp.empty((o * r, n * lb), dtype=x.dtype)
+    for n0 in range(0, n, cols.nb):
+        nc = min(cols.nb, n - n0)
+        xp.matmul(wt, cols.get(n0, nc), out=full[:, n0 * lb:(n0 + nc) * lb])
+    out = xp.empty((n, o, ho, wo), dtype=x.dtype)
+    y = full.reshape(o, r, n, hb, wp)[..., :wo].transpose(2, 0, 3, 1, 4)          # (n, o, b, t, ox)
+    _epilogue(xp, y, b.reshape(1, o, 1, 1, 1) if b is not None else None, out.reshape(n, o, hb, r, wo))
+    return out
+
+
+def _weight_grad_tall(xp, x, gy, w_shape, geo, r):
+    """dW in tall blocks of ``r`` output rows: dW_t^T = cols_t @ dY_t^T per chunk, then folded (see above)."""
+    o, c, kh, kw = w_shape
+    n = x.shape[0]
+    ho, wo = gy.shape[2], gy.shape[3]
+    dh = geo.dilation[0]
+    cols = _TallCols(xp, x, kh, kw, geo, r)
+    hb, wp, lb, u = cols.hb, cols.wp, cols.lb, cols.u
+    gyt = xp.zeros((o, r, n, hb, wp), dtype=x.dtype)                # dY on padded rows, zeros in the border
+    gyt[..., :wo] = gy.reshape(n, o, hb, r, wo).transpose(1, 3, 0, 2, 4)
+    g2 = gyt.reshape(o * r, n * lb)
+    gwt = xp.zeros((cols.k, o * r), dtype=x.dtype)
+    part = xp.empty((cols.k, o * r), dtype=x.dtype)
+    for n0 in range(0, n, cols.nb):
+        nc = min(cols.nb, n - n0)
+        xp.matmul(cols.get(n0, nc), g2[:, n0 * lb:(n0 + nc) * lb].T, out=part)
+        gwt += part
+    gwt = gwt.T.reshape(o, r, c, u, kw)
+    gw = xp.zeros(w_shape, dtype=x.dtype)
+    for t in range(r):
+        gw += gwt[:, t, :, t:t + (kh - 1) * dh + 1:dh, :]
+    return gw
+
+
+def _input_grad_tall(xp, gy, w, x_shape, geo, r):
+    """dX in tall blocks of ``r`` output rows: dcols_t = W_t^T @ dY_t per chunk, then each (c, u, j) row of it
+    added back at its shift u*Wp + j*dw of the flattened padded plane, one block row (Wp elements) per block.
+    Against the row-shift col2im: 1/R as many adds of U/(kh) as many rows (LeNet's conv1: 40 adds of 7 block
+    rows against 25 adds of 28 rows), and a GEMM result (U/(R*kh)) as large."""
+    n, c, h, wd = x_shape
+    o, _, kh, kw = w.shape
+    (pt, pb, pl, pr), (dh, dw) = geo.pads, geo.dilation
+    ho, wo = gy.shape[2], gy.shape[3]
+    hp, wp = h + pt + pb, wd + pl + pr
+    hb, u = ho // r, r + (kh - 1) * dh
+    k, lb = c * u * kw, hb * wp
+    nb = max(1, min(n, TALL_CHUNK_BYTES // max(k * lb * gy.itemsize, 1))) if xp.__name__ == "numpy" else n
+    wtt = xp.ascontiguousarray(_tall_weight(xp, w, r, dh).T)                  # (C*U*kw, O*R)
+    gyt = xp.zeros((o, r, nb, hb, wp), dtype=gy.dtype)                        # dY on padded rows, zero border
+    acc = xp.empty((c, nb, hp * wp + (kw - 1) * dw), dtype=gy.dtype)
+    gx = xp.empty(x_shape, dtype=gy.dtype)
+    dbuf = xp.empty(k * nb * lb, dtype=gy.dtype)
+    for n0 in range(0, n, nb):
+        nc = min(nb, n - n0)
+        g = gyt if nc == nb else xp.zeros((o, r, nc, hb, wp), dtype=gy.dtype)
+        g[..., :wo] = gy[n0:n0 + nc].reshape(nc, o, hb, r, wo).transpose(1, 3, 0, 2, 4)
+        dcols = dbuf[:k * nc * lb].reshape(k, nc * lb)
+        xp.matmul(wtt, g.reshape(o * r, nc * lb), out=dcols)
+        dcols = dcols.reshape(c, u, kw, nc, hb, wp)
+        a = acc[:, :nc]
+        a.fill(0)
+        s_c, s_n, s = a.strides
+        for uu in range(u):
+            for j in range(kw):                   # the (hb, Wp) block rows of shift (uu, j), R*Wp apart
+                view = _strided(xp, a[:, :, uu * wp + j * dw:], (c, nc, hb, wp), (s_c, s_n, s * r * wp, s))
+                view += dcols[:, uu, j]
+        img = a[:, :, :hp * wp].reshape(c, nc, hp, wp)
+        gx[n0:n0 + nc] = img[:, :, pt:pt + h, pl:pl + wd].transpose(1, 0, 2, 3)
+    return gx
+
+
 # ---------------------------------------------------------------- the three array kernels
+def _formulation(xp, x_shape, w_shape, geo):
+    """The one choice of formulation for the forward pass and the weight gradient of a product:
+    ("tall", R), ("rows", 0) or ("im2col", 0) (see "choosing the formulation" and "tall blocks")."""
+    if not _use_rows(xp, x_shape, w_shape[2], w_shape[3], geo):
+        return "im2col", 0
+    r = _tall_block(x_shape, w_shape, geo)
+    return ("tall", r) if r else ("rows", 0)
+
+
 def conv_forward(xp, x, w, b, geo):
-    """y = conv(x, w) + b on 4-D arrays: the fast formulation for the shape (``_use_rows``), else the plain one."""
-    if _use_rows(xp, x.shape, w.shape[2], w.shape[3], geo) and not (w.shape[2] == w.shape[3] == 1):
+    """y = conv(x, w) + b on 4-D arrays: the formulation ``_formulation`` picks for the shape."""
+    how, r = _formulation(xp, x.shape, w.shape, geo)
+    if how == "tall":
+        return _forward_tall(xp, x, w, b, geo, r)
+    if how == "rows" and not (w.shape[2] == w.shape[3] == 1):     # 1x1: im2col's own no-copy path
         return _forward_rows(xp, x, w, b, geo)
     return conv_forward_im2col(xp, x, w, b, geo)
 
@@ -555,8 +732,11 @@ def _rows_chunk(xp, gy, n0, nc, g):
 
 
 def conv_weight_grad(xp, x, gy, w_shape, geo):
-    """dW: the fast formulation for the shape (``_use_rows``), else the plain one."""
-    if _use_rows(xp, x.shape, w_shape[2], w_shape[3], geo):
+    """dW: the formulation ``_formulation`` picks for the shape."""
+    how, r = _formulation(xp, x.shape, w_shape, geo)
+    if how == "tall":
+        return _weight_grad_tall(xp, x, gy, w_shape, geo, r)
+    if how == "rows":
         return _weight_grad_rows(xp, x, gy, w_shape, geo)
     return conv_weight_grad_im2col(xp, x, gy, w_shape, geo)
 
@@ -606,6 +786,10 @@ def conv_input_grad(xp, gy, w, x_shape, geo):
         wf = w.reshape(g, o // g, cg, kh, kw).transpose(0, 2, 1, 3, 4)[..., ::-1, ::-1]
         wf = xp.ascontiguousarray(wf).reshape(g * cg, o // g, kh, kw)
         return conv_forward(xp, gy, wf, None, Geometry((1, 1), full, (dh, dw), g))
+    if (sh, sw) == (1, 1):
+        how, r = _formulation(xp, x_shape, w.shape, geo)
+        if how == "tall":
+            return _input_grad_tall(xp, gy, w, x_shape, geo, r)
     nb = _chunk(xp, n, c * kh * kw * L * gy.itemsize, 2 * o * k * L, o // g)
     if (sh, sw) == (1, 1):
         return _input_grad_rows(xp, gy, wt, x_shape, geo, kh, kw, nb)
@@ -657,11 +841,15 @@ def _input_grad_rows(xp, gy, wt, x_shape, geo, kh, kw, nb):
     rows = xp.zeros((o, nb, ho, wp), dtype=gy.dtype)
     acc = xp.empty((c, nb, hp * wp + (kw - 1) * dw), dtype=gy.dtype)
     gx = xp.empty(x_shape, dtype=gy.dtype)
+    kc = (c // g) * kh * kw
+    dbuf = xp.empty(g * kc * nb * lw, dtype=gy.dtype)                   # the GEMM's result, reused by each chunk
     for n0 in range(0, n, nb):
         nc = min(nb, n - n0)
         r = rows[:, :nc] if nc == nb else xp.zeros((o, nc, ho, wp), dtype=gy.dtype)
         r[:, :, :, :wo] = gy[n0:n0 + nc].transpose(1, 0, 2, 3)
-        dcols = _mm(xp, wt, r.reshape(g, o // g, nc * lw)).reshape(c, kh, kw, nc, lw)
+        dcols = dbuf[:g * kc * nc * lw].reshape(g, kc, nc * lw)
+        _mm(xp, wt, r.reshape(g, o // g, nc * lw), out=dcols)
+        dcols = dcols.reshape(c, kh, kw, nc, lw)
         a = acc[:, :nc]
         a.fill(0)
         for i in range(kh):

@@ -97,7 +97,14 @@ def _unpad(xp, gxp, geo, shape):
 
 # ---------------------------------------------------------------- max pooling
 def _max_2x2(xp, x, geo):
-    """2x2 / stride 2 max pool: four strided slices, three maximums."""
+    """2x2 / stride 2 max pool: four strided slices, three maximums.
+
+    Tried and dropped (2026-12-04, LeNet's pools, N=64): the maximum of each horizontal pair as ONE 1-D pass
+    (``x.reshape(-1, 2)[:, 0]`` against ``[:, 1]``), then of the two rows; and a backward in the same two steps
+    (top/bottom row by ``pair max == y``, left/right by ``left == pair max``, the gradient split with bit masks).
+    numpy runs stride-2 loops without SIMD, about 75 us per pass over 150k pairs against 15 us contiguous, so
+    the forward pass stayed at 0.12 ms and the backward went 0.28 -> 0.40 ms (6x28x28 planes).
+    """
     ho, wo = geo[4]
     a, b = x[:, :, 0:2 * ho:2, 0:2 * wo:2], x[:, :, 0:2 * ho:2, 1:2 * wo:2]
     c, d = x[:, :, 1:2 * ho:2, 0:2 * wo:2], x[:, :, 1:2 * ho:2, 1:2 * wo:2]
