@@ -40,6 +40,16 @@ CASES = {  # name -> (function of the inputs, shapes, which inputs require grad)
     "Div": (lambda a, b: a / b, [(3, 4), (4,)], (True, True)),
     "Div_one": (lambda a, b: a / b, [(3,), (3,)], (False, True)),
     "Div_number": (lambda a: a / 3.0, [(3,)], (True,)),
+    "Sum": (lambda a: a.sum(), [(3, 4)], (True,)),
+    "Sum_dims": (lambda a: a.sum((0, 2)), [(2, 3, 4)], (True,)),
+    "Sum_keepdim": (lambda a: a.sum(1, keepdim=True), [(2, 3, 4)], (True,)),
+    "Sum_0d": (lambda a: a.sum(), [()], (True,)),
+    "Sum_empty": (lambda a: a.sum(0), [(0, 3)], (True,)),
+    "Sum_float64": (lambda a: a.sum(dtype=mt.float64) if isinstance(a, mt.Tensor) else a.sum(dtype=torch.float64),
+                    [(3,)], (True,)),
+    "Mean": (lambda a: a.mean(), [(3, 4)], (True,)),
+    "Mean_dims": (lambda a: a.mean((0, 2), keepdim=True), [(2, 3, 4)], (True,)),
+    "Mean_empty": (lambda a: a.mean(0), [(0, 3)], (True,)),
 }
 
 

@@ -43,10 +43,21 @@ def _unsqueeze_dims(grad, axes, in_shape, keepdim):
     """Put reduced dims back as size 1, so that the gradient broadcasts over them."""
     if keepdim or not axes:
         return grad
-    shape = list(grad._data.shape)
+    return reshape(grad, _unsqueezed_shape(grad._data.shape, axes))
+
+
+def _unsqueezed_shape(shape, axes):
+    shape = list(shape)
     for a in axes:
         shape.insert(a, 1)
-    return reshape(grad, tuple(shape))
+    return tuple(shape)
+
+
+def _spread_array(xp, grad, axes, in_shape, keepdim):
+    """``expand(_unsqueeze_dims(grad))`` on arrays (a broadcast view, as ``expand`` gives)."""
+    if not keepdim and axes:
+        grad = grad.reshape(_unsqueezed_shape(grad.shape, axes))
+    return xp.broadcast_to(grad, in_shape)
 
 
 class Sum(Function):
@@ -61,6 +72,10 @@ class Sum(Function):
     def backward(ctx, grad):
         g = _unsqueeze_dims(grad, ctx.axes, ctx.in_shape, ctx.keepdim)
         return expand(g, ctx.in_shape), None, None, None
+
+    @staticmethod
+    def array_backward(ctx, grad):
+        return _spread_array(ctx.xp, grad, ctx.axes, ctx.in_shape, ctx.keepdim), None, None, None
 
 
 @out_arg("sum", dtype_from_out="any")
@@ -100,6 +115,13 @@ class Mean(Function):
     @staticmethod
     def backward(ctx, grad):
         return _mean_backward(grad, ctx.axes, ctx.in_shape, ctx.keepdim, ctx.n), None, None
+
+    @staticmethod
+    def array_backward(ctx, grad):
+        xp, n = ctx.xp, ctx.n
+        if n == 0:
+            return _spread_array(xp, grad, ctx.axes, ctx.in_shape, ctx.keepdim) / n, None, None
+        return _spread_array(xp, grad / n, ctx.axes, ctx.in_shape, ctx.keepdim), None, None
 
 
 @out_arg("mean", dtype_from_out="cast")
