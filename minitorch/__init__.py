@@ -34,9 +34,9 @@ from .ops.elementwise import (add, sub, subtract, mul, multiply, div, divide, tr
 from .ops.reduce import (sum, mean, var, std, var_mean, std_mean, max, min, amax, amin, argmax, argmin,
                          logsumexp, prod, cumsum, norm, all, any, count_nonzero, sort, argsort, topk)
 from .ops.shape import (reshape, flatten, unflatten, ravel, squeeze, unsqueeze, transpose, swapaxes, swapdims,
-                        permute, t, movedim, contiguous, clone, cat, concat, concatenate, stack, hstack, vstack,
-                        split, chunk, tensor_split, unbind, flip, narrow, broadcast_to, broadcast_shapes,
-                        broadcast_tensors, repeat_interleave, tile)
+                        permute, t, movedim, contiguous, clone, broadcast_to, broadcast_shapes, broadcast_tensors)
+from .ops.join import (cat, concat, concatenate, stack, hstack, vstack, split, chunk, tensor_split, unbind, flip,
+                       narrow, repeat_interleave, tile)
 from .ops.index import (select, index_select, masked_select, masked_fill, gather, scatter, scatter_add, nonzero,
                         argwhere, take, index_put)
 from .ops.linalg import matmul, mm, bmm, dot, inner, mv, outer, ger, addmm, baddbmm, einsum

@@ -9,7 +9,7 @@ import math
 from . import _backend
 from .tensor import Tensor
 from .ops._common import _is_number
-from .ops import elementwise as E, reduce as R, shape as S, index as I, linalg as L, inplace as IP
+from .ops import elementwise as E, reduce as R, shape as S, join as J, index as I, linalg as L, inplace as IP
 from .ops import activation as ACT
 from .autograd import grad_mode
 from .creation import _gen, as_tensor, bernoulli
@@ -44,9 +44,9 @@ _METHODS = {
     "flatten": S.flatten, "unflatten": S.unflatten, "ravel": S.ravel, "squeeze": S.squeeze,
     "unsqueeze": S.unsqueeze, "transpose": S.transpose, "swapaxes": S.transpose, "swapdims": S.transpose,
     "permute": S.permute, "t": S.t, "expand": S.expand, "expand_as": S.expand_as,
-    "broadcast_to": S.broadcast_to, "contiguous": S.contiguous, "clone": S.clone, "split": S.split,
-    "chunk": S.chunk, "tensor_split": S.tensor_split, "unbind": S.unbind, "flip": S._flip_method,
-    "repeat": S.repeat, "tile": S.tile, "repeat_interleave": S.repeat_interleave, "narrow": S.narrow,
+    "broadcast_to": S.broadcast_to, "contiguous": S.contiguous, "clone": S.clone, "split": J.split,
+    "chunk": J.chunk, "tensor_split": J.tensor_split, "unbind": J.unbind, "flip": J._flip_method,
+    "repeat": J.repeat, "tile": J.tile, "repeat_interleave": J.repeat_interleave, "narrow": J.narrow,
     "movedim": S.movedim, "sum_to_size": S.sum_to_size,
     # indexing
     "index_select": I.index_select, "select": I.select, "masked_select": I.masked_select, "masked_fill": I.masked_fill,

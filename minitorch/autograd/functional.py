@@ -20,7 +20,8 @@ def jacobian(func, inputs, create_graph=False, strict=False, vectorize=False, st
     """The Jacobian d func(inputs) / d inputs, with shape out.shape + input.shape."""
     from . import grad     # autograd/__init__ imports this module: imported when first needed
     from ..creation import zeros_like     # creation sits above autograd, whose __init__ loads this module
-    from ..ops.shape import stack, reshape     # ops sits above autograd, whose __init__ loads this module
+    from ..ops.shape import reshape     # ops sits above autograd, whose __init__ loads this module
+    from ..ops.join import stack
     single = not isinstance(inputs, (tuple, list))
     xs = tuple(x.detach().requires_grad_(True) for x in _tuple(inputs))
     out = func(*xs)

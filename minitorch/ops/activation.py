@@ -19,7 +19,7 @@ from ._common import _float_input, _cast
 from .comparison import where
 from .unary import exp, tanh, sigmoid, masked_grad, depends_on
 from .._dtype import as_dtype
-from .shape import cat
+from .join import cat
 
 _T = Tensor._from_array
 

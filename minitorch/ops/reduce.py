@@ -18,7 +18,8 @@ from ._common import _cast
 from .comparison import where, isnan, maximum, minimum
 from .piecewise import abs as _abs, sign
 from .unary import exp, masked_grad
-from .shape import expand, flip, permute, reshape, unsqueeze
+from .shape import expand, permute, reshape, unsqueeze
+from .join import flip
 
 _T = Tensor._from_array
 

@@ -26,7 +26,8 @@ from ._out import out_arg
 from ._common import _promote, _cast
 from .comparison import where, eq
 from .reduce import cumsum
-from .shape import flip, reshape, expand
+from .shape import reshape, expand
+from .join import flip
 from .inplace import inplace
 
 _T = Tensor._from_array

@@ -6,7 +6,7 @@ tensor operations (dot products, a two-loop recursion), so the scalars it keeps
 as in torch, and round as torch's do.
 """
 from ..autograd import grad_mode
-from ..ops.shape import cat
+from ..ops.join import cat
 from ..tensor import Tensor
 from .optimizer import Optimizer, _to_scalar, _use_grad
 

@@ -8,7 +8,7 @@ from ...autograd import grad_mode
 from ...tensor import Tensor
 from ...ops.elementwise import clamp
 from ...ops.reduce import norm
-from ...ops.shape import stack
+from ...ops.join import stack
 from ...creation import tensor as _tensor
 
 __all__ = ["clip_grad_norm_", "clip_grad_norm", "clip_grad_value_", "get_total_norm", "clip_grads_with_norm_"]

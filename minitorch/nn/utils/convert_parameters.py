@@ -1,6 +1,6 @@
 """``parameters_to_vector`` / ``vector_to_parameters``: flatten parameters into one vector and back."""
 from ...tensor import Tensor
-from ...ops.shape import cat
+from ...ops.join import cat
 
 __all__ = ["parameters_to_vector", "vector_to_parameters"]
 

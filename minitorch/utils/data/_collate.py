@@ -18,7 +18,7 @@ import re
 
 from ... import _backend, _dtype
 from ...tensor import Tensor
-from ...ops.shape import stack
+from ...ops.join import stack
 from ...creation import as_tensor, tensor
 
 _np = _backend.numpy
