@@ -31,8 +31,9 @@ from .ops.elementwise import (add, sub, subtract, mul, multiply, div, divide, tr
                               eq, ne, not_equal, lt, less, le, less_equal, gt, greater, ge, greater_equal, equal,
                               logical_and, logical_or, logical_xor, logical_not, bitwise_and, bitwise_or,
                               bitwise_xor, bitwise_not, isnan, isinf, isfinite, signbit, isclose, allclose)
-from .ops.reduce import (sum, mean, var, std, var_mean, std_mean, max, min, amax, amin, argmax, argmin,
-                         logsumexp, prod, cumsum, norm, all, any, count_nonzero, sort, argsort, topk)
+from .ops.reduce import (sum, mean, var, std, var_mean, std_mean, logsumexp, prod, cumsum, norm, all, any,
+                         count_nonzero)
+from .ops.extremes import max, min, amax, amin, argmax, argmin, sort, argsort, topk
 from .ops.shape import (reshape, flatten, unflatten, ravel, squeeze, unsqueeze, transpose, swapaxes, swapdims,
                         permute, t, movedim, contiguous, clone, broadcast_to, broadcast_shapes, broadcast_tensors)
 from .ops.join import (cat, concat, concatenate, stack, hstack, vstack, split, chunk, tensor_split, unbind, flip,

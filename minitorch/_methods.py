@@ -9,7 +9,8 @@ import math
 from . import _backend
 from .tensor import Tensor
 from .ops._common import _is_number
-from .ops import elementwise as E, reduce as R, shape as S, join as J, index as I, linalg as L, inplace as IP
+from .ops import elementwise as E, reduce as R, extremes as X, shape as S, join as J, index as I, linalg as L
+from .ops import inplace as IP
 from .ops import activation as ACT
 from .autograd import grad_mode
 from .creation import _gen, as_tensor, bernoulli
@@ -35,10 +36,10 @@ _METHODS = {
     "isnan": E.isnan, "isinf": E.isinf, "isfinite": E.isfinite, "signbit": E.signbit,
     "isclose": E.isclose, "allclose": E.allclose,
     # reductions
-    "sum": R.sum, "mean": R.mean, "var": R.var, "std": R.std, "max": R.max, "min": R.min,
-    "amax": R.amax, "amin": R.amin, "argmax": R.argmax, "argmin": R.argmin, "logsumexp": R.logsumexp,
+    "sum": R.sum, "mean": R.mean, "var": R.var, "std": R.std, "max": X.max, "min": X.min,
+    "amax": X.amax, "amin": X.amin, "argmax": X.argmax, "argmin": X.argmin, "logsumexp": R.logsumexp,
     "prod": R.prod, "cumsum": R.cumsum, "norm": R.norm, "all": R.all, "any": R.any,
-    "count_nonzero": R.count_nonzero, "sort": R.sort, "argsort": R.argsort, "topk": R.topk,
+    "count_nonzero": R.count_nonzero, "sort": X.sort, "argsort": X.argsort, "topk": X.topk,
     # shape
     "reshape": S.reshape, "view": S.view, "view_as": S.view_as, "reshape_as": S.reshape_as,
     "flatten": S.flatten, "unflatten": S.unflatten, "ravel": S.ravel, "squeeze": S.squeeze,
