@@ -38,8 +38,9 @@ from .ops.shape import (reshape, flatten, unflatten, ravel, squeeze, unsqueeze, 
                         permute, t, movedim, contiguous, clone, broadcast_to, broadcast_shapes, broadcast_tensors)
 from .ops.join import (cat, concat, concatenate, stack, hstack, vstack, split, chunk, tensor_split, unbind, flip,
                        narrow, repeat_interleave, tile)
-from .ops.index import (select, index_select, masked_select, masked_fill, gather, scatter, scatter_add, nonzero,
-                        argwhere, take, index_put)
+from .ops.index import select, index_put
+from .ops.gather import (index_select, masked_select, masked_fill, gather, scatter, scatter_add, nonzero, argwhere,
+                         take)
 from .ops.linalg import matmul, mm, bmm, dot, inner, mv, outer, ger, addmm, baddbmm, einsum
 from ._tensor_str import set_printoptions, get_printoptions
 from .ops.activation import softmax, log_softmax, erf, erfc

@@ -9,8 +9,8 @@ import math
 from . import _backend
 from .tensor import Tensor
 from .ops._common import _is_number
-from .ops import elementwise as E, reduce as R, extremes as X, shape as S, join as J, index as I, linalg as L
-from .ops import inplace as IP
+from .ops import elementwise as E, reduce as R, extremes as X, shape as S, join as J, index as I, gather as G
+from .ops import linalg as L, inplace as IP
 from .ops import activation as ACT
 from .autograd import grad_mode
 from .creation import _gen, as_tensor, bernoulli
@@ -50,9 +50,9 @@ _METHODS = {
     "repeat": J.repeat, "tile": J.tile, "repeat_interleave": J.repeat_interleave, "narrow": J.narrow,
     "movedim": S.movedim, "sum_to_size": S.sum_to_size,
     # indexing
-    "index_select": I.index_select, "select": I.select, "masked_select": I.masked_select, "masked_fill": I.masked_fill,
-    "gather": I.gather, "scatter": I.scatter, "scatter_add": I.scatter_add, "nonzero": I.nonzero,
-    "argwhere": I.argwhere, "take": I.take, "index_put": I.index_put,
+    "index_select": G.index_select, "select": I.select, "masked_select": G.masked_select, "masked_fill": G.masked_fill,
+    "gather": G.gather, "scatter": G.scatter, "scatter_add": G.scatter_add, "nonzero": G.nonzero,
+    "argwhere": G.argwhere, "take": G.take, "index_put": I.index_put,
     # linear algebra
     "matmul": L.matmul, "mm": L.mm, "bmm": L.bmm, "dot": L.dot, "inner": L.inner, "mv": L.mv,
     "outer": L.outer, "ger": L.outer, "addmm": L.addmm,

@@ -92,7 +92,7 @@ def where(condition, input=None, other=None):
     if not isinstance(condition, Tensor):
         _not_tensor("where", condition, "condition")
     if input is None and other is None:
-        from .index import nonzero     # ops/index imports this module: imported when first needed
+        from .gather import nonzero     # ops/gather imports this module: imported when first needed
         return nonzero(condition, as_tuple=True)
     if not isinstance(condition, Tensor) or condition._data.dtype.kind != "b":
         raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor with dtype "

@@ -13,7 +13,7 @@ from ..tensor import Tensor, _wrap_dim, _not_tensor
 from .comparison import isnan, maximum, minimum
 from .unary import masked_grad
 from .shape import expand, reshape
-from .index import gather
+from .gather import gather
 from .reduce import sum, _dims, _unsqueeze_dims
 
 _T = Tensor._from_array

@@ -146,7 +146,7 @@ class Narrow(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        from .index import pad_slice     # ops/index imports ops/reduce, which imports this module
+        from .index import pad_slice     # index -> inplace -> reduce -> this module: imported when first needed
         return pad_slice(grad, ctx.in_shape, ctx.dim, ctx.start), None, None, None
 
 

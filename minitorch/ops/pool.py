@@ -22,7 +22,7 @@ from ..autograd.function import Function
 from ..autograd.grad_mode import is_grad_enabled as _grad_enabled
 from ..tensor import Tensor
 from ._fast import keep_where
-from .index import scatter_add
+from .gather import scatter_add
 from .unary import depends_on
 from .linalg import matmul
 
