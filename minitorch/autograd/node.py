@@ -64,32 +64,23 @@ class Node:
     @property
     def saved_tensors(self):
         """The saved values as Tensors; raises if the graph was freed or a saved tensor was modified in place."""
-        saved = self._saved_raw
-        if not saved:
-            return self._nothing_saved()
-        out = []
-        for s, version in zip(saved, self._saved_versions):
-            if type(s) is _SavedOutput:
-                if s._vc[0] != version:
-                    _modified_in_place(s.unpack(self), version)
-                s = s.unpack(self)
-            elif isinstance(s, Tensor) and s._vc[0] != version:
-                _modified_in_place(s, version)
-            out.append(s)
-        return tuple(out)
+        return self._saved_values(arrays=False)
 
     @property
     def saved_arrays(self):
         """``saved_tensors`` as arrays (numbers and None as they are), for ``array_backward``; same checks."""
+        return self._saved_values(arrays=True)
+
+    def _saved_values(self, arrays):
         saved = self._saved_raw
         if not saved:
             return self._nothing_saved()
         out = []
         for s, version in zip(saved, self._saved_versions):
             if type(s) is _SavedOutput or isinstance(s, Tensor):
-                if s._vc[0] != version:
+                if s._vc[0] != version:                    # edited in place since it was saved
                     _modified_in_place(s.unpack(self) if type(s) is _SavedOutput else s, version)
-                s = s._data
+                s = s._data if arrays else s.unpack(self) if type(s) is _SavedOutput else s
             out.append(s)
         return tuple(out)
 

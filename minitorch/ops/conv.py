@@ -452,27 +452,17 @@ def _weight_grad_rows(xp, x, gy, w_shape, geo):
     dW^T = cols @ dY^T (shape (C/groups*kh*kw, O/groups)), then turned: the same flops, but OpenBLAS runs
     this orientation of a long reduction with few output rows faster (LeNet's conv2, 16 channels:
     0.65 -> 0.41 ms on its own kernel, 0.54 -> 0.48 on Haswell). Many channels: _weight_grad_rows_wide."""
-    o, cg, kh, kw = w_shape
-    n, c, h, wd = x.shape
-    g = geo.groups
-    (pt, pb, pl, pr), (dh, dw) = geo.pads, geo.dilation
-    ho, wo = gy.shape[2], gy.shape[3]
-    wp = wd + pl + pr
-    k, lr = cg * kh * kw, ho * wp
-    nb = _chunk(xp, n, c * kh * kw * lr * x.itemsize, 2 * o * k * lr, o // g)
-    src = _PaddedRows(xp, x, nb, geo.pads, (kw - 1) * dw)
-    cols = xp.empty((c, kh, kw, nb, lr), dtype=x.dtype)
+    o, g = w_shape[0], geo.groups
     if o // g > FEW_CHANNELS:
         return _weight_grad_rows_wide(xp, x, gy, w_shape, geo)
+    n, (ho, wo) = x.shape[0], gy.shape[2:]
+    k, lr, wp, nb, chunks = _weight_grad_chunks(xp, x, gy, w_shape, geo)
     rows = xp.zeros((o, n, ho, wp), dtype=x.dtype)
     rows[:, :, :, :wo] = gy.transpose(1, 0, 2, 3)
     rows = rows.reshape(g, o // g, n * lr)
     gwt = xp.zeros((g, k, o // g), dtype=x.dtype)
     part = xp.empty((g, k, o // g), dtype=x.dtype)
-    for n0 in range(0, n, nb):
-        nc = min(nb, n - n0)
-        cb = cols[:, :, :, :nc]
-        cb[...] = _rows_view(xp, src.get(n0, nc), kh, kw, dh, dw, wp, lr)
+    for n0, nc, cb in chunks:
         _mm(xp, cb.reshape(g, k, nc * lr), rows[:, :, n0 * lr:(n0 + nc) * lr].transpose(0, 2, 1), out=part)
         gwt += part
     return xp.ascontiguousarray(gwt.transpose(0, 2, 1)).reshape(w_shape)
@@ -480,28 +470,40 @@ def _weight_grad_rows(xp, x, gy, w_shape, geo):
 
 def _weight_grad_rows_wide(xp, x, gy, w_shape, geo):
     """dW on padded rows for many output channels (ResNet's 64): dY laid out per chunk, dW = dY @ cols^T."""
-    o, cg, kh, kw = w_shape
-    n, c, h, wd = x.shape
-    g = geo.groups
-    (pt, pb, pl, pr), (dh, dw) = geo.pads, geo.dilation
-    ho, wo = gy.shape[2], gy.shape[3]
-    wp = wd + pl + pr
-    k, lr = cg * kh * kw, ho * wp
-    nb = _chunk(xp, n, c * kh * kw * lr * x.itemsize, 2 * o * k * lr, o // g)
-    src = _PaddedRows(xp, x, nb, geo.pads, (kw - 1) * dw)
-    cols = xp.empty((c, kh, kw, nb, lr), dtype=x.dtype)
+    o, g = w_shape[0], geo.groups
+    ho, wo = gy.shape[2:]
+    k, lr, wp, nb, chunks = _weight_grad_chunks(xp, x, gy, w_shape, geo)
     rows = xp.zeros((o, nb, ho, wp), dtype=x.dtype)
     gw = xp.zeros((g, o // g, k), dtype=x.dtype)
     part = xp.empty((g, o // g, k), dtype=x.dtype)
-    for n0 in range(0, n, nb):
-        nc = min(nb, n - n0)
-        cb = cols[:, :, :, :nc]
-        cb[...] = _rows_view(xp, src.get(n0, nc), kh, kw, dh, dw, wp, lr)
+    for n0, nc, cb in chunks:
         r = rows[:, :nc]
         r[:, :, :, :wo] = gy[n0:n0 + nc].transpose(1, 0, 2, 3)
         _mm(xp, r.reshape(g, o // g, nc * lr), cb.reshape(g, k, nc * lr).transpose(0, 2, 1), out=part)
         gw += part
     return gw.reshape(w_shape)
+
+
+def _weight_grad_chunks(xp, x, gy, w_shape, geo):
+    """What both dW variants on padded rows share: the sizes (k = C/groups*kh*kw column rows, lr = Ho*Wp
+    positions per image, the padded width Wp, nb images per chunk) and the chunks themselves, each
+    ``(n0, nc, cols)`` with cols the (C, kh, kw, nc, lr) columns of images n0 .. n0+nc-1."""
+    o, cg, kh, kw = w_shape
+    n, c, h, wd = x.shape
+    (pt, pb, pl, pr), (dh, dw) = geo.pads, geo.dilation
+    wp = wd + pl + pr
+    k, lr = cg * kh * kw, gy.shape[2] * wp
+    nb = _chunk(xp, n, c * kh * kw * lr * x.itemsize, 2 * o * k * lr, o // geo.groups)
+    src = _PaddedRows(xp, x, nb, geo.pads, (kw - 1) * dw)
+    cols = xp.empty((c, kh, kw, nb, lr), dtype=x.dtype)
+
+    def chunks():
+        for n0 in range(0, n, nb):
+            nc = min(nb, n - n0)
+            cb = cols[:, :, :, :nc]
+            cb[...] = _rows_view(xp, src.get(n0, nc), kh, kw, dh, dw, wp, lr)
+            yield n0, nc, cb
+    return k, lr, wp, nb, chunks()
 
 
 # ---------------------------------------------------------------- tall blocks (thin stride-1 layers)
