@@ -1,7 +1,6 @@
 """``Adadelta``: per-coordinate steps from running averages of squared gradients and squared updates."""
 from .. import _backend
-from ..tensor import Tensor
-from .optimizer import Optimizer, _step_counter, _to_scalar
+from .optimizer import Optimizer, _check_lr, _step_counter, _to_scalar
 
 __all__ = ["Adadelta"]
 
@@ -45,10 +44,7 @@ class Adadelta(Optimizer):
 
     def __init__(self, params, lr=1.0, rho=0.9, eps=1e-6, weight_decay=0, foreach=None, *, capturable=False,
                  maximize=False, differentiable=False):
-        if isinstance(lr, Tensor) and lr.numel() != 1:
-            raise ValueError("Tensor lr must be 1-element")
-        if not 0.0 <= lr:
-            raise ValueError(f"Invalid learning rate: {lr}")
+        _check_lr(lr)
         if not 0.0 <= rho <= 1.0:
             raise ValueError(f"Invalid rho value: {rho}")
         if not 0.0 <= eps:

@@ -1,7 +1,6 @@
 """``Adagrad``: per-coordinate learning rates from the running sum of squared gradients."""
 from .. import _backend
-from ..tensor import Tensor
-from .optimizer import Optimizer, _step_counter, _to_scalar
+from .optimizer import Optimizer, _check_lr, _step_counter, _to_scalar
 
 __all__ = ["Adagrad"]
 
@@ -47,10 +46,7 @@ class Adagrad(Optimizer):
 
     def __init__(self, params, lr=1e-2, lr_decay=0, weight_decay=0, initial_accumulator_value=0, eps=1e-10,
                  foreach=None, *, maximize=False, differentiable=False, fused=None):
-        if isinstance(lr, Tensor) and lr.numel() != 1:
-            raise ValueError("Tensor lr must be 1-element")
-        if not 0.0 <= lr:
-            raise ValueError(f"Invalid learning rate: {lr}")
+        _check_lr(lr)
         if not 0.0 <= lr_decay:
             raise ValueError(f"Invalid lr_decay value: {lr_decay}")
         if not 0.0 <= weight_decay:

@@ -1,7 +1,7 @@
 """``ASGD``: averaged stochastic gradient descent."""
 from .. import _backend, _dtype
 from ..tensor import Tensor
-from .optimizer import Optimizer, _on_device, _scalar_dtype, _to_scalar
+from .optimizer import Optimizer, _check_lr, _on_device, _scalar_dtype, _to_scalar
 
 __all__ = ["ASGD"]
 
@@ -54,10 +54,7 @@ class ASGD(Optimizer):
 
     def __init__(self, params, lr=1e-2, lambd=1e-4, alpha=0.75, t0=1e6, weight_decay=0, foreach=None,
                  maximize=False, differentiable=False, capturable=False):
-        if isinstance(lr, Tensor) and lr.numel() != 1:
-            raise ValueError("Tensor lr must be 1-element")
-        if not 0.0 <= lr:
-            raise ValueError(f"Invalid learning rate: {lr}")
+        _check_lr(lr)
         if not 0.0 <= weight_decay:
             raise ValueError(f"Invalid weight_decay value: {weight_decay}")
         defaults = {"lr": lr, "lambd": lambd, "alpha": alpha, "t0": t0, "weight_decay": weight_decay,

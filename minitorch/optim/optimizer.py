@@ -99,12 +99,18 @@ def _step_counter():
     return Tensor._from_array(_np.zeros((), _scalar_dtype().np))
 
 
-def _check_adam_hyperparameters(lr, betas, eps, weight_decay):
-    """The checks Adam, AdamW, NAdam, RAdam and Adamax make first, in torch's order and words."""
+def _check_lr(lr):
+    """The learning-rate check every optimizer but SGD makes first, in torch's words (a NaN is refused too;
+    SGD's own ``lr < 0.0``, as torch's, lets it through)."""
     if isinstance(lr, Tensor) and lr.numel() != 1:
         raise ValueError("Tensor lr must be 1-element")
     if not 0.0 <= lr:
         raise ValueError(f"Invalid learning rate: {lr}")
+
+
+def _check_adam_hyperparameters(lr, betas, eps, weight_decay):
+    """The checks Adam, AdamW, NAdam, RAdam and Adamax make first, in torch's order and words."""
+    _check_lr(lr)
     if not 0.0 <= eps:
         raise ValueError(f"Invalid epsilon value: {eps}")
     for i, beta in enumerate(betas[:2]):

@@ -1,8 +1,7 @@
 """``RMSprop``: gradient scaled by a running root-mean-square, with optional momentum and centering."""
 from .. import _backend
-from ..tensor import Tensor
 from .adam import _lerp_
-from .optimizer import Optimizer, _step_counter, _to_scalar
+from .optimizer import Optimizer, _check_lr, _step_counter, _to_scalar
 
 __all__ = ["RMSprop"]
 
@@ -50,10 +49,7 @@ class RMSprop(Optimizer):
 
     def __init__(self, params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0, momentum=0, centered=False,
                  capturable=False, foreach=None, maximize=False, differentiable=False):
-        if isinstance(lr, Tensor) and lr.numel() != 1:
-            raise ValueError("Tensor lr must be 1-element")
-        if not 0.0 <= lr:
-            raise ValueError(f"Invalid learning rate: {lr}")
+        _check_lr(lr)
         if not 0.0 <= eps:
             raise ValueError(f"Invalid epsilon value: {eps}")
         if not 0.0 <= momentum:
