@@ -154,29 +154,30 @@ class CrossEntropy(Function):
         # b[n, c] of the module docstring; a_n = sum_c b[n, c] (torch's log_softmax backward sums the incoming
         # gradient: the gradient is exactly 0 with one class)
         b_target = ((1 - eps) * wt).astype(dtype)
-        if not grad_mode.is_grad_enabled() and not eps:
-            # not recording, no smoothing: b has one entry per row (the target's), so a_n is that entry exactly
-            # and torch's p * a - b is one pass over the softmax saved by forward, then one entry per row
-            u = grad._data.reshape(-1) if ctx.reduction == "none" else grad._data
-            if ctx.reduction == "mean":
-                u = u / ctx.denom
-            a = b_target * xp.asarray(u, dtype=dtype)
-            gx = ctx.p * a[:, None]
-            gx[xp.arange(rows), ctx.tc] -= a
-            return _T(xp.ascontiguousarray(_to_x_layout(gx, x._data.shape))), None, None, None, None, None
-        b = xp.zeros((rows, c), dtype=dtype)
-        xp.put_along_axis(b, ctx.tc[:, None], b_target[:, None], axis=1)
-        if eps:
-            b += ((eps / (c or 1)) * (w[None, :] if w is not None else 1.0) * valid[:, None]).astype(
-                dtype, copy=False)                              # (no classes: no rows either)
+
+        def dense_b():
+            b = xp.zeros((rows, c), dtype=dtype)
+            xp.put_along_axis(b, ctx.tc[:, None], b_target[:, None], axis=1)
+            if eps:
+                b += ((eps / (c or 1)) * (w[None, :] if w is not None else 1.0) * valid[:, None]).astype(
+                    dtype, copy=False)                          # (no classes: no rows either)
+            return b
+
         if not grad_mode.is_grad_enabled():
-            # not recording: torch's form in a few array passes over the softmax saved by forward
+            # not recording: torch's form p * a - b in array passes over the softmax saved by forward
             u = grad._data.reshape(-1) if ctx.reduction == "none" else grad._data
             if ctx.reduction == "mean":
                 u = u / ctx.denom
-            g = b * xp.asarray(u, dtype=dtype).reshape(-1, 1) if ctx.reduction == "none" else b * u.astype(dtype)
-            gx = ctx.p * g.sum(axis=1, keepdims=True) - g
+            u = xp.asarray(u, dtype=dtype)
+            if eps:
+                g = dense_b() * (u[:, None] if ctx.reduction == "none" else u)
+                gx = ctx.p * g.sum(axis=1, keepdims=True) - g
+            else:                          # b has one entry per row (the target's): a_n is that entry, exactly
+                a = b_target * u
+                gx = ctx.p * a[:, None]
+                gx[xp.arange(rows), ctx.tc] -= a
             return _T(xp.ascontiguousarray(_to_x_layout(gx, x._data.shape))), None, None, None, None, None
+        b = dense_b()
         if ctx.reduction == "mean":
             b /= ctx.denom
         a = b.sum(axis=1, keepdims=True)
