@@ -87,12 +87,16 @@ def _check_mv_dtypes(mat, vec):
                            f"{_dtype_name(mat)}, and {_dtype_name(vec)}")
 
 
-def _check_bmm_dtypes(a, b):
-    """torch's bmm kernel (a non-empty result): dispatched on a's dtype (no bool kernel), then b must match."""
+def _bmm_operand(a, b, empty):
+    """``a`` as torch's bmm takes it: with nothing to compute (an empty result, or k = 0) no kernel runs and the
+    result takes b's dtype; otherwise the kernel is dispatched on a's dtype (no bool kernel), then b must match."""
+    if empty:
+        return _cast(a, b.dtype)
     if a._data.dtype is _BOOL_DT:
         _refuse_bool("bmm")
     if a._data.dtype != b._data.dtype:
         raise RuntimeError(f"expected scalar type {_dtype_name(a)} but found {_dtype_name(b)}")
+    return a
 
 
 def _c_name(t):
@@ -148,11 +152,8 @@ def matmul(input, other):
                     raise RuntimeError(f"The size of tensor a ({sa[-2 - i]}) must match the size of tensor b "
                                        f"({sb[-2 - i]}) at non-singleton dimension {max(na, nb) - 3 - i + 1}") from None
             raise
-    if route == "bmm":                                  # torch's bmm: an empty result (or k = 0) takes b's dtype
-        if builtins_prod(batch) * (sa[-2] if na > 1 else 1) * (sb[-1] if nb > 1 else 1) * ka == 0:
-            a = _cast(a, b.dtype)
-        else:
-            _check_bmm_dtypes(a, b)
+    if route == "bmm":
+        a = _bmm_operand(a, b, builtins_prod(batch) * (sa[-2] if na > 1 else 1) * (sb[-1] if nb > 1 else 1) * ka == 0)
     elif is_bool and a._data.size and b._data.size:
         _refuse_bool("addmv_impl_cpu" if route == "mv" else "addmm_impl_cpu_")   # no bool kernels
     if na == 1:
@@ -200,10 +201,7 @@ def bmm(input, mat2):
     if mat2._data.shape[:2] != (b, m):
         raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: [{b}, {m}] but got: "
                            f"[{mat2._data.shape[0]}, {mat2._data.shape[1]}].")
-    if b * n * m * mat2._data.shape[2] == 0:      # no kernel runs: the (empty or zero) result takes mat2's dtype
-        input = _cast(input, mat2.dtype)
-    else:
-        _check_bmm_dtypes(input, mat2)
+    input = _bmm_operand(input, mat2, b * n * m * mat2._data.shape[2] == 0)
     return MatMul.named("BmmBackward0").apply(input, mat2)
 
 
