@@ -246,13 +246,8 @@ class VarMean(Function):
     @staticmethod
     def backward(ctx, gv, gm):
         x, = ctx.saved_tensors
-        axes = tuple(range(x._data.ndim)) if ctx.axes is None else ctx.axes
-        terms = []                      # an unused output's term is skipped (torch's undefined gradient): no 0 * inf
-        if gv is not None:              # where dof <= 0
-            terms.append(_var_backward(gv, x, ctx.axes, ctx.keepdim, ctx.correction))
-        if gm is not None:
-            terms.append(_mean_backward(gm, axes, x._data.shape, ctx.keepdim, _count(x._data.shape, axes)))
-        return (terms[0] if len(terms) == 1 else terms[0] + terms[1]), None, None, None
+        gx = None if gv is None else _var_backward(gv, x, ctx.axes, ctx.keepdim, ctx.correction)
+        return _plus_mean_term(gx, gm, x, ctx), None, None, None
 
 
 class StdMean(Function):
@@ -270,13 +265,18 @@ class StdMean(Function):
     @staticmethod
     def backward(ctx, gs, gm):
         x, s = ctx.saved_tensors
-        axes = tuple(range(x._data.ndim)) if ctx.axes is None else ctx.axes
-        terms = []                      # (as VarMean: no 0 * inf where std = 0 or dof <= 0)
-        if gs is not None:
-            terms.append(_std_backward(gs, s, x, ctx.axes, ctx.keepdim, ctx.correction))
-        if gm is not None:
-            terms.append(_mean_backward(gm, axes, x._data.shape, ctx.keepdim, _count(x._data.shape, axes)))
-        return (terms[0] if len(terms) == 1 else terms[0] + terms[1]), None, None, None
+        gx = None if gs is None else _std_backward(gs, s, x, ctx.axes, ctx.keepdim, ctx.correction)
+        return _plus_mean_term(gx, gm, x, ctx), None, None, None
+
+
+def _plus_mean_term(gx, gm, x, ctx):
+    """The gradient of (var or std, mean): the first output's term ``gx`` plus the mean's. An unused output's
+    term is skipped (None: torch's undefined gradient), so there is no 0 * inf where dof <= 0 or std = 0."""
+    if gm is None:
+        return gx
+    axes = tuple(range(x._data.ndim)) if ctx.axes is None else ctx.axes
+    g_mean = _mean_backward(gm, axes, x._data.shape, ctx.keepdim, _count(x._data.shape, axes))
+    return g_mean if gx is None else gx + g_mean
 
 
 def _var_args(input, dim, unbiased, correction, name):
