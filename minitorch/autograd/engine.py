@@ -22,7 +22,7 @@ from .._dtype import from_numpy_dtype
 from ..tensor import Tensor, typename, _pyname
 from . import function as _function
 from . import node as _node
-from .node import AccumulateGrad, accumulator_of
+from .node import AccumulateGrad, Node, accumulator_of
 
 _make = Tensor._from_array
 _ndarray = _backend._ndarray
@@ -105,16 +105,12 @@ def _prune(roots, capture):
     a node with nothing to compute below it): their gradient is taken, their backward not run."""
     captured = {node for node, _ in capture}
     nodes, reach, run = _reachable(roots), set(), set()
-    for node in sorted(nodes, key=_seq_of):           # oldest first: children before their consumers
+    for node in sorted(nodes, key=Node._sequence_nr):  # oldest first: children before their consumers
         if any(e and e.node in reach for e in node._edges):
             run.add(node)
         if node in run or node in captured:
             reach.add(node)
     return nodes - reach, reach - run
-
-
-def _seq_of(node):
-    return node._seq
 
 
 def _before(node, buf, capture, results):

@@ -297,7 +297,7 @@ def _record(ctx, args, outputs, out=None):
                         versions.append(o._vc[0])
                         break
                 else:
-                    t = _saved_tensor(arr, args, outputs, out)  # a number, a new array, a numpy scalar
+                    t = _saved_tensor(arr, outputs, out)        # a number, a new array, a numpy scalar
                     if isinstance(t, Tensor) and t.grad_fn is ctx:
                         t = _SavedOutput(t)
                     saved.append(t)
@@ -306,9 +306,10 @@ def _record(ctx, args, outputs, out=None):
         ctx._saved_versions = versions
 
 
-def _saved_tensor(arr, args, outputs, out=None):
-    """The Tensor behind a saved array that is neither an input's nor an output's array: a new constant tensor
-    (a numpy scalar result: the output it became; a number or None: kept as it is)."""
+def _saved_tensor(arr, outputs, out):
+    """What to keep for a saved value that is neither an input's nor an output's array (``_record`` looked
+    for those first): a new constant tensor; for a numpy scalar result, the output it became; a Python number
+    or None as it is."""
     if arr is None or not (type(arr) is _ndarray or _backend.is_array(arr)):
         if isinstance(arr, _np.generic):             # numpy gives 0-d results as scalars: find the output it became
             for o, r in zip(outputs, out if type(out) is tuple else (out,)):
@@ -316,12 +317,6 @@ def _saved_tensor(arr, args, outputs, out=None):
                     return o
             return _make(_np.asarray(arr))
         return arr                                   # Python numbers and None are kept as they are
-    for a in args:
-        if isinstance(a, Tensor) and a._data is arr:
-            return a
-    for o in outputs:
-        if o._data is arr:
-            return o
     return _make(arr)
 
 
