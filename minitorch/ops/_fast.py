@@ -25,10 +25,12 @@ def keep_where(xp, g, keep, out=None):
     """``keep_where_plain``, without a branch per element: AND each float's bits with all ones (keep) or
     all zeros (+0). ``where`` over a half-random mask (every ReLU's) mispredicts a branch per element and
     is about 8x slower. Written into ``out`` when given."""
-    if g.dtype.kind != "f" or g.itemsize not in (4, 8) or type(g) is not type(keep):
+    if g.dtype.kind != "f" or g.itemsize not in (4, 8) or type(g) is not type(keep) or keep.dtype != bool:
         return keep_where_plain(xp, g, keep, out)
-    bits = xp.uint32 if g.itemsize == 4 else xp.uint64
-    mask = xp.subtract(0, keep, dtype=bits)              # all ones where keep, else zeros: one pass
+    bits = xp.int32 if g.itemsize == 4 else xp.int64
+    # all ones where keep, else zeros: True (1) negated as an int8 is -1, all ones once widened (a bool
+    # array widened directly runs numpy's slower cast loop: 1.5-2x the time of these two passes)
+    mask = xp.negative(keep.view(xp.int8)).astype(bits)
     if out is not None:
         xp.bitwise_and(g.view(bits), mask, out=out.view(bits))
         return out
