@@ -6,7 +6,7 @@ import torch
 from hypothesis import given, strategies as st
 
 import minitorch as mt
-from minitorch.ops._fast import keep_where, keep_where_plain
+from minitorch.ops._fast import keep_where, keep_where_plain, channel_sum, channel_sum_plain
 
 from strategies import broadcast_pairs
 
@@ -48,6 +48,22 @@ def test_keep_where_into_out_equals_the_plain_version(dtype, seed):
     assert keep_where(np, g, keep, out=out_fast) is out_fast
     keep_where_plain(np, g, keep, out=out_plain)
     same_bits(out_fast, out_plain)
+
+
+@given(st.lists(st.integers(0, 7), min_size=2, max_size=4), st.sampled_from([np.float32, np.float64]),
+       st.integers(0, 2**16), st.booleans())
+def test_channel_sum_agrees_with_the_plain_version(shape, dtype, seed, strided):
+    """A different summation order: both within the worst-case bound n*eps*sum|a| of the exact sums."""
+    r = np.random.default_rng(seed)
+    a = (r.standard_normal(shape) * 10 + r.standard_normal(shape[1:2] + [1] * (len(shape) - 2)) * 100).astype(dtype)
+    if strided:                                        # a non-contiguous input
+        a = np.repeat(a, 2, axis=-1)[..., ::2]
+    exact = channel_sum_plain(np, a.astype(np.float64))
+    n = a.size // a.shape[1] if a.shape[1] else 0
+    bound = n * np.finfo(dtype).eps * channel_sum_plain(np, np.abs(a).astype(np.float64))
+    for fast in (channel_sum(np, a), channel_sum_plain(np, a)):
+        assert fast.shape == exact.shape and fast.dtype == a.dtype
+        assert np.all(np.abs(fast - exact) <= bound)
 
 
 @pytest.mark.parametrize("op", ["relu", "max_pool2d", "hardtanh"])

@@ -52,6 +52,7 @@ from .. import _kernels
 from ..autograd import grad_mode
 from ..autograd.function import Function
 from ..tensor import Tensor, _not_tensor
+from ._fast import channel_sum
 
 _T = Tensor._from_array
 
@@ -897,7 +898,10 @@ class Convolution(Function):
         gw = ConvWeightGrad.apply(x, grad, w._data.shape, geo) if need[1] else None
         gb = None
         if len(need) > 2 and need[2]:
-            gb = grad.sum((0,) + tuple(range(2, grad._data.ndim)))
+            if grad_mode.is_grad_enabled():          # recorded (double backward): the Tensor op
+                gb = grad.sum((0,) + tuple(range(2, grad._data.ndim)))
+            else:
+                gb = _T(channel_sum(ctx.xp, grad._data))
         return gx, gw, gb, None
 
 

@@ -4,6 +4,7 @@ from .. import _kernels
 from ..autograd import grad_mode
 from ..autograd.function import Function
 from ..tensor import Tensor
+from ._fast import channel_sum
 
 _T = Tensor._from_array
 
@@ -15,16 +16,6 @@ def _channel_dot(xp, a, b, axes):
         sub = "abcdefgh"[:a.ndim]
         s = xp.einsum(f"{sub},{sub}->b", a, b)
     return s
-
-
-def _channel_sum(xp, a, axes):
-    """Σ a per channel (dim 1). numpy's einsum runs it about 3x faster than ``a.sum(axis=(0, 2, 3))`` (one
-    pass in memory order against a reduction over non-adjacent axes; (32, 64, 32, 32) float32: 0.09 against
-    0.31 ms)."""
-    if xp.__name__ != "numpy":
-        return a.sum(axis=axes)
-    sub = "abcdefgh"[:a.ndim]
-    return xp.einsum(f"{sub}->b", a)
 
 
 class BatchNorm(Function):
@@ -50,7 +41,7 @@ class BatchNorm(Function):
         axes = (0,) + tuple(range(2, x.ndim))
         ctx.training, ctx.eps, ctx.shape, ctx.axes = training, eps, shape, axes
         if training:
-            mean = _channel_sum(xp, x, axes) / (x.size // c if x.size else 1)
+            mean = channel_sum(xp, x) / (x.size // c if x.size else 1)
             y = x - mean.reshape(shape)
             var = _channel_dot(xp, y, y, axes) / (y.size // c if y.size else 1)
             invstd = 1.0 / xp.sqrt(var + eps)
@@ -88,7 +79,7 @@ class BatchNorm(Function):
             xp = ctx.xp
             g, xa = grad._data, x._data
             mu, inv = ctx.mean, ctx.invstd
-            gsum = _channel_sum(xp, g, axes)
+            gsum = channel_sum(xp, g)
             gxs = _channel_dot(xp, g, xa, axes)
             gxhat = inv * (gxs - mu * gsum)                      # sum g * xhat per channel
             wa = w._data if w is not None else 1.0
