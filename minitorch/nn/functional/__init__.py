@@ -5,12 +5,12 @@ convolution), ``_pooling.py`` (pooling, padding), ``_activation.py``, ``_dropout
 (normalisation, distances), ``_lookup.py`` (flatten, one_hot, embedding) and ``_loss.py``, with the argument
 helpers they share in ``_args.py``. Import the functions from here (``import minitorch.nn.functional as F``),
 as from torch's module; the submodules are private. The work is done by the ops in ``minitorch/ops``:
-``conv.py`` (linear, convolution), ``pool.py``, ``activation.py``, ``loss.py``, ``normalization.py`` (batch
+``linear.py``, ``conv.py`` (convolution), ``pool.py``, ``activation.py``, ``loss.py``, ``normalization.py`` (batch
 norm), ``padding.py`` and ``embedding.py``, all Functions on arrays with backward passes written in Tensor ops
 (so gradients of gradients work). Functions that are cheap compositions of existing ops (``layer_norm``,
 ``normalize``, ``mish``, ...) are written in these modules directly with Tensor ops.
 """
-from ...ops.conv import linear
+from ...ops.linear import linear
 from ...ops.activation import erf  # noqa: F401  (not in torch.nn.functional; kept, as before the split)
 from ._conv import bilinear, conv1d, conv2d
 from ._pooling import (max_pool1d, max_pool2d, avg_pool1d, avg_pool2d, adaptive_avg_pool1d, adaptive_avg_pool2d,

@@ -1,4 +1,5 @@
-"""``nn.functional``'s linear layers and convolutions (the work: ``minitorch/ops/conv.py``)."""
+"""``nn.functional``'s linear layers and convolutions (the work: ``minitorch/ops/conv.py``;
+``linear`` itself is ``minitorch/ops/linear.py``)."""
 from ...tensor import Tensor, _not_tensor
 from ...ops import conv as _C
 from ._args import _ntuple

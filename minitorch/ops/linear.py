@@ -1,0 +1,151 @@
+"""The dense layer on arrays: ``linear`` (``torch.nn.functional.linear``), one fused op with a hand-written
+backward, recorded as torch records it (``AddmmBackward0`` / ``MmBackward0``, with torch's edges)."""
+from ..autograd import grad_mode
+from ..autograd.function import Function
+from ..tensor import Tensor, _not_tensor
+
+_T = Tensor._from_array
+
+
+class Linear(Function):
+    """y = x @ W^T + b  (x: (*, in), W: (out, in), b: (out,)).
+
+    dX = dY @ W,   dW = dY^T @ X (over all leading dims),   db = sum of dY over leading dims.
+    """
+    node_name = "AddmmBackward0"
+
+    @staticmethod
+    def forward(ctx, x, w, b):
+        xp = ctx.xp
+        ctx.save_for_backward(x, w)
+        if x.ndim == 2:
+            y = xp.matmul(x, w.T)
+        elif x.ndim == 1:
+            y = xp.matmul(w, x)
+        else:
+            rows = x.size // x.shape[-1] if x.shape[-1] else int(xp.prod(xp.asarray(x.shape[:-1])))
+            y = xp.matmul(x.reshape(rows, x.shape[-1]), w.T).reshape(x.shape[:-1] + (w.shape[0],))
+        if b is not None:
+            y += b
+        return y
+
+    @staticmethod
+    def backward(ctx, grad):
+        from .linalg import MatMul
+        x, w = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        gx = gw = gb = None
+        nd = x._data.ndim
+        if not grad_mode._enabled[0]:
+            # not recording (no create_graph): the same products straight on arrays, without per-op overhead
+            g, xa, wa = grad._data, x._data, w._data
+            rows = 1
+            for n in xa.shape[:-1]:                # not -1: a reshape of 0 elements cannot infer it
+                rows *= n
+            g2 = g.reshape(rows, wa.shape[0])
+            if need[0]:
+                gx = _T((g2 @ wa).reshape(xa.shape))
+            if need[1]:
+                gw = _T(g2.T @ xa.reshape(rows, wa.shape[1]))
+            if len(need) > 2 and need[2]:
+                gb = _T(g2.sum(0))                     # the engine sums it to a (1,) or () bias
+            return gx, gw, gb
+        out_f, in_f = w._data.shape          # sizes spelled out: a reshape of 0 elements cannot infer a -1
+        if nd == 1:
+            if need[0]:
+                gx = MatMul.apply(grad.reshape(1, out_f), w).reshape(in_f)
+            if need[1]:
+                gw = grad.reshape(out_f, 1) * x.reshape(1, in_f)
+            if len(need) > 2 and need[2]:
+                gb = grad
+            return gx, gw, gb
+        rows = 1
+        for n in x._data.shape[:-1]:
+            rows *= n
+        g2 = grad if nd == 2 else grad.reshape(rows, out_f)
+        if need[0]:
+            gx = MatMul.apply(g2, w)
+            if nd != 2:
+                gx = gx.reshape(x._data.shape)
+        if need[1]:
+            x2 = x if nd == 2 else x.reshape(rows, in_f)
+            gw = MatMul.apply(g2.t(), x2)
+        if len(need) > 2 and need[2]:
+            gb = g2.sum(0)
+        return gx, gw, gb
+
+
+class LinearNoBias(Linear):
+    node_name = "MmBackward0"
+
+
+def _addmm_next_functions(node):
+    """torch's edges of ``AddmmBackward0`` / ``MmBackward0``: ``(bias, input, TBackward0)`` / ``(input,
+    TBackward0)``, where the ``TBackward0`` node (of ``weight.t()``) leads to the weight. Ours is one fused node
+    with edges (input, weight, bias); this lists them in torch's order, with a ``TBackward0`` node made once
+    per node for the weight (a node for inspection: the engine sends the weight's gradient straight to it)."""
+    from .shape import T
+    edges = node._edges
+    pair = lambda e: (e[0], e[1]) if e else (None, 0)
+    w = node.__dict__.get("_t_node")
+    if w is None and edges[1] and edges[1][0] is not None:
+        w = node.__dict__["_t_node"] = T._Node()
+        w._edges = [edges[1]]
+        w._output_meta = [(tuple(edges[1][2])[::-1], edges[1][3])]      # weight.t()'s shape, for graph viewers
+    out = (pair(edges[0]), (w, 0) if w is not None else (None, 0))
+    return (pair(edges[2]),) + out if type(node) is Linear._Node else out
+
+
+Linear._Node.next_functions = LinearNoBias._Node.next_functions = property(_addmm_next_functions)
+
+
+def linear(input, weight, bias=None):
+    """y = input @ weight^T + bias, one fused op (torch.nn.functional.linear)."""
+    if not isinstance(input, Tensor):
+        _not_tensor("linear", input)
+    if not isinstance(weight, Tensor):
+        _not_tensor("linear", weight, "weight", 2)
+    if bias is not None and not isinstance(bias, Tensor):
+        _not_tensor("linear", bias, "bias", 3)
+    xs, ws = input._data.shape, weight._data.shape
+    if not xs or not ws:
+        raise RuntimeError(f"both arguments to linear need to be at least 1D, but they are {len(xs)}D and "
+                           f"{len(ws)}D")
+    if len(ws) > 2:
+        raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {len(ws)}D")
+    if len(ws) == 1:                      # torch: input @ weight.t() (+ bias), an addmm only for a 2-D input
+        if bias is not None and (len(xs) == 2 or (input.is_contiguous() and bias._data.ndim == 1)):
+            raise RuntimeError("mat2 must be a matrix, got 1-D tensor")     # torch's addmm paths (2-D, flattened)
+        from .linalg import matmul
+        y = matmul(input, weight)
+        return y if bias is None else y + bias
+    rows = 1
+    for d in xs[:-1]:
+        rows *= d
+    if xs[-1] != ws[1]:
+        raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({rows}x{xs[-1] if xs else 1} and "
+                           f"{'x'.join(map(str, ws[::-1]))})")
+    if bias is None:                      # torch: matmul(input, weight.t())
+        if input._data.dtype != weight._data.dtype:
+            raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: {_cname(input)} != "
+                               f"{_cname(weight)}")
+    else:                                 # torch: addmm(bias, input, weight.t()): self, mat1, mat2
+        if bias._data.dtype != weight._data.dtype:
+            raise RuntimeError(f"self and mat2 must have the same dtype, but got {bias.dtype._legacy[:-6]} and "
+                               f"{weight.dtype._legacy[:-6]}")
+        if input._data.dtype != weight._data.dtype:
+            raise RuntimeError(f"mat1 and mat2 must have the same dtype, but got {input.dtype._legacy[:-6]} and "
+                               f"{weight.dtype._legacy[:-6]}")
+        if bias._data.shape not in ((ws[0],), (1,), ()):
+            raise RuntimeError(f"The expanded size of the tensor ({ws[0]}) must match the existing size "
+                               f"({bias._data.shape[-1] if bias._data.ndim else 1}) at non-singleton dimension 1.  "
+                               f"Target sizes: [{rows}, {ws[0]}].  Tensor sizes: {list(bias._data.shape)}")
+    if bias is None:
+        return LinearNoBias.apply(input, weight, None)
+    return Linear.apply(input, weight, bias)
+
+
+def _cname(t):
+    """The C type name torch prints in dtype errors ('float', 'double', ...)."""
+    return {"float32": "float", "float64": "double", "float16": "c10::Half", "int64": "long int",
+            "int32": "int"}.get(t.dtype.name, t.dtype.name)
