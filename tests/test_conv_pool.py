@@ -13,7 +13,9 @@ from hypothesis import given, assume, strategies as st
 
 import minitorch as mt
 import minitorch.nn.functional as F
-from minitorch.ops import conv as C
+# each tuning constant is set on the module whose functions read it (a constant set elsewhere changes nothing):
+# conv.py (the plain im2col, the dispatcher), conv_fast.py (padded rows, tall blocks), _conv_common.py (chunks)
+from minitorch.ops import conv as C, conv_fast as CF, _conv_common as CC
 from harness import compare, assert_same, tol_for, to_numpy, torch_device
 
 FLOATS = [np.float32, np.float64]
@@ -33,19 +35,30 @@ def distinct(shape, dtype, seed=0):
     return ((rng.permutation(n) - n / 2) * 0.37).reshape(shape).astype(dtype)
 
 
-class chunks:
-    """Force the conv kernels to walk the batch image by image (``small=True``) or leave the defaults."""
+class tuned:
+    """Set module constants for the duration of a ``with`` block, then restore them. Only names the module
+    already has: a constant that moved to another module must fail here, not be set where nothing reads it."""
 
-    def __init__(self, small):
-        self.small = small
+    def __init__(self, settings):
+        self.settings = settings                 # [(module, name, value)]
 
     def __enter__(self):
-        self.saved = C.CHUNK_BYTES, C.CHUNK_MIN_FLOPS, C.THIN_CHUNK_BYTES, C.TALL_CHUNK_BYTES
-        if self.small:
-            C.CHUNK_BYTES, C.CHUNK_MIN_FLOPS, C.THIN_CHUNK_BYTES, C.TALL_CHUNK_BYTES = 1, 0, 1, 1
+        for mod, name, _ in self.settings:
+            assert hasattr(mod, name), f"{mod.__name__} has no {name}"
+        self.saved = [(mod, name, getattr(mod, name)) for mod, name, _ in self.settings]
+        for mod, name, value in self.settings:
+            setattr(mod, name, value)
 
     def __exit__(self, *exc):
-        C.CHUNK_BYTES, C.CHUNK_MIN_FLOPS, C.THIN_CHUNK_BYTES, C.TALL_CHUNK_BYTES = self.saved
+        for mod, name, value in self.saved:
+            setattr(mod, name, value)
+
+
+def chunks(small):
+    """Force the conv kernels to walk the batch image by image (``small=True``) or leave the defaults."""
+    names = [(CC, "CHUNK_BYTES", 1), (CC, "CHUNK_MIN_FLOPS", 0), (CC, "THIN_CHUNK_BYTES", 1),
+             (CF, "TALL_CHUNK_BYTES", 1)]
+    return tuned(names if small else [])
 
 
 def tol(dtype):
@@ -140,9 +153,9 @@ def test_conv2d_chunked_batches_match_whole_batch(monkeypatch):
     geo1 = C.Geometry((1, 1), (1, 1, 1, 1), (1, 2), 1)
     ref1 = C.conv_input_grad(np, g1, w, x.shape, geo1)
     for chunk in (1, 3000, 10 ** 9):
-        monkeypatch.setattr(C, "CHUNK_BYTES", chunk)
-        monkeypatch.setattr(C, "THIN_CHUNK_BYTES", chunk)          # 5 output channels: a thin product
-        monkeypatch.setattr(C, "CHUNK_MIN_FLOPS", 0)
+        monkeypatch.setattr(CC, "CHUNK_BYTES", chunk)
+        monkeypatch.setattr(CC, "THIN_CHUNK_BYTES", chunk)          # 5 output channels: a thin product
+        monkeypatch.setattr(CC, "CHUNK_MIN_FLOPS", 0)
         got = (C.conv_forward(np, x, w, None, geo), C.conv_weight_grad(np, x, g, w.shape, geo),
                C.conv_input_grad(np, g, w, x.shape, geo))
         for a, b in zip(got, ref):
@@ -151,26 +164,20 @@ def test_conv2d_chunked_batches_match_whole_batch(monkeypatch):
 
 
 # ---------------------------------------------------------------- fast formulations against the plain im2col
-class formulation:
+def formulation(rows=None, flipped=None, few=None, tall=None):
     """Force conv.py's dispatcher: ``rows`` True/False takes the padded-rows forward and weight gradient always /
     never (stride 1); ``flipped`` True/False takes the flipped-kernel input gradient always / never (stride 1)."""
-
-    def __init__(self, rows=None, flipped=None, few=None, tall=None):
-        self.rows, self.flipped, self.few, self.tall = rows, flipped, few, tall
-
-    def __enter__(self):
-        self.saved = C.ROWS_MAX_WASTE, C.THIN_ROWS, C.FEW_CHANNELS, C.TALL_MAX_CHANNELS, C.TALL_MIN_KH, C.TALL_ROWS
-        if self.tall is not None:              # tall blocks for every one-group stride-1 product / for none
-            C.TALL_MAX_CHANNELS, C.TALL_MIN_KH, C.TALL_ROWS = (10 ** 9, 1, 10 ** 9) if self.tall else (-1, 99, 0)
-        if self.rows is not None:
-            C.ROWS_MAX_WASTE = float("inf") if self.rows else 0.0
-        if self.flipped is not None:
-            C.THIN_ROWS = -1 if self.flipped else 10 ** 9
-        if self.few is not None:               # "rows" with the few-channel (whole-batch, transposed dW) variant
-            C.FEW_CHANNELS = 10 ** 9 if self.few else -1
-
-    def __exit__(self, *exc):
-        C.ROWS_MAX_WASTE, C.THIN_ROWS, C.FEW_CHANNELS, C.TALL_MAX_CHANNELS, C.TALL_MIN_KH, C.TALL_ROWS = self.saved
+    settings = []
+    if tall is not None:                       # tall blocks for every one-group stride-1 product / for none
+        settings += zip([CF] * 3, ("TALL_MAX_CHANNELS", "TALL_MIN_KH", "TALL_ROWS"),
+                        (10 ** 9, 1, 10 ** 9) if tall else (-1, 99, 0))
+    if rows is not None:
+        settings.append((CF, "ROWS_MAX_WASTE", float("inf") if rows else 0.0))
+    if flipped is not None:
+        settings.append((CC, "THIN_ROWS", -1 if flipped else 10 ** 9))
+    if few is not None:                        # "rows" with the few-channel (whole-batch, transposed dW) variant
+        settings.append((CF, "FEW_CHANNELS", 10 ** 9 if few else -1))
+    return tuned(settings)
 
 
 @st.composite
@@ -203,21 +210,21 @@ def test_fast_conv_formulations_match_the_plain_im2col(case, seed, small_chunks)
         gx_ref = C.conv_input_grad_im2col(np, gy, wt, x.shape, geo)
         for few in (True, False):
             with formulation(few=few):
-                np.testing.assert_allclose(C._forward_rows(np, x, wt, b, geo), y_ref, **close)
-                np.testing.assert_allclose(C._weight_grad_rows(np, x, gy, wt.shape, geo), gw_ref, **close)
-        saved = C.TALL_CHUNK_BYTES
+                np.testing.assert_allclose(CF._forward_rows(np, x, wt, b, geo), y_ref, **close)
+                np.testing.assert_allclose(CF._weight_grad_rows(np, x, gy, wt.shape, geo), gw_ref, **close)
+        saved = CF.TALL_CHUNK_BYTES
         for r in [r for r in range(1, ho + 1) if ho % r == 0] if geo.groups == 1 else []:
             # tall blocks: every block height that tiles the output; chunks of 2 images (a partial last chunk
             # when n is odd) and the defaults
             per_image = c * (r + (kh - 1) * geo.dilation[0]) * kw * (ho // r) * (w + geo.pads[2] + geo.pads[3]) * 8
             for chunk in (2 * per_image, saved):
-                C.TALL_CHUNK_BYTES = chunk
+                CF.TALL_CHUNK_BYTES = chunk
                 try:
-                    np.testing.assert_allclose(C._forward_tall(np, x, wt, b, geo, r), y_ref, **close)
-                    np.testing.assert_allclose(C._weight_grad_tall(np, x, gy, wt.shape, geo, r), gw_ref, **close)
-                    np.testing.assert_allclose(C._input_grad_tall(np, gy, wt, x.shape, geo, r), gx_ref, **close)
+                    np.testing.assert_allclose(CF._forward_tall(np, x, wt, b, geo, r), y_ref, **close)
+                    np.testing.assert_allclose(CF._weight_grad_tall(np, x, gy, wt.shape, geo, r), gw_ref, **close)
+                    np.testing.assert_allclose(CF._input_grad_tall(np, gy, wt, x.shape, geo, r), gx_ref, **close)
                 finally:
-                    C.TALL_CHUNK_BYTES = saved
+                    CF.TALL_CHUNK_BYTES = saved
         for rows in (True, False):
             for tall in (True, False):
                 with formulation(rows=rows, tall=tall):
@@ -244,11 +251,11 @@ def test_fast_conv_formulations_match_torch(device, case, dtype, seed, rows, fli
 
 
 def test_dispatcher_picks_rows_for_the_benchmark_shapes():
-    """The table in conv.py: LeNet's and ResNet's stride-1 layers take the padded-rows formulation on the CPU."""
+    """The table in conv_fast.py: LeNet's and ResNet's stride-1 layers take the padded-rows formulation on the CPU."""
     for x_shape, k, pads in (((64, 3, 32, 32), 5, 0), ((64, 6, 14, 14), 5, 0), ((32, 64, 32, 32), 3, 1)):
-        assert C._use_rows(np, x_shape, k, k, C.Geometry((1, 1), (pads,) * 4, (1, 1), 1))
-    assert not C._use_rows(np, (2, 8, 12, 12), 3, 3, C.Geometry((2, 2), (1,) * 4, (1, 1), 1))     # stride 2
-    assert not C._use_rows(np, (2, 8, 4, 4), 3, 3, C.Geometry((1, 1), (0,) * 4, (1, 1), 1))       # Wp/Wo = 2
+        assert CF._use_rows(np, x_shape, k, k, C.Geometry((1, 1), (pads,) * 4, (1, 1), 1))
+    assert not CF._use_rows(np, (2, 8, 12, 12), 3, 3, C.Geometry((2, 2), (1,) * 4, (1, 1), 1))     # stride 2
+    assert not CF._use_rows(np, (2, 8, 4, 4), 3, 3, C.Geometry((1, 1), (0,) * 4, (1, 1), 1))       # Wp/Wo = 2
 
 
 def test_dispatcher_table():
@@ -264,11 +271,11 @@ def test_dispatcher_table():
 
 
 def test_tall_weight_layout():
-    """W_t[(o, t), (c, u, j)] = w[o, c, i, j] where u = t + i*dh, else 0 (the comment in conv.py)."""
+    """W_t[(o, t), (c, u, j)] = w[o, c, i, j] where u = t + i*dh, else 0 (the comment in conv_fast.py)."""
     w = data((2, 3, 2, 3), np.float64, 0)
     r, dh = 3, 2
     u = r + (w.shape[2] - 1) * dh
-    wt = C._tall_weight(np, w, r, dh).reshape(2, r, 3, u, 3)
+    wt = CF._tall_weight(np, w, r, dh).reshape(2, r, 3, u, 3)
     for t in range(r):
         for uu in range(u):
             i, rem = divmod(uu - t, dh)
