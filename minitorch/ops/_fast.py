@@ -2,11 +2,11 @@
 
 The plain version is the definition (what a reader should think the op does); the fast one is what runs,
 and ``tests/test_fast_paths.py`` checks that the two agree bit for bit. Other fast paths are chosen in
-one place each, beside their own plain reference: the convolution's formulation (``ops/conv.py``,
-``_use_rows`` and ``FEW_CHANNELS``, compared with ``conv_*_im2col``; docs chapter 7), an op's array
-backward (``Function.array_backward`` beside ``backward``, compared in ``tests/test_array_backward.py``)
-and the fused GPU kernels (``minitorch/_kernels.py``, each returning None where the generic array code
-runs instead, compared in ``tests/test_gpu.py``).
+one place each, beside their own plain reference: the convolution's formulation (``_formulation`` in
+``ops/conv.py``; ``_use_rows`` and ``FEW_CHANNELS`` in ``ops/conv_fast.py``; compared with ``conv_*_im2col``;
+docs chapter 7), an op's array backward (``Function.array_backward`` beside ``backward``, compared in
+``tests/test_array_backward.py``) and the fused GPU kernels (``minitorch/_kernels.py``, each returning None
+where the generic array code runs instead, compared in ``tests/test_gpu.py``).
 """
 
 
