@@ -89,7 +89,7 @@ def test_save_image_reads_back_with_pillow(tmp_path, kw):
 def test_pillow_missing_messages(monkeypatch, tmp_path):
     monkeypatch.setitem(sys.modules, "PIL", None)
     monkeypatch.setitem(sys.modules, "PIL.Image", None)
-    monkeypatch.setattr(datasets, "_PIL_IMAGE", False)          # the datasets look Pillow up again
+    monkeypatch.setattr(datasets.utils, "_PIL_IMAGE", False)    # the datasets look Pillow up again
     with pytest.raises(ImportError, match="pip install pillow"):
         utils.save_image(mt.zeros(3, 2, 2), str(tmp_path / "x.png"))
     with pytest.raises(ImportError, match="pip install pillow"):
