@@ -38,7 +38,7 @@ def _optimizer(lib, params, name, options):
 
 def run_parity(model, batches, *, steps, dtype="float64", device="cpu", loss="cross_entropy",
                optimizer="sgd", optimizer_options=None, model_kwargs=None, seed=0, train_mode=True,
-               torch_device=None, reference=False):
+               torch_device=None, reference=False, perturbed=0):
     """Train ``model`` (a zoo name) in both engines for ``steps`` steps over ``batches`` (numpy (x, y) pairs, cycled).
 
     ``device`` is where both run; ``torch_device`` puts torch elsewhere (the tests' fake-CUDA mode runs torch on
@@ -48,6 +48,10 @@ def run_parity(model, batches, *, steps, dtype="float64", device="cpu", loss="cr
     difference after each step, and both final state_dicts as numpy arrays. With ``reference``: also
     ``loss_ref`` and ``final_ref`` of the float64 twin, and per step ``param_dev_ours`` / ``param_dev_torch``
     (the largest |parameter - reference parameter|) and ``param_scale`` (the largest |reference parameter|).
+    With ``perturbed=K`` (and ``reference``): K more torch runs in ``dtype``, each started from the same weights
+    moved by one ulp up or down at random (seeds 1..K), reported as ``loss_torch_p{i}`` and
+    ``param_dev_torch_p{i}``: trajectories that float arithmetic could as well have produced, whose spread is
+    how far rounding alone can carry a long run (see tests/test_training_parity.py).
     """
     optimizer_options = optimizer_options or {"lr": 0.01, "momentum": 0.9}
     model_kwargs = model_kwargs or {}
@@ -64,6 +68,10 @@ def run_parity(model, batches, *, steps, dtype="float64", device="cpu", loss="cr
         ref = build(model, torch, **model_kwargs)
         ref.load_state_dict(to_torch(ours.state_dict()))
         runs["ref"] = (torch, ref.double(), torch_device)
+        for i in range(1, perturbed + 1):
+            twin = build(model, torch, **model_kwargs)
+            twin.load_state_dict({k: torch.from_numpy(_one_ulp(v, i)) for k, v in ours.state_dict().items()})
+            runs[f"torch_p{i}"] = (torch, twin.double() if dtype == "float64" else twin, torch_device)
     names = [n for n, _ in ours.named_parameters()]
     result = {"model": model, "dtype": dtype, "steps": steps, "max_param_diff": []}
     opts, loss_fns, params = {}, {}, {}
@@ -74,8 +82,9 @@ def run_parity(model, batches, *, steps, dtype="float64", device="cpu", loss="cr
         params[key] = dict(net.named_parameters())
         result[f"loss_{key}"] = []
         result[f"grad_norm_{key}"] = {n: [] for n in names}
+    deviating = [k for k in runs if k not in ("ref",)]        # ours, torch and any perturbed torch runs
     if reference:
-        result.update(param_dev_ours=[], param_dev_torch=[], param_scale=[])
+        result.update({f"param_dev_{k}": [] for k in deviating}, param_scale=[])
     batches = list(batches)
     for step in range(steps):
         x, y = batches[step % len(batches)]
@@ -101,12 +110,21 @@ def run_parity(model, batches, *, steps, dtype="float64", device="cpu", loss="cr
         now = {key: {n: _np(p).astype(np.float64) for n, p in params[key].items()} for key in runs}
         result["max_param_diff"].append(max(float(np.abs(now["ours"][n] - now["torch"][n]).max()) for n in names))
         if reference:
-            for key in ("ours", "torch"):
+            for key in deviating:
                 result[f"param_dev_{key}"].append(max(float(np.abs(now[key][n] - now["ref"][n]).max()) for n in names))
             result["param_scale"].append(max(float(np.abs(now["ref"][n]).max()) for n in names))
     for key, (_, net, _) in runs.items():
         result[f"final_{key}"] = {k: _np(v).copy() for k, v in net.state_dict().items()}
     return result
+
+
+def _one_ulp(t, seed):
+    """The array of tensor ``t`` with each value moved one ulp up or down at random."""
+    a = _np(t)
+    if a.dtype.kind != "f":
+        return a.copy()
+    up = np.random.default_rng(seed).random(a.shape) < 0.5
+    return np.where(up, np.nextafter(a, np.inf), np.nextafter(a, -np.inf)).astype(a.dtype)
 
 
 def plot_parity(result, path):

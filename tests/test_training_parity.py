@@ -18,9 +18,17 @@ how, per step k (EPS32 = 2**-23):
   the loss, and for the parameters with |ref| the largest reference parameter.
   Rounding errors add up step by step here, so the floor grows linearly with k;
   a wrong gradient moves the loss by about lr * |grad|^2 at step 1, far above it.
-- the whole run: |ours - ref| <= max(8 * max_{j<=k} |torch - ref|, DRIFT * |ref|)
+- the whole run: |ours - ref| <= max(8 * max_{j<=k} |torch_any - ref|, DRIFT * |ref|)
   with DRIFT = 1e-3 for the loss and 1e-2 for the parameters: the drift float32
   training may accumulate over 100 steps (torch's runs reach 6e-4 and 3e-2).
+  torch_any is the farthest of torch's own float32 run and PERTURBED more torch
+  runs started from the same weights moved one ulp up or down at random
+  (``run_parity(perturbed=...)``): a single discrete event (a ReLU input within
+  rounding of zero taking the other side) splits a trajectory, and which side a
+  run takes is luck. Measured on the MLP over SyntheticShapes (the data where
+  MNIST is absent): our run splits at step 44 and drifts to 2.5e-3 of the loss;
+  torch's own run stays within 1e-6, but two of three 1-ulp-perturbed torch runs
+  split at the same step and drift to 2.8e-3: the spread rounding alone causes.
 Data: real MNIST batches where ../shared/datasets/mnist is present, the built-in
 SyntheticShapes otherwise; the two-Gaussian-blob data for the 2-D models.
 
@@ -109,6 +117,7 @@ def _steps(steps, dtype, device):
 EPS32 = float(np.finfo(np.float32).eps)
 SHORT_STEPS = 10
 DRIFT_LOSS, DRIFT_PARAMS = 1e-3, 1e-2
+PERTURBED = 3           # torch runs from 1-ulp-perturbed weights: the spread rounding alone causes
 
 
 def assert_float32_parity(result):
@@ -117,13 +126,17 @@ def assert_float32_parity(result):
     assert np.all(np.isfinite(lo))
     k = np.arange(len(lo))
     short = k < SHORT_STEPS
-    for what, ours, torch_dev, scale, drift in (
-            ("loss", np.abs(lo - lr), np.abs(lt - lr), np.abs(lr), DRIFT_LOSS),
-            ("parameters", np.array(result["param_dev_ours"]), np.array(result["param_dev_torch"]),
+    twins = [f"torch_p{i}" for i in range(1, PERTURBED + 1)]
+    spread_loss = np.max([np.abs(np.array(result[f"loss_{t}"]) - lr) for t in ["torch"] + twins], axis=0)
+    spread_params = np.max([np.array(result[f"param_dev_{t}"]) for t in ["torch"] + twins], axis=0)
+    for what, ours, torch_dev, spread, scale, drift in (
+            ("loss", np.abs(lo - lr), np.abs(lt - lr), spread_loss, np.abs(lr), DRIFT_LOSS),
+            ("parameters", np.array(result["param_dev_ours"]), np.array(result["param_dev_torch"]), spread_params,
              np.array(result["param_scale"]), DRIFT_PARAMS)):
-        torch_so_far = np.maximum.accumulate(torch_dev)
+        torch_so_far = np.maximum.accumulate(torch_dev)            # short horizon: torch's own run
+        spread_so_far = np.maximum.accumulate(spread)              # the whole run: the farthest torch run
         bound = np.where(short, 8 * torch_so_far + 4 * (k + 1) * EPS32 * scale,
-                         np.maximum(8 * torch_so_far, drift * scale))
+                         np.maximum(8 * spread_so_far, drift * scale))
         bad = np.flatnonzero(~(ours <= bound))
         assert not bad.size, (
             f"{what}: {bad.size} of {len(k)} steps outside the float32 bound; first at step {bad[0]}: our deviation "
@@ -152,7 +165,8 @@ def test_tutorial_model_trains_like_torch(model, dtype, steps, device):
         batches = jitter(batches)
     result = run_parity(model, batches, steps=_steps(steps, dtype, device), dtype=dtype, device=device,
                         torch_device=torch_device(device), reference=dtype == "float32",
-                        loss=case.get("loss", "cross_entropy"), optimizer_options=case["optimizer_options"],
+                        perturbed=PERTURBED if dtype == "float32" else 0, loss=case.get("loss", "cross_entropy"),
+                        optimizer_options=case["optimizer_options"],
                         model_kwargs=case.get("model_kwargs"))
     if dtype == "float32":
         assert_float32_parity(result)
@@ -171,7 +185,7 @@ def random_images(shape, n_batches=20, batch=32, seed=0):
 ])
 def test_issue3_lenet_and_mlp_float32(model, kwargs, batches, device):
     result = run_parity(model, batches(), steps=_steps(100, "float32", device), dtype="float32", device=device,
-                        torch_device=torch_device(device), reference=True,
+                        torch_device=torch_device(device), reference=True, perturbed=PERTURBED,
                         optimizer_options={"lr": 0.01, "momentum": 0.9}, model_kwargs=kwargs)
     assert_float32_parity(result)
 
