@@ -377,10 +377,38 @@ class BinaryCrossEntropy(Function):
             g = g * w
         gx = gt = None
         if need[0]:
-            gx = g * (x - t) / clamp_min(x * (1 - x), 1e-12)
+            gx = BinaryCrossEntropyBackward.apply(g, x, t)
         if need[1]:
             gt = g * (clamp_min(log(1 - x), -100) - clamp_min(log(x), -100))
         return gx, gt, None, None
+
+
+class BinaryCrossEntropyBackward(Function):
+    """z = g (x - t) / max(x (1 - x), eps), eps = 1e-12: binary cross-entropy's gradient as one op, so that its own
+    derivatives are torch's formulas (a composition of Tensor ops rounds differently where their terms cancel):
+
+    dz/dg = (x - t) / ((x + eps)(1 - x + eps)),   dz/dx = g (x^2 - 2xt + t) / ((x + eps)^2 (1 - x + eps)^2),
+    dz/dt = -g / max(x (1 - x), eps).
+    """
+
+    @staticmethod
+    def forward(ctx, g, x, t):
+        ctx.save_for_backward(g, x, t)
+        return g * (x - t) / ctx.xp.maximum(x * (1 - x), 1e-12)
+
+    @staticmethod
+    def backward(ctx, grad):
+        g, x, t = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        eps = 1e-12
+        gg = gx = gt = None
+        if need[0]:
+            gg = grad * ((x - t) / ((x + eps) * (1 - x + eps)))
+        if need[1]:
+            gx = (x * x - 2 * x * t + t) / ((x + eps) ** 2 * (1 - x + eps) ** 2) * (g * grad)
+        if need[2]:
+            gt = -(g * grad) / clamp_min((1 - x) * x, eps)
+        return gg, gx, gt
 
 
 class BinaryCrossEntropyWithLogits(Function):
