@@ -47,6 +47,7 @@ from .ops.activation import softmax, log_softmax, erf, erfc
 from .ops.tutorial_ops import tril, triu, cumprod, atan2, arctan2, roll, diag, diagonal, unique, meshgrid
 from .ops.tutorial_ops import addcmul, addcdiv
 from ._default_device import set_default_device, get_default_device
+from ._threads import get_num_threads, set_num_threads
 from . import nn
 from . import utils
 from . import vision
