@@ -81,3 +81,18 @@ def test_special_gradients_flow_as_in_torch(op, dtype):
         y.backward(lib.tensor(g))
         grads[lib.__name__] = np.asarray(t.grad.detach().numpy())
     np.testing.assert_array_equal(grads["minitorch"], grads["torch"])
+
+
+
+SECOND_OF_EQUAL_ZEROS = bool(np.signbit(np.maximum(np.full(33, 0.0, np.float32), np.full(33, -0.0, np.float32))).all())
+
+
+@pytest.mark.skipif(not SECOND_OF_EQUAL_ZEROS, reason="this numpy's maximum does not return the second of two "
+                                                      "equal zeros (a (-0., +0.) pool window gives +0. here)")
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_max_pool_of_equal_zeros_is_the_first_as_torch(dtype):
+    """A 2x2 max-pool window of equal zeros gives its first one (-0. where it comes first), as torch's."""
+    windows = np.array([[[[-0.0, 0.0], [-1.0, 0.0]], [[0.0, -0.0], [-0.0, -0.0]], [[-1., -0.0], [0.0, -2.0]]]] * 8,
+                       dtype=dtype)                                           # enough windows for numpy's SIMD loops
+    same_bits(mt.nn.functional.max_pool2d(mt.tensor(windows), 2).numpy(),
+              torch.nn.functional.max_pool2d(torch.tensor(windows), 2).numpy())

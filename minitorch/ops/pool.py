@@ -108,9 +108,9 @@ def _max_2x2(xp, x, geo):
     ho, wo = geo[4]
     a, b = x[:, :, 0:2 * ho:2, 0:2 * wo:2], x[:, :, 0:2 * ho:2, 1:2 * wo:2]
     c, d = x[:, :, 1:2 * ho:2, 0:2 * wo:2], x[:, :, 1:2 * ho:2, 1:2 * wo:2]
-    y = xp.maximum(a, b)
-    xp.maximum(y, c, out=y)
-    xp.maximum(y, d, out=y)
+    y = xp.maximum(b, a)             # the earlier element second: of two equal values (-0., +0.) numpy returns the
+    xp.maximum(c, y, out=y)          # second, so the first maximum of the window is the result, as torch's
+    xp.maximum(d, y, out=y)
     return y
 
 
