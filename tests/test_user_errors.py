@@ -187,6 +187,10 @@ BAD_VALUES = [
     ("t.ones(3) @ t.ones(4)", "inconsistent tensor size, expected tensor [3] and src [4]"),
     ("t.ones(2, 2, 3) @ t.ones(2, 4, 3)", "Expected size for first two dimensions of batch2 tensor to be: [2, 3] but got: [2, 4]."),
     ("t.ones(2, 3) @ t.ones(3, 2).double()", "expected m1 and m2 to have the same dtype, but got: float != double"),
+    ("nn.functional.linear(t.ones(2, 3), t.ones(4, 3, dtype=t.int16))",
+     "expected m1 and m2 to have the same dtype, but got: float != short int"),
+    ("nn.functional.linear(t.ones(2, 3), t.ones(4, 3, dtype=t.uint8))",
+     "expected m1 and m2 to have the same dtype, but got: float != unsigned char"),
     ("nn.Linear(2, 3)(t.ones(3))", "mat1 and mat2 shapes cannot be multiplied (1x3 and 2x3)"),
 ]
 

@@ -3,6 +3,7 @@ backward, recorded as torch records it (``AddmmBackward0`` / ``MmBackward0``, wi
 from ..autograd import grad_mode
 from ..autograd.function import Function
 from ..tensor import Tensor, _not_tensor
+from ._out import c_name, scalar_name
 
 _T = Tensor._from_array
 
@@ -126,15 +127,15 @@ def linear(input, weight, bias=None):
                            f"{'x'.join(map(str, ws[::-1]))})")
     if bias is None:                      # torch: matmul(input, weight.t())
         if input._data.dtype != weight._data.dtype:
-            raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: {_cname(input)} != "
-                               f"{_cname(weight)}")
+            raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: {c_name(input.dtype)} != "
+                               f"{c_name(weight.dtype)}")
     else:                                 # torch: addmm(bias, input, weight.t()): self, mat1, mat2
         if bias._data.dtype != weight._data.dtype:
-            raise RuntimeError(f"self and mat2 must have the same dtype, but got {bias.dtype._legacy[:-6]} and "
-                               f"{weight.dtype._legacy[:-6]}")
+            raise RuntimeError(f"self and mat2 must have the same dtype, but got {scalar_name(bias.dtype)} and "
+                               f"{scalar_name(weight.dtype)}")
         if input._data.dtype != weight._data.dtype:
-            raise RuntimeError(f"mat1 and mat2 must have the same dtype, but got {input.dtype._legacy[:-6]} and "
-                               f"{weight.dtype._legacy[:-6]}")
+            raise RuntimeError(f"mat1 and mat2 must have the same dtype, but got {scalar_name(input.dtype)} and "
+                               f"{scalar_name(weight.dtype)}")
         if bias._data.shape not in ((ws[0],), (1,), ()):
             raise RuntimeError(f"The expanded size of the tensor ({ws[0]}) must match the existing size "
                                f"({bias._data.shape[-1] if bias._data.ndim else 1}) at non-singleton dimension 1.  "
@@ -143,8 +144,3 @@ def linear(input, weight, bias=None):
         return LinearNoBias.apply(input, weight, None)
     return Linear.apply(input, weight, bias)
 
-
-def _cname(t):
-    """The C type name torch prints in dtype errors ('float', 'double', ...)."""
-    return {"float32": "float", "float64": "double", "float16": "c10::Half", "int64": "long int",
-            "int32": "int"}.get(t.dtype.name, t.dtype.name)
