@@ -13,7 +13,7 @@ import math
 
 from .. import _backend
 from ..autograd.function import Function
-from ._out import out_arg
+from ._out import out_arg, scalar_name
 from ..tensor import Tensor, _wrap_dim, _not_tensor
 from ._common import _float_input, _cast
 from .comparison import where
@@ -224,7 +224,7 @@ def _softmax_input(input, dim, dtype, name="softmax"):
     d = _wrap_dim(dim, nd) if nd else _wrap_dim(dim, 1)
     if input._data.dtype.kind != "f" and input._data.size:    # torch's kernels: one for the last dim, one for the others
         kernel = f"{name}_lastdim_kernel_impl" if d >= nd - 1 else f"{name}_kernel_impl"
-        raise NotImplementedError(f"\"{kernel}\" not implemented for '{input.dtype._legacy[:-6]}'")
+        raise NotImplementedError(f"\"{kernel}\" not implemented for '{scalar_name(input.dtype)}'")
     return input, d
 
 

@@ -13,7 +13,7 @@ from ..autograd.function import Function
 from ..tensor import Tensor, _not_tensor
 from .. import _backend
 from ._common import _cast, _promote, _scalar_tensor, _is_number
-from ._out import out_arg
+from ._out import out_arg, scalar_name
 from .comparison import where
 from .unary import log, reciprocal
 
@@ -496,8 +496,8 @@ def lerp(input, end, weight):
                         " * (Tensor input, Tensor end, Number weight, *, Tensor out = None)\n")
     for name, t in (("end", end), ("weight", weight)):      # torch's kernel takes one dtype, no promotion
         if isinstance(t, Tensor) and isinstance(input, Tensor) and t.dtype != input.dtype:
-            raise RuntimeError(f"expected dtype {input.dtype._legacy[:-6].lower()} for `{name}` but got dtype "
-                               f"{t.dtype._legacy[:-6].lower()}")
+            raise RuntimeError(f"expected dtype {scalar_name(input.dtype).lower()} for `{name}` but got dtype "
+                               f"{scalar_name(t.dtype).lower()}")
     if isinstance(weight, Tensor):
         return Lerp.named("LerpBackward1").apply(input, end, weight)
     return Lerp.apply(input, end, weight)

@@ -6,7 +6,7 @@ from ..autograd.function import Function, _broadcast_error
 from ..tensor import Tensor, _not_tensor
 from .. import _backend
 from ._common import _T, _promote, _is_number, _scalar_tensor
-from ._out import out_arg
+from ._out import out_arg, scalar_name
 from .shape import _broadcast_shape
 
 __all__ = [
@@ -177,7 +177,7 @@ def _logical(name, bitwise=False):
             if t._data.dtype.kind == "f":
                 if isinstance(a, Tensor) and isinstance(b, Tensor):     # torch broadcasts before it dispatches
                     _broadcast_shape(a._data.shape, b._data.shape)
-                raise NotImplementedError(f"\"{name}_cpu\" not implemented for '{t.dtype._legacy[:-6]}'")
+                raise NotImplementedError(f"\"{name}_cpu\" not implemented for '{scalar_name(t.dtype)}'")
         return _T(xp.asarray(_kernel(getattr(xp, name), ad, bd)))
     op.__name__ = name
     return out_arg(name, differentiable=False)(op)
@@ -204,7 +204,7 @@ def bitwise_not(input):
     if not isinstance(input, Tensor):
         _not_tensor("bitwise_not", input)
     if input._data.dtype.kind == "f":
-        raise NotImplementedError(f"\"bitwise_not_cpu\" not implemented for '{input.dtype._legacy[:-6]}'")
+        raise NotImplementedError(f"\"bitwise_not_cpu\" not implemented for '{scalar_name(input.dtype)}'")
     xp = _backend.array_module(input._data)
     return _T(xp.asarray(xp.invert(input._data)))
 

@@ -18,6 +18,7 @@ from .. import _backend
 from ..autograd import grad_mode
 from ..autograd.function import Function
 from ..tensor import Tensor
+from ._out import scalar_name
 from .reduce import sum as _sum
 from .shape import reshape, _to_device, _broadcast_shape
 
@@ -154,8 +155,8 @@ def inplace(fn, name):
         if result._data.dtype != self._data.dtype:
             if self._data.dtype.kind in "biu" and result._data.dtype.kind == "f" or \
                     self._data.dtype.kind == "b" and result._data.dtype.kind != "b":
-                raise RuntimeError(f"result type {result.dtype._legacy[:-6]} can't be cast to the desired "
-                                   f"output type {self.dtype._legacy[:-6]}")
+                raise RuntimeError(f"result type {scalar_name(result.dtype)} can't be cast to the desired "
+                                   f"output type {scalar_name(self.dtype)}")
             result = result.to(self.dtype)
         if result._data.shape != self._data.shape:
             raise RuntimeError(f"output with shape {list(self._data.shape)} doesn't match the broadcast shape "

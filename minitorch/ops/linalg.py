@@ -5,7 +5,7 @@ Batch dims that were broadcast are summed back by the engine.
 """
 from .. import _backend
 from ..autograd.function import Function
-from ._out import out_arg
+from ._out import out_arg, scalar_name
 from ..tensor import Tensor, _not_tensor
 from .shape import Squeeze, reshape, transpose, unsqueeze, squeeze
 from .shape import broadcast_shapes
@@ -47,10 +47,6 @@ class Mv(Function):
                 matmul(transpose(a, 0, 1), grad) if need[1] else None)
 
 
-def _dtype_name(t):
-    return t.dtype._legacy[:-6]
-
-
 _BOOL_DT = _backend.numpy.dtype(bool)
 
 
@@ -83,8 +79,8 @@ def _check_same_dtype(a, b):
 
 def _check_mv_dtypes(mat, vec):
     if mat._data.dtype != vec._data.dtype:
-        raise RuntimeError(f"addmv input tensors must have the same dtype, but got {_dtype_name(vec)}, "
-                           f"{_dtype_name(mat)}, and {_dtype_name(vec)}")
+        raise RuntimeError(f"addmv input tensors must have the same dtype, but got {scalar_name(vec.dtype)}, "
+                           f"{scalar_name(mat.dtype)}, and {scalar_name(vec.dtype)}")
 
 
 def _bmm_operand(a, b, empty):
@@ -95,7 +91,7 @@ def _bmm_operand(a, b, empty):
     if a._data.dtype is _BOOL_DT:
         _refuse_bool("bmm")
     if a._data.dtype != b._data.dtype:
-        raise RuntimeError(f"expected scalar type {_dtype_name(a)} but found {_dtype_name(b)}")
+        raise RuntimeError(f"expected scalar type {scalar_name(a.dtype)} but found {scalar_name(b.dtype)}")
     return a
 
 
@@ -232,8 +228,8 @@ def dot(input, other):
         raise RuntimeError(f"inconsistent tensor size, expected tensor [{n}] and src [{m}] to have the same "
                            f"number of elements, but got {n} and {m} elements respectively")
     if input._data.dtype != other._data.dtype:
-        raise RuntimeError(f"dot : expected both vectors to have same dtype, but found {_dtype_name(input)} and "
-                           f"{_dtype_name(other)}")
+        raise RuntimeError(f"dot : expected both vectors to have same dtype, but found {scalar_name(input.dtype)} and "
+                           f"{scalar_name(other.dtype)}")
     if input._data.dtype is _BOOL_DT:
         _refuse_bool("dot")
     return Dot.apply(input, other)
@@ -315,8 +311,8 @@ def addmm(input, mat1, mat2, *, beta=1, alpha=1):
     mm(mat1, mat2) if mat1._data.ndim != 2 or mat2._data.ndim != 2 else None
     for name, t in (("self", input), ("mat1", mat1)):       # torch checks self first, then mat1, against mat2
         if isinstance(t, Tensor) and t._data.dtype != mat2._data.dtype:
-            raise RuntimeError(f"{name} and mat2 must have the same dtype, but got {_dtype_name(t)} and "
-                               f"{_dtype_name(mat2)}")
+            raise RuntimeError(f"{name} and mat2 must have the same dtype, but got {scalar_name(t.dtype)} and "
+                               f"{scalar_name(mat2.dtype)}")
     return Addmm.apply(input, mat1, mat2, beta, alpha)
 
 

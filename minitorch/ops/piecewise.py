@@ -6,7 +6,7 @@ from .._dtype import result_type, bool_
 from ..autograd.function import Function
 from ..tensor import Tensor, _not_tensor
 from ._common import _cast, _wrap_int
-from ._out import out_arg
+from ._out import out_arg, scalar_name
 from .comparison import where
 from .unary import _unary, _BOOL_DT
 
@@ -207,7 +207,7 @@ def frac(input):
     if not isinstance(input, Tensor):
         _not_tensor("frac", input)
     if input._data.dtype.kind != "f":
-        raise NotImplementedError(f"\"frac_cpu\" not implemented for '{input.dtype._legacy[:-6]}'")
+        raise NotImplementedError(f"\"frac_cpu\" not implemented for '{scalar_name(input.dtype)}'")
     return Frac.apply(input)
 
 

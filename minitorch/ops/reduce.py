@@ -13,7 +13,7 @@ import warnings
 from .. import _backend
 from .._dtype import get_default_dtype, int64
 from ..autograd.function import Function
-from ._out import out_arg
+from ._out import out_arg, scalar_name
 from ..tensor import Tensor, _wrap_dim, _not_tensor
 from ._common import _cast
 from .comparison import where
@@ -135,7 +135,7 @@ def mean(input, dim=None, keepdim=False, *, dtype=None):
         input = _cast(input, dtype)
     if input._data.dtype.kind != "f":
         raise RuntimeError("mean(): could not infer output dtype. Input dtype must be either a floating point or "
-                           f"complex dtype. Got: {input.dtype._legacy[:-6]}")
+                           f"complex dtype. Got: {scalar_name(input.dtype)}")
     return (Mean if dim is None else Mean.named("MeanBackward1")).apply(input, _dims(dim, input._data.ndim), keepdim)
 
 
@@ -284,7 +284,7 @@ def _var_args(input, dim, unbiased, correction, name):
         unbiased, dim = dim, None
     if input._data.dtype.kind != "f":
         raise RuntimeError(f"{name}(): input dtype should be either floating point or complex. "
-                           f"Got {input.dtype._legacy[:-6]} instead.")
+                           f"Got {scalar_name(input.dtype)} instead.")
     return (None if dim is None else _dims(dim, input._data.ndim)), _correction(unbiased, correction)
 
 
@@ -525,7 +525,7 @@ def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
         p = 2
     if input._data.dtype.kind != "f":
         raise RuntimeError("linalg.vector_norm: Expected a floating point or complex tensor as input. "
-                           f"Got {input.dtype._legacy[:-6]}")
+                           f"Got {scalar_name(input.dtype)}")
     axes = tuple(range(input._data.ndim)) if dim is None else _dims(dim, input._data.ndim)
     return Norm.apply(input, float(p), axes, keepdim)
 
