@@ -61,16 +61,11 @@ All array code reaches numpy or cupy through ``ctx.xp`` (``xp.lib.stride_tricks`
 exists in both).
 """
 from .. import _kernels
-from ..autograd import grad_mode
 from ..autograd.function import Function
-from ..tensor import Tensor
 from . import _conv_common
 from ._conv_common import _chunk, _mm, _strided
-from ._fast import channel_sum
 from .conv_fast import (_forward_rows, _forward_tall, _input_grad_rows, _input_grad_tall, _tall_block, _use_rows,
                         _weight_grad_rows, _weight_grad_tall)
-
-_T = Tensor._from_array
 
 
 # ---------------------------------------------------------------- geometry
@@ -339,10 +334,7 @@ class Convolution(Function):
         gw = ConvWeightGrad.apply(x, grad, w._data.shape, geo) if need[1] else None
         gb = None
         if len(need) > 2 and need[2]:
-            if grad_mode.is_grad_enabled():          # recorded (double backward): the Tensor op
-                gb = grad.sum((0,) + tuple(range(2, grad._data.ndim)))
-            else:
-                gb = _T(channel_sum(ctx.xp, grad._data))
+            gb = grad.sum((0,) + tuple(range(2, grad._data.ndim)))
         return gx, gw, gb, None
 
 
