@@ -270,7 +270,7 @@ def conv_input_grad(xp, gy, w, x_shape, geo):
         # stride 1: dX is the forward convolution of dY, padded to "full", with the kernel flipped in space and
         # its in/out channels swapped (per group): one im2col + one GEMM, as fast as the forward pass (ResNet's
         # 3x3 layers: 28 -> 20 ms). Not for few input channels: that GEMM would be thin (see THIN_ROWS), and the
-        # row-shift path below is faster there (LeNet's conv2: 1.4 ms against 2.8)
+        # plane-shift path below is faster there (LeNet's conv2: 1.4 ms against 2.8)
         wf = w.reshape(g, o // g, cg, kh, kw).transpose(0, 2, 1, 3, 4)[..., ::-1, ::-1]
         wf = xp.ascontiguousarray(wf).reshape(g * cg, o // g, kh, kw)
         return conv_forward(xp, gy, wf, None, Geometry((1, 1), full, (dh, dw), g))
