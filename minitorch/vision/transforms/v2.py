@@ -12,9 +12,9 @@ kernel on the CPU that can differ by one grey level).
 """
 from ... import _backend, _dtype
 from ...tensor import Tensor
-from . import (Compose, Lambda, Resize, RandomHorizontalFlip, RandomVerticalFlip, RandomCrop,  # noqa: F401
-               CenterCrop, RandomResizedCrop, Pad, RandomApply, ToPILImage, PILToTensor, InterpolationMode,
-               normalize as _normalize, _is_pil, _as_image_array, _max_value)
+from .functional import InterpolationMode, normalize as _normalize, _is_pil, _max_value  # noqa: F401
+from .transforms import (Compose, Lambda, Resize, RandomHorizontalFlip, RandomVerticalFlip, RandomCrop,  # noqa: F401
+                         CenterCrop, RandomResizedCrop, Pad, RandomApply, ToPILImage, PILToTensor)
 
 _np = _backend.numpy
 
