@@ -43,7 +43,8 @@ from .ops.gather import (index_select, masked_select, masked_fill, gather, scatt
                          take)
 from .ops.linalg import matmul, mm, bmm, dot, inner, mv, outer, ger, addmm, baddbmm, einsum
 from ._tensor_str import set_printoptions, get_printoptions
-from .ops.activation import softmax, log_softmax, erf, erfc
+from .ops.softmax import softmax, log_softmax
+from .ops.erf import erf, erfc
 from .ops.tutorial_ops import tril, triu, cumprod, atan2, arctan2, roll, diag, diagonal, unique, meshgrid
 from .ops.tutorial_ops import addcmul, addcdiv
 from ._default_device import set_default_device, get_default_device

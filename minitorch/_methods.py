@@ -11,7 +11,7 @@ from .tensor import Tensor
 from .ops._common import _is_number
 from .ops import elementwise as E, reduce as R, extremes as X, shape as S, join as J, index as I, gather as G
 from .ops import linalg as L, inplace as IP
-from .ops import activation as ACT
+from .ops import softmax as SM, erf as ERF
 from .autograd import grad_mode
 from .creation import _gen, as_tensor, bernoulli
 
@@ -246,19 +246,19 @@ def _bind_activation_methods():
 
     def softmax(self, dim, dtype=None):
         """softmax along ``dim`` (``torch.Tensor.softmax``)."""
-        return ACT.softmax(self, dim, dtype)
+        return SM.softmax(self, dim, dtype)
 
     def log_softmax(self, dim, dtype=None):
         """log-softmax along ``dim`` (``torch.Tensor.log_softmax``)."""
-        return ACT.log_softmax(self, dim, dtype)
+        return SM.log_softmax(self, dim, dtype)
 
     def erf(self):
         """The error function, elementwise."""
-        return ACT.erf(self)
+        return ERF.erf(self)
 
     def erfc(self):
         """1 - erf(x), elementwise."""
-        return ACT.erfc(self)
+        return ERF.erfc(self)
 
     def hardshrink(self, lambd=0.5):
         from .nn.functional import hardshrink as f     # nn loads after the methods are bound: imported when first needed

@@ -11,20 +11,21 @@ written once. Views (``reshape``, ``transpose``, slicing, ...) share memory and
 a version counter with their base; in-place ops bump the counter, which is how
 backward notices a saved tensor that changed underneath it.
 """
-import builtins
 import warnings
 import weakref
 
 from . import _backend, _dtype
 from ._dtype import as_dtype, from_numpy_dtype
-from . import _grad_mode as grad_mode
 from ._args import defaults_only, MEMORY_FORMAT, CONTIGUOUS_FORMAT, FALSE
+from ._conversions import _TensorConversions
+from ._size import Size, _wrap_dim, _contiguous_strides
+from ._errors import _c_type, _pyname, _not_tensor  # noqa: F401  (re-exported: tensor was their home)
 
 _np = _backend.numpy
 _new = object.__new__
 
 
-class Tensor:
+class Tensor(_TensorConversions):
     """A multi-dimensional array with autograd; ``Tensor(data)`` / ``Tensor(*sizes)`` is the legacy float32 constructor."""
     # hot fields live in slots; rarely-set ones fall back to class-level defaults
     __slots__ = ("_data", "_requires_grad", "grad_fn", "_vc", "__weakref__", "__dict__")
@@ -310,69 +311,6 @@ class Tensor:
         from .autograd import backward     # autograd sits above tensor: imported when first needed
         backward(self, gradient, retain_graph, create_graph, inputs=inputs)
 
-    # ------------------------------------------------------------------ conversion
-    def item(self):
-        """The value of a one-element tensor as a Python number."""
-        if self._data.size != 1:
-            raise RuntimeError(f"a Tensor with {self._data.size} elements cannot be converted to Scalar")
-        d = self._data
-        if type(d) is _np.ndarray:
-            return d.reshape(()).item()
-        return _backend.to_numpy(d).reshape(()).item()     # raises an error a GPU kernel recorded (see _backend)
-
-    def tolist(self):
-        return _backend.to_numpy(self._data).tolist()
-
-    def numpy(self, *, force=False):
-        """The underlying numpy array (shared memory). Refused, as torch refuses it (in this order), when the tensor
-        lives on a GPU, or requires grad while grad mode is on; ``force=True`` copies a GPU tensor to the host."""
-        if type(self._data) is not _np.ndarray:
-            if force:
-                return _backend.to_numpy(self._data)
-            raise TypeError(f"can't convert {self.device} device type tensor to "
-                            "numpy. Use Tensor.cpu() to copy the tensor to host memory first.")
-        if self._requires_grad and not force and grad_mode.is_grad_enabled():
-            raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead.")
-        return self._data
-
-    def __array__(self, dtype=None, copy=None):
-        arr = self.numpy()
-        if dtype is not None and arr.dtype != dtype:
-            if copy is False:
-                raise ValueError("Unable to avoid copy while creating an array as requested.")
-            return arr.astype(dtype)
-        return arr.copy() if copy else arr
-
-    def __len__(self):
-        if self._data.ndim == 0:
-            raise TypeError("len() of a 0-d tensor")
-        return self._data.shape[0]
-
-    def __iter__(self):
-        if self._data.ndim == 0:
-            raise TypeError("iteration over a 0-d tensor")
-        return (self[i] for i in range(self._data.shape[0]))
-
-    def __bool__(self):
-        if self._data.size != 1:
-            raise RuntimeError(f"Boolean value of Tensor with more than one value is ambiguous")
-        return bool(self.item())
-
-    def __float__(self):
-        if self._data.size != 1:
-            raise ValueError("only one element tensors can be converted to Python scalars")
-        return float(self.item())
-
-    def __int__(self):
-        if self._data.size != 1:
-            raise ValueError("only one element tensors can be converted to Python scalars")
-        return int(self.item())
-
-    def __index__(self):
-        if self._data.dtype.kind not in "iub" or self._data.size != 1:
-            raise TypeError("only integer tensors of a single element can be converted to an index")
-        return int(self.item())
-
     def __hash__(self):
         return id(self)
 
@@ -564,47 +502,6 @@ _T_WARNINGS = {
 }
 
 
-class Size(tuple):
-    """A tensor's shape: a tuple that prints as ``torch.Size([2, 3])``."""
-    __slots__ = ()
-
-    def __repr__(self):
-        return f"torch.Size({list(self)})"
-
-    def numel(self):
-        n = 1
-        for s in self:
-            n *= s
-        return n
-
-    def __getitem__(self, item):
-        r = tuple.__getitem__(self, item)
-        return Size(r) if isinstance(item, slice) else r
-
-    def __add__(self, other):
-        return Size(tuple.__add__(self, tuple(other)))
-
-
-def _c_type(dt):
-    """torch's C name of a dtype in messages: 'float', 'double', 'long int', ..."""
-    return {"float32": "float", "float64": "double", "float16": "c10::Half", "int64": "long int", "int32": "int",
-            "int16": "short int", "int8": "signed char", "uint8": "unsigned char", "bool": "bool"}[dt.name]
-
-
-def _pyname(obj):
-    """The type name torch's argument errors print: ``list``, ``NoneType``, ``Tensor``, ``numpy.ndarray``."""
-    t = type(obj)
-    module = t.__module__ or ""
-    if module == "builtins" or module.startswith("minitorch"):
-        return t.__qualname__
-    return f"{module}.{t.__qualname__}"
-
-
-def _not_tensor(fname, obj, arg="input", pos=1):
-    """torch's TypeError for a public function given something else than a tensor."""
-    raise TypeError(f"{fname}(): argument '{arg}' (position {pos}) must be Tensor, not {_pyname(obj)}")
-
-
 def _check_tensors(fname, tensors):
     """``tensors`` must be a tuple or list of tensors (``cat``, ``stack``, ...), as torch requires."""
     if not isinstance(tensors, (tuple, list)):
@@ -639,22 +536,6 @@ def _rebuild(array, requires_grad, device=None):
                                "map_location=torch.device('cpu') to map your storages to the CPU.")
         array = _backend.to_device(array, _backend.as_device(device))
     return Tensor._from_array(array, requires_grad)
-
-
-def _wrap_dim(dim, ndim):
-    """Normalise a possibly negative dim into ``range(ndim)``, with torch's IndexError."""
-    n = builtins.max(ndim, 1)
-    if not -n <= dim < n:
-        raise IndexError(f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], but got {dim})")
-    return dim + n if dim < 0 else dim
-
-
-def _contiguous_strides(shape):
-    st, acc = [], 1
-    for s in reversed(shape):
-        st.append(acc)
-        acc *= builtins.max(s, 1)
-    return tuple(reversed(st))
 
 
 class _RemovableHandle:

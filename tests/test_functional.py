@@ -17,7 +17,7 @@ from hypothesis.extra import numpy as hnp
 
 import minitorch as mt
 import minitorch.nn.functional as F
-from minitorch.ops.activation import erf_array, erfc_array
+from minitorch.ops.erf import erf_array, erfc_array
 from harness import compare, assert_same, tol_for, to_numpy, torch_device
 
 FLOATS = [np.float32, np.float64]

@@ -24,7 +24,8 @@ from ..autograd.function import Function
 from ..tensor import Tensor
 from .piecewise import sign, abs as _abs, clamp_min
 from .unary import sigmoid, log
-from .activation import Softmax, Softplus
+from .activation import Softplus
+from .softmax import Softmax
 
 _T = Tensor._from_array
 

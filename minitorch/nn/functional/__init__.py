@@ -11,7 +11,7 @@ norm), ``padding.py`` and ``embedding.py``, all Functions on arrays with backwar
 ``normalize``, ``mish``, ...) are written in these modules directly with Tensor ops.
 """
 from ...ops.linear import linear
-from ...ops.activation import erf  # noqa: F401  (not in torch.nn.functional; kept, as before the split)
+from ...ops.erf import erf  # noqa: F401  (not in torch.nn.functional; kept, as before the split)
 from ._conv import bilinear, conv1d, conv2d
 from ._pooling import (max_pool1d, max_pool2d, avg_pool1d, avg_pool2d, adaptive_avg_pool1d, adaptive_avg_pool2d,
                        adaptive_max_pool1d, adaptive_max_pool2d, pad)

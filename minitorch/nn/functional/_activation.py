@@ -1,9 +1,9 @@
-"""``nn.functional``'s activations (the work: ``minitorch/ops/activation.py`` and ``elementwise.py``)."""
+"""``nn.functional``'s activations (the work: ``minitorch/ops/activation.py``, ``softmax.py`` and ``elementwise.py``)."""
 import warnings
 
 from ..._dtype import as_dtype
 from ...tensor import Tensor, _wrap_dim, _not_tensor
-from ...ops import activation as _A, elementwise as _E
+from ...ops import activation as _A, elementwise as _E, softmax as _SM
 from ._args import _apply_maybe_inplace, _check_float
 
 
@@ -111,7 +111,7 @@ def softmax(input, dim=None, _stacklevel=3, dtype=None):
     """
     if dim is None:
         dim = _get_softmax_dim("softmax", input.dim(), _stacklevel)
-    return _A.softmax(input, dim, dtype)
+    return _SM.softmax(input, dim, dtype)
 
 
 def softmin(input, dim=None, _stacklevel=3, dtype=None):
@@ -120,14 +120,14 @@ def softmin(input, dim=None, _stacklevel=3, dtype=None):
         dim = _get_softmax_dim("softmin", input.dim(), _stacklevel)
     if dtype is not None:
         input = input.to(as_dtype(dtype))
-    return _A.softmax(-input, dim)
+    return _SM.softmax(-input, dim)
 
 
 def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
     """x - logsumexp(x) along ``dim``: finite even where softmax underflows."""
     if dim is None:
         dim = _get_softmax_dim("log_softmax", input.dim(), _stacklevel)
-    return _A.log_softmax(input, dim, dtype)
+    return _SM.log_softmax(input, dim, dtype)
 
 
 def gelu(input, approximate="none"):

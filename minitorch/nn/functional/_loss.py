@@ -4,7 +4,7 @@ import warnings
 from ..._dtype import int64, uint8
 from ...autograd import grad_mode
 from ...tensor import Tensor, _not_tensor
-from ...ops import activation as _A, elementwise as _E, loss as _L, shape as _S
+from ...ops import softmax as _SM, elementwise as _E, loss as _L, shape as _S
 from ...ops._common import _cast, _promote
 from ._args import _check_float
 
@@ -106,7 +106,7 @@ def _cross_entropy_probs(input, target, weight, reduction, label_smoothing):
     if weight is not None and weight.numel() != c:
         raise RuntimeError(f"weight tensor should be defined either for all {c} classes or no classes but got "
                            f"weight tensor of shape: {list(weight.shape)}")
-    logp = _A.log_softmax(input, class_dim)
+    logp = _SM.log_softmax(input, class_dim)
     t = target
     if label_smoothing > 0:
         t = t * (1 - label_smoothing) + (label_smoothing / c if c else 0.0)     # (no classes: nothing to add to)
