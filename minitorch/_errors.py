@@ -1,11 +1,19 @@
 """The texts of torch's argument errors that ``Tensor``, the ops and ``creation`` share: the type name an
-error prints, and dtypes by their C names. Below ``tensor`` in the layer order (``tensor`` re-exports them)."""
+error prints, and dtypes by their C and ScalarType names (``ops/_out`` re-exports those two). Below ``tensor`` in the layer order (``tensor`` re-exports them)."""
 
 
-def _c_type(dt):
-    """torch's C name of a dtype in messages: 'float', 'double', 'long int', ..."""
-    return {"float32": "float", "float64": "double", "float16": "c10::Half", "int64": "long int", "int32": "int",
-            "int16": "short int", "int8": "signed char", "uint8": "unsigned char", "bool": "bool"}[dt.name]
+_C_NAMES = {"float32": "float", "float64": "double", "float16": "c10::Half", "int64": "long int", "int32": "int",
+            "int16": "short int", "int8": "signed char", "uint8": "unsigned char", "bool": "bool"}
+
+
+def c_name(d):
+    """torch's C name of a dtype in messages (its structured kernels' and ``.grad``'s): 'float', 'long int', ..."""
+    return _C_NAMES[d.name]
+
+
+def scalar_name(d):
+    """torch's ScalarType name of a dtype: Float, Double, Long, Bool, ..."""
+    return d._legacy[:-6]
 
 
 def _pyname(obj):

@@ -19,7 +19,7 @@ from ._dtype import as_dtype, from_numpy_dtype
 from ._args import defaults_only, MEMORY_FORMAT, CONTIGUOUS_FORMAT, FALSE
 from ._conversions import _TensorConversions
 from ._size import Size, _wrap_dim, _contiguous_strides
-from ._errors import _c_type, _pyname, _not_tensor  # noqa: F401  (re-exported: tensor was their home)
+from ._errors import c_name, scalar_name, _pyname, _not_tensor  # noqa: F401  (_pyname, _not_tensor re-exported: tensor was their home)
 
 _np = _backend.numpy
 _new = object.__new__
@@ -179,8 +179,8 @@ class Tensor(_TensorConversions):
                                    f"size '{list(self.shape)}'. Please ensure that the gradient and the tensor are "
                                    "the same size")
             if value._data.dtype != self._data.dtype:
-                raise RuntimeError(f"attempting to assign a gradient with dtype '{_c_type(value.dtype)}' to a tensor "
-                                   f"with grad_dtype '{self.dtype._legacy[:-6]}'. The gradient must match the "
+                raise RuntimeError(f"attempting to assign a gradient with dtype '{c_name(value.dtype)}' to a tensor "
+                                   f"with grad_dtype '{scalar_name(self.dtype)}'. The gradient must match the "
                                    "tensor's grad_dtype (defaults to the tensor's dtype).")
             if value.device != self.device:
                 raise RuntimeError("assigned grad has data located on a different device")

@@ -22,20 +22,8 @@ import warnings
 
 from .. import _backend, _dtype
 from ..autograd import grad_mode
+from .._errors import c_name, scalar_name  # noqa: F401  (one definition, below tensor; the ops import them from here)
 from ..tensor import Tensor
-
-_C_NAMES = {"float32": "float", "float64": "double", "float16": "c10::Half", "int64": "long int", "int32": "int",
-            "int16": "short int", "int8": "signed char", "uint8": "unsigned char", "bool": "bool"}
-
-
-def scalar_name(d):
-    """torch's ScalarType name of a dtype: Float, Double, Long, Bool, ..."""
-    return d._legacy[:-6]
-
-
-def c_name(d):
-    """The C type name torch's structured kernels print: float, long int, ..."""
-    return _C_NAMES[d.name]
 
 
 def can_cast(from_, to):
