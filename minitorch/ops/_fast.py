@@ -28,14 +28,15 @@ def keep_where(xp, g, keep, out=None):
     if g.dtype.kind != "f" or g.itemsize not in (4, 8) or type(g) is not type(keep) or keep.dtype != bool:
         return keep_where_plain(xp, g, keep, out)
     bits = xp.int32 if g.itemsize == 4 else xp.int64
-    # all ones where keep, else zeros: True (1) negated as an int8 is -1, all ones once widened (a bool
-    # array widened directly runs numpy's slower cast loop: 1.5-2x the time of these two passes)
-    mask = xp.negative(keep.view(xp.int8)).astype(bits)
+    # all ones where keep, else zeros: True (1) negated as an int8 is -1, all ones once the AND widens it
+    # to the float's width (inside the one ufunc call: no widened mask array; a bool array widened
+    # directly runs numpy's slower cast loop). 2M floats: 0.67 ms, against 0.75 with the mask widened first
+    mask = xp.negative(keep.view(xp.int8))
     if out is not None:
         xp.bitwise_and(g.view(bits), mask, out=out.view(bits))
         return out
     g = xp.ascontiguousarray(g)
-    return xp.bitwise_and(g.view(bits), mask, out=mask if mask.shape == g.shape else None).view(g.dtype)
+    return xp.bitwise_and(g.view(bits), mask).view(g.dtype)
 
 
 def channel_sum_plain(xp, a):
