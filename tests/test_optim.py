@@ -117,6 +117,44 @@ def test_sgd_matches_torch(options, dtype, device):
 
 
 @pytest.mark.parametrize("dtype", DTYPES, ids=lambda d: d.__name__)
+@pytest.mark.parametrize("options", SGD_CASES, ids=_ids(SGD_CASES))
+def test_sgd_in_scratch_blocks_matches_torch_and_the_whole_array_form(options, dtype, monkeypatch):
+    """``p -= lr * g`` through a scratch block (``Optimizer._subtract_scaled``): with 5-element blocks the
+    12-element parameters take 3 blocks (the last one short), the others the whole-array form. Same as torch,
+    and bit for bit the same as the whole-array form run on the same gradients."""
+    init, grads = _data(dtype, 20)
+    runs = []
+    for block in (5, 10 ** 9):
+        monkeypatch.setattr(mt.optim.Optimizer, "SCRATCH_BLOCK", block)
+        ours, theirs = _params(init)
+        opt_m = mt.optim.SGD(_groups(ours, dict(lr=0.03, weight_decay=0.05)), **options)
+        opt_t = torch.optim.SGD(_groups(theirs, dict(lr=0.03, weight_decay=0.05)), **options)
+        for step in range(20):
+            _set_grads(ours, theirs, grads, step)
+            opt_m.step()
+            opt_t.step()
+            _assert_params(ours, theirs, dtype, f"SGD({options}) in blocks of {block}, step {step}")
+        runs.append([o.detach().numpy().copy() for o in ours])
+    for a, b in zip(*runs):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_sgd_on_a_weight_larger_than_a_scratch_block_matches_torch():
+    """A 300x301 weight (90,300 elements: one full 65,536-element block and a short one) with momentum."""
+    rng = np.random.default_rng(3)
+    assert 300 * 301 > mt.optim.Optimizer.SCRATCH_BLOCK
+    init = rng.standard_normal((300, 301)).astype(np.float32)
+    ours, theirs = mt.tensor(init, requires_grad=True), torch.tensor(init, requires_grad=True)
+    opt_m, opt_t = mt.optim.SGD([ours], lr=0.1, momentum=0.9), torch.optim.SGD([theirs], lr=0.1, momentum=0.9)
+    for step in range(5):
+        g = rng.standard_normal((300, 301)).astype(np.float32)
+        ours.grad, theirs.grad = mt.tensor(g), torch.tensor(g)
+        opt_m.step()
+        opt_t.step()
+        assert_same(ours.detach(), theirs.detach(), tol_for(np.float32), f"step {step}")
+
+
+@pytest.mark.parametrize("dtype", DTYPES, ids=lambda d: d.__name__)
 @pytest.mark.parametrize("options", ADAM_CASES, ids=_ids(ADAM_CASES))
 @pytest.mark.parametrize("name", ["Adam", "AdamW"])
 def test_adam_matches_torch(name, options, dtype, device):

@@ -72,12 +72,12 @@ class SGD(Optimizer):
     def _update(self, p, group):
         """One SGD step of parameter ``p``: the rule above, line by line, in place on the arrays.
 
-        ``tmp`` is scratch memory the optimizer keeps, so a step allocates nothing; ``_edited`` bumps
-        the version counters of what changed in place (a backward that saved them then refuses to run)."""
+        ``tmp`` is scratch memory the optimizer keeps (for dampening and Nesterov), so a step allocates
+        nothing; ``_subtract_scaled`` is ``θ -= γg`` through a small scratch block; ``_edited`` bumps the
+        version counters of what changed in place (a backward that saved them then refuses to run)."""
         lr, mu, tau, nesterov = _to_scalar(group["lr"]), group["momentum"], group["dampening"], group["nesterov"]
         theta = p._data
         xp = _backend.array_module(theta)
-        tmp = self._scratch("tmp", theta)
         g = self._grad_with_decay(theta, p._grad._data, _to_scalar(group["weight_decay"]),
                                   group["maximize"])                  # g <- ±grad + λθ
         if mu != 0:
@@ -92,9 +92,13 @@ class SGD(Optimizer):
             else:                                                     # b <- μb + (1-τ)g
                 b = buf._data
                 xp.multiply(b, mu, out=b)
-                xp.add(b, g if tau == 0 else xp.multiply(g, 1 - tau, out=tmp), out=b)
+                xp.add(b, g if tau == 0 else xp.multiply(g, 1 - tau, out=self._scratch("tmp", theta)), out=b)
                 self._edited(buf, ops=2)                              # (torch: b.mul_(μ).add_(g, alpha=1-τ))
             # g <- g + μb with Nesterov momentum, else g <- b
-            g = xp.add(g, xp.multiply(buf._data, mu, out=tmp), out=tmp) if nesterov else buf._data
-        xp.subtract(theta, xp.multiply(g, lr, out=tmp), out=theta)   # θ <- θ - γg
+            if nesterov:
+                tmp = self._scratch("tmp", theta)
+                g = xp.add(g, xp.multiply(buf._data, mu, out=tmp), out=tmp)
+            else:
+                g = buf._data
+        self._subtract_scaled(theta, g, lr)                           # θ <- θ - γg
         self._edited(p)
