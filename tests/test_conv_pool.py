@@ -57,7 +57,7 @@ class tuned:
 def chunks(small):
     """Force the conv kernels to walk the batch image by image (``small=True``) or leave the defaults."""
     names = [(CC, "CHUNK_BYTES", 1), (CC, "CHUNK_MIN_FLOPS", 0), (CC, "THIN_CHUNK_BYTES", 1),
-             (CF, "TALL_CHUNK_BYTES", 1)]
+             (CF, "TALL_CHUNK_BYTES", 1), (CF, "PLANES_CHUNK_BYTES", 1)]
     return tuned(names if small else [])
 
 
