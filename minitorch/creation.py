@@ -15,7 +15,7 @@ from . import _backend, _dtype
 from ._dtype import as_dtype, get_default_dtype, from_numpy_dtype
 from .tensor import Tensor, _not_tensor
 from .random import default_generator
-from .ops._out import out_arg
+from .ops._out import out_arg, scalar_name
 from .ops.shape import broadcast_shapes
 from ._args import defaults_only, LAYOUT, MEMORY_FORMAT
 
@@ -395,7 +395,7 @@ def _random_like(name, kernel, input, dtype):
         _not_tensor(name, input)
     dt = as_dtype(dtype) if dtype is not None else input.dtype
     if dt.category != 2:
-        raise NotImplementedError(f"\"{kernel}\" not implemented for '{dt._legacy[:-6]}'")
+        raise NotImplementedError(f"\"{kernel}\" not implemented for '{scalar_name(dt)}'")
 
 
 @defaults_only(layout=LAYOUT, memory_format=MEMORY_FORMAT)
@@ -456,7 +456,7 @@ def bernoulli(input, p=None, *, generator=None):
         _not_tensor("bernoulli", input)
     if p is None:
         if input._data.dtype.kind != "f":
-            raise NotImplementedError(f"\"bernoulli_tensor_cpu_p_\" not implemented for '{input.dtype._legacy[:-6]}'")
+            raise NotImplementedError(f"\"bernoulli_tensor_cpu_p_\" not implemented for '{scalar_name(input.dtype)}'")
         if input._data.size and not bool(((input._data >= 0) & (input._data <= 1)).all()):    # NaN fails too
             raise RuntimeError("Expected p_in >= 0 && p_in <= 1 to be true, but got false.")
     elif not 0 <= p <= 1:
@@ -478,7 +478,7 @@ def multinomial(input, num_samples, replacement=False, *, generator=None):
         raise RuntimeError("prob_dist must be 1 or 2 dim")
     if input._data.dtype.kind != "f":
         raise RuntimeError(f"multinomial only supports floating-point dtypes for input, got: "
-                           f"{input.dtype._legacy[:-6]}")
+                           f"{scalar_name(input.dtype)}")
     if num_samples <= 0:
         raise RuntimeError("cannot sample n_sample <= 0 samples")
     if not replacement and num_samples > input._data.shape[-1]:

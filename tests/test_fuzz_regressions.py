@@ -100,6 +100,11 @@ CASES = [
     "beta=0.5), [x, t], create_graph=True); r = T.autograd.grad((g[0] * 3).sum() + (g[1] * 5).sum(), [x, t])",
     # bce_with_logits runs logsigmoid(input): integer inputs refused; label smoothing with no classes
     "r = F.binary_cross_entropy_with_logits(T.ones(2, dtype=T.int32), T.ones(2, dtype=T.float64))",
+    # binary_cross_entropy_with_logits: a weight or pos_weight that requires grad is refused before the dtype checks
+    "r = F.binary_cross_entropy_with_logits(T.tensor([3, 2]), T.tensor([.6, .2], requires_grad=True), "
+    "pos_weight=T.tensor([1.3, .7], requires_grad=True))",
+    "r = F.binary_cross_entropy_with_logits(T.tensor([3., 2.]), T.tensor([1, 0]), "
+    "weight=T.tensor([1., 2.], requires_grad=True))",
     "r = [F.cross_entropy(T.zeros(s, requires_grad=True), T.zeros(s), reduction=red, label_smoothing=0.1) "
     "for s in [(0, 0), (2, 0)] for red in ['sum', 'mean', 'none']]",
     # softmax/log_softmax of an empty integer tensor: no kernel runs, the dtype stays

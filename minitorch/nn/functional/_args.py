@@ -1,6 +1,7 @@
 """Argument helpers shared by the modules of ``minitorch.nn.functional``."""
 from ...autograd import grad_mode
 from ...tensor import Tensor
+from ...ops._out import scalar_name
 from ...ops.inplace import check_inplace, commit_inplace, snapshot
 
 _T = Tensor._from_array
@@ -25,7 +26,7 @@ def _ntuple(v, n, name="argument"):
 def _check_float(input, name, kernel=None):
     """torch's refusal of an integer or bool input by a float-only kernel (``kernel`` defaults to name_cpu)."""
     if input._data.dtype.kind != "f":
-        raise NotImplementedError(f"\"{kernel or name + '_cpu'}\" not implemented for '{input.dtype._legacy[:-6]}'")
+        raise NotImplementedError(f"\"{kernel or name + '_cpu'}\" not implemented for '{scalar_name(input.dtype)}'")
 
 
 def _apply_maybe_inplace(fn, input, inplace, *args):

@@ -6,6 +6,7 @@ from ...autograd import grad_mode
 from ...tensor import Tensor, _not_tensor
 from ...ops import softmax as _SM, elementwise as _E, loss as _L, shape as _S
 from ...ops._common import _cast, _promote
+from ...ops._out import scalar_name
 from ._args import _check_float
 
 
@@ -37,7 +38,7 @@ def _class_index_checks(input, target, weight, name):
         if target.dim() > 1:
             raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
         if kind != int64.np and kind != uint8.np:
-            raise RuntimeError(f"expected target dtype to be Long or Byte, but got {target.dtype._legacy[:-6]}")
+            raise RuntimeError(f"expected target dtype to be Long or Byte, but got {scalar_name(target.dtype)}")
         if target.dim() == 1 and target.shape[0] != 1:
             raise ValueError(f"For 1D input, 1D target must have size 1, but got target size: {target.shape[0]}")
         c = input.shape[0]
@@ -58,7 +59,7 @@ def _class_index_checks(input, target, weight, name):
                                    f"[{n}, 1, {target.numel() // n}]")
         c = input.shape[1]
     if kind != int64.np and kind != uint8.np:
-        raise RuntimeError(f"expected target dtype to be Long or Byte, but got {target.dtype._legacy[:-6]}")
+        raise RuntimeError(f"expected target dtype to be Long or Byte, but got {scalar_name(target.dtype)}")
     if weight is not None and weight.numel() != c:
         raise RuntimeError(f"weight tensor should be defined either for all {c} classes or no classes but got "
                            f"weight tensor of shape: {list(weight.shape)}")
@@ -89,12 +90,12 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     if tuple(target.shape) == tuple(input.shape):                 # same shape: class probabilities
         if target._data.dtype.kind != "f":
             raise RuntimeError(f"Expected floating point type for target with class probabilities, got "
-                               f"{target.dtype._legacy[:-6]}")
+                               f"{scalar_name(target.dtype)}")
         return _cross_entropy_probs(input, target, weight, reduction, label_smoothing)
     _class_index_checks(input, target, weight, "cross_entropy")
     if input._data.dtype.kind != "f":                  # torch's log_softmax over dim 1: the last dim of (N, C)
         kernel = "log_softmax_lastdim_kernel_impl" if input._data.ndim <= 2 else "log_softmax_kernel_impl"
-        raise NotImplementedError(f"\"{kernel}\" not implemented for '{input.dtype._legacy[:-6]}'")
+        raise NotImplementedError(f"\"{kernel}\" not implemented for '{scalar_name(input.dtype)}'")
     op = _L.CrossEntropy.named("NllLoss2DBackward0") if input.dim() > 2 else _L.CrossEntropy
     return op.apply(input, target._data, _weight_array(weight, input), ignore_index, reduction,
                                  float(label_smoothing))
@@ -131,7 +132,7 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
     _class_index_checks(input, target, weight, "nll_loss")
     if input._data.dtype.kind != "f":
         kernel = "nll_loss_out_frame" if input._data.ndim <= 2 else "nll_loss2d_forward_out_frame"
-        raise NotImplementedError(f"\"{kernel}\" not implemented for '{input.dtype._legacy[:-6]}'")
+        raise NotImplementedError(f"\"{kernel}\" not implemented for '{scalar_name(input.dtype)}'")
     op = _L.NllLoss.named("NllLoss2DBackward0") if input.dim() > 2 else _L.NllLoss
     return op.apply(input, target._data, _weight_array(weight, input), ignore_index, reduction)
 
@@ -139,7 +140,7 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
 def _dtype_mismatch(input, target):
     """torch's error of the losses whose kernels take one dtype (binary_cross_entropy)."""
     if isinstance(target, Tensor) and target.dtype != input.dtype:
-        raise RuntimeError(f"Found dtype {target.dtype._legacy[:-6]} but expected {input.dtype._legacy[:-6]}")
+        raise RuntimeError(f"Found dtype {scalar_name(target.dtype)} but expected {scalar_name(input.dtype)}")
 
 
 _LOSS_KERNELS = {_L.MseLoss: "mse_cpu", _L.SmoothL1Loss: "smooth_l1_cpu", _L.HuberLoss: "huber_cpu"}
@@ -150,9 +151,9 @@ def _pointwise_loss(cls, input, target, reduction, weight, *params):
         input, target = _promote(input, target)        # torch computes in the common dtype (float64 wins)
     if input._data.dtype.kind != "f" and cls in _LOSS_KERNELS:     # torch's kernels are float-only
         if isinstance(target, Tensor) and target._data.dtype.kind == "f":      # huber: no promotion, a cast
-            raise RuntimeError(f"result type {target.dtype._legacy[:-6]} can't be cast to the desired output "
-                               f"type {input.dtype._legacy[:-6]}")
-        raise NotImplementedError(f"\"{_LOSS_KERNELS[cls]}\" not implemented for '{input.dtype._legacy[:-6]}'")
+            raise RuntimeError(f"result type {scalar_name(target.dtype)} can't be cast to the desired output "
+                               f"type {scalar_name(input.dtype)}")
+        raise NotImplementedError(f"\"{_LOSS_KERNELS[cls]}\" not implemented for '{scalar_name(input.dtype)}'")
     if tuple(target.shape) != tuple(input.shape):
         warnings.warn(f"Using a target size ({target.size()}) that is different to the input size ({input.size()}). "
                       "This will likely lead to incorrect results due to broadcasting. "
@@ -216,7 +217,7 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
         raise ValueError(f"Using a target size ({target.size()}) that is different to the input size "
                          f"({input.size()}) is deprecated. Please ensure they have the same size.")
     if input._data.dtype.kind != "f":
-        raise NotImplementedError(f"\"binary_cross_entropy\" not implemented for '{input.dtype._legacy[:-6]}'")
+        raise NotImplementedError(f"\"binary_cross_entropy\" not implemented for '{scalar_name(input.dtype)}'")
     _dtype_mismatch(input, target)
     if weight is not None:
         _S._broadcast_shape(weight.shape, input.shape)
@@ -230,15 +231,15 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
     reduction = _reduction(size_average, reduce, reduction)
     if tuple(target.shape) != tuple(input.shape):
         raise ValueError(f"Target size ({target.size()}) must be the same as input size ({input.size()})")
-    if target._data.dtype.kind != "f" and input._data.dtype.kind == "f":     # the loss cannot be written as an int
-        raise RuntimeError(f"result type {input.dtype._legacy[:-6]} can't be cast to the desired output type "
-                           f"{target.dtype._legacy[:-6]}")
-    if input._data.dtype.kind != "f":            # torch's formula runs logsigmoid(input): a float-only kernel
-        _check_float(input, "log_sigmoid")
-    for name, t in (("weight", weight), ("pos_weight", pos_weight)):
+    for name, t in (("weight", weight), ("pos_weight", pos_weight)):       # refused first, as torch does
         if t is not None and t._requires_grad and grad_mode.is_grad_enabled():
             raise RuntimeError(f"The function 'binary_cross_entropy_with_logits' is not differentiable with "
                                f"respect to argument '{name}'. This input cannot have requires_grad True.")
+    if target._data.dtype.kind != "f" and input._data.dtype.kind == "f":     # the loss cannot be written as an int
+        raise RuntimeError(f"result type {scalar_name(input.dtype)} can't be cast to the desired output type "
+                           f"{scalar_name(target.dtype)}")
+    if input._data.dtype.kind != "f":            # torch's formula runs logsigmoid(input): a float-only kernel
+        _check_float(input, "log_sigmoid")
     if target.dtype != input.dtype:
         # torch computes (1 - target) * input - logsigmoid(input) in place in (1 - target): the target's dtype
         x, t = _promote(input, target)
