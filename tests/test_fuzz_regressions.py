@@ -100,6 +100,12 @@ CASES = [
     "beta=0.5), [x, t], create_graph=True); r = T.autograd.grad((g[0] * 3).sum() + (g[1] * 5).sum(), [x, t])",
     # bce_with_logits runs logsigmoid(input): integer inputs refused; label smoothing with no classes
     "r = F.binary_cross_entropy_with_logits(T.ones(2, dtype=T.int32), T.ones(2, dtype=T.float64))",
+    # the losses torch writes in Python call target.size() first: a number or list fails there (AttributeError),
+    # before any dtype check; cross_entropy and nll_loss refuse a non-tensor target in their argument parser
+    "r = F.mse_loss(T.tensor([True, False]), 2.5)", "r = F.smooth_l1_loss(T.tensor([True, False]), [1., 2.])",
+    "r = F.huber_loss(T.tensor([1, 2]), 2.5)", "r = F.binary_cross_entropy(T.tensor([1, 2]), None)",
+    "r = F.cross_entropy(T.ones(2, 3), 2)", "r = F.nll_loss(T.ones(2, 3), [0, 1])",
+    "r = F.cross_entropy(T.ones(2, 3), None, reduction='avg')",
     # binary_cross_entropy_with_logits: a weight or pos_weight that requires grad is refused before the dtype checks
     "r = F.binary_cross_entropy_with_logits(T.tensor([3, 2]), T.tensor([.6, .2], requires_grad=True), "
     "pos_weight=T.tensor([1.3, .7], requires_grad=True))",

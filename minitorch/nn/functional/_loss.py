@@ -29,6 +29,14 @@ def _reduction(size_average, reduce, reduction):
     return reduction
 
 
+def _sizes(input, target):
+    """torch's Python losses start with ``target.size() == input.size()``: anything but a tensor fails there,
+    first, with Python's own AttributeError."""
+    for t in (target, input):
+        if not isinstance(t, Tensor):
+            raise AttributeError(f"'{type(t).__name__}' object has no attribute 'size'")
+
+
 def _class_index_checks(input, target, weight, name):
     """torch's checks for class-index targets, in torch's order: batch size, dims, dtype, weight size."""
     if input.dim() < 1:
@@ -82,9 +90,11 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     distribution. 'mean' divides by the total weight of the non-ignored samples (by N*d1*... for
     probability targets).
     """
+    reduction = _reduction(size_average, reduce, reduction)
     if not isinstance(input, Tensor):
         _not_tensor("cross_entropy_loss", input)
-    reduction = _reduction(size_average, reduce, reduction)
+    if not isinstance(target, Tensor):
+        _not_tensor("cross_entropy_loss", target, "target", 2)
     if not 0.0 <= label_smoothing <= 1.0:
         raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
     if tuple(target.shape) == tuple(input.shape):                 # same shape: class probabilities
@@ -126,9 +136,11 @@ def _cross_entropy_probs(input, target, weight, reduction, label_smoothing):
 
 def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean"):
     """Negative log-likelihood of log-probabilities ``input`` (N, C, d1, ...) at class indices ``target``."""
+    reduction = _reduction(size_average, reduce, reduction)
     if not isinstance(input, Tensor):
         _not_tensor("nll_loss_nd", input)
-    reduction = _reduction(size_average, reduce, reduction)
+    if not isinstance(target, Tensor):
+        _not_tensor("nll_loss_nd", target, "target", 2)
     _class_index_checks(input, target, weight, "nll_loss")
     if input._data.dtype.kind != "f":
         kernel = "nll_loss_out_frame" if input._data.ndim <= 2 else "nll_loss2d_forward_out_frame"
@@ -173,12 +185,14 @@ def _pointwise_loss(cls, input, target, reduction, weight, *params):
 
 def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
     """Mean (or sum) of (input - target)^2; with ``weight``, 'mean' is sum(w l) / sum(w)."""
+    _sizes(input, target)
     reduction = _reduction(size_average, reduce, reduction)
     return _pointwise_loss(_L.MseLoss, input, target, reduction, weight)
 
 
 def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
     """Mean (or sum) of |input - target|."""
+    _sizes(input, target)
     reduction = _reduction(size_average, reduce, reduction)
     if weight is not None:
         return _pointwise_loss(_L.L1Loss, input, target, reduction, weight)
@@ -194,6 +208,7 @@ def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", wei
 
 def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mean", beta=1.0):
     """0.5 d^2 / beta where |d| < beta, |d| - 0.5 beta elsewhere (d = input - target)."""
+    _sizes(input, target)
     reduction = _reduction(size_average, reduce, reduction)
     if beta < 0:
         raise RuntimeError("smooth_l1_loss does not support negative values for beta.")
@@ -204,6 +219,7 @@ def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mea
 
 def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
     """0.5 d^2 where |d| < delta, delta (|d| - 0.5 delta) elsewhere."""
+    _sizes(input, target)
     reduction = _reduction(None, None, reduction)
     if delta <= 0:
         raise RuntimeError("huber_loss does not support non-positive values for delta.")
@@ -212,6 +228,7 @@ def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
 
 def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None, reduction="mean"):
     """-w (t log x + (1 - t) log(1 - x)) for probabilities x in [0, 1]; logs clamped at -100 as in torch."""
+    _sizes(input, target)
     reduction = _reduction(size_average, reduce, reduction)
     if tuple(target.shape) != tuple(input.shape):
         raise ValueError(f"Using a target size ({target.size()}) that is different to the input size "
@@ -228,6 +245,7 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
                                      reduction="mean", pos_weight=None):
     """Binary cross-entropy of sigmoid(input) computed from the logits without overflow;
     ``pos_weight`` multiplies the loss of the positive class."""
+    _sizes(input, target)
     reduction = _reduction(size_average, reduce, reduction)
     if tuple(target.shape) != tuple(input.shape):
         raise ValueError(f"Target size ({target.size()}) must be the same as input size ({input.size()})")
