@@ -100,6 +100,12 @@ CASES = [
     "beta=0.5), [x, t], create_graph=True); r = T.autograd.grad((g[0] * 3).sum() + (g[1] * 5).sum(), [x, t])",
     # bce_with_logits runs logsigmoid(input): integer inputs refused; label smoothing with no classes
     "r = F.binary_cross_entropy_with_logits(T.ones(2, dtype=T.int32), T.ones(2, dtype=T.float64))",
+    # prod() of the whole tensor with two zeros or more: a zero gradient, even from an inf upstream gradient, when
+    # the backward is not recorded; prod(dim) and a recorded backward multiply the inf through (nan)
+    "x = T.tensor([0., 0., 3.], requires_grad=True); "
+    "r = T.autograd.grad([T.prod(x), T.log(T.prod(x))], x, [T.tensor(.3), T.tensor(.5)])",
+    "x = T.tensor([[0., 0., 3.]], requires_grad=True); r = T.autograd.grad(T.log(T.prod(x, 1)).sum(), x)",
+    "x = T.tensor([0., 0.], requires_grad=True); r = T.autograd.grad(T.log(T.prod(x)), x, create_graph=True)",
     # the losses torch writes in Python call target.size() first: a number or list fails there (AttributeError),
     # before any dtype check; cross_entropy and nll_loss refuse a non-tensor target in their argument parser
     "r = F.mse_loss(T.tensor([True, False]), 2.5)", "r = F.smooth_l1_loss(T.tensor([True, False]), [1., 2.])",

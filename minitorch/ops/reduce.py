@@ -11,6 +11,7 @@ import sys
 import warnings
 
 from .. import _backend
+from .. import _grad_mode as grad_mode
 from .._dtype import get_default_dtype, int64
 from ..autograd.function import Function
 from ._out import out_arg, scalar_name
@@ -363,11 +364,15 @@ def logsumexp(input, dim, keepdim=False):
 
 
 class Prod(Function):
-    """y = product of x over all dims.   dy/dx_i = product of the other elements (= y / x_i without zeros)."""
+    """y = product of x over all dims.   dy/dx_i = product of the other elements (= y / x_i without zeros).
+
+    ``whole``: torch's ``prod()`` of the whole tensor (ProdBackward0), whose gradient with two zeros or more
+    is zeros when the backward is not recorded (every product of others has a zero), even where the upstream
+    gradient is inf or nan; ``prod(dim)`` (ProdBackward1) and a recorded backward multiply it through."""
 
     @staticmethod
-    def forward(ctx, x, axes, keepdim):
-        ctx.axes, ctx.keepdim, ctx.in_shape = axes, keepdim, x.shape
+    def forward(ctx, x, axes, keepdim, whole=False):
+        ctx.axes, ctx.keepdim, ctx.in_shape, ctx.whole = axes, keepdim, x.shape, whole
         y = x.prod(axis=axes, keepdims=keepdim)
         ctx.save_for_backward(x, y)
         return y
@@ -377,12 +382,15 @@ class Prod(Function):
         x, y = ctx.saved_tensors
         g = _unsqueeze_dims(grad, ctx.axes, ctx.in_shape, ctx.keepdim)
         if not ctx.in_shape:                    # torch: a 0-d input's gradient is the upstream one, a constant
-            return g, None, None
-        if not bool((x._data == 0).any()):
-            return g * (_unsqueeze_dims(y, ctx.axes, ctx.in_shape, ctx.keepdim) / x), None, None
+            return g, None, None, None
+        zeros = int((x._data == 0).sum())
+        if not zeros:
+            return g * (_unsqueeze_dims(y, ctx.axes, ctx.in_shape, ctx.keepdim) / x), None, None, None
         if _count(ctx.in_shape, ctx.axes) == 1:  # (and with zeros, slices of one element: no product of others)
-            return g, None, None
-        return g * _prod_others(x, ctx.axes), None, None
+            return g, None, None, None
+        if ctx.whole and zeros > 1 and not grad_mode.is_grad_enabled():
+            return x.new_zeros(x.shape), None, None, None
+        return g * _prod_others(x, ctx.axes), None, None, None
 
 
 def _prod_others(x, axes):
@@ -419,7 +427,7 @@ def prod(input, dim=None, keepdim=False, *, dtype=None):
         axes = _dims(dim, input._data.ndim)
         return _T(xp.asarray(input._data.prod(axis=axes, keepdims=keepdim, dtype=xp.int64)))
     if dim is None:
-        return Prod.apply(input, tuple(range(input._data.ndim)), False)
+        return Prod.apply(input, tuple(range(input._data.ndim)), False, True)
     return Prod.named("ProdBackward1").apply(input, _dims(dim, input._data.ndim), keepdim)
 
 
