@@ -100,6 +100,13 @@ CASES = [
     "beta=0.5), [x, t], create_graph=True); r = T.autograd.grad((g[0] * 3).sum() + (g[1] * 5).sum(), [x, t])",
     # bce_with_logits runs logsigmoid(input): integer inputs refused; label smoothing with no classes
     "r = F.binary_cross_entropy_with_logits(T.ones(2, dtype=T.int32), T.ones(2, dtype=T.float64))",
+    # binary_cross_entropy: the target's gradient is torch's -logit(x), not clamped (+-inf at x = 0 or 1); the
+    # input's gradient clamps x (1 - x) at the float32 1e-12, as torch's kernel (float64: -4.000000016e11 at 0)
+    "x = T.tensor([0., 1., .3], requires_grad=True); t = T.tensor([.4, .4, .4], requires_grad=True); "
+    "r = T.autograd.grad(F.binary_cross_entropy(x, t, reduction='sum'), [x, t])",
+    "x = T.tensor([0., 1.], dtype=T.float64, requires_grad=True); t = T.tensor([.4, .4], dtype=T.float64, "
+    "requires_grad=True); g = T.autograd.grad(F.binary_cross_entropy(x, t, reduction='sum'), [x, t], "
+    "create_graph=True); r = [g, T.autograd.grad(g[1].sum(), x)]",
     # prod() of the whole tensor with two zeros or more: a zero gradient, even from an inf upstream gradient, when
     # the backward is not recorded; prod(dim) and a recorded backward multiply the inf through (nan)
     "x = T.tensor([0., 0., 3.], requires_grad=True); "

@@ -23,7 +23,7 @@ from ..autograd import grad_mode
 from ..autograd.function import Function
 from ..tensor import Tensor
 from .piecewise import sign, abs as _abs, clamp_min
-from .unary import sigmoid, log
+from .unary import sigmoid
 from .activation import Softplus
 from .softmax import Softmax
 
@@ -350,7 +350,8 @@ class HuberLoss(_Pointwise):
 class BinaryCrossEntropy(Function):
     """l = -w (t log x + (1 - t) log(1 - x)), each log clamped at -100 as torch does.
 
-    dl/dx = w (x - t) / max(x (1 - x), 1e-12),   dl/dt = w (log(1 - x) - log x)  (clamped logs).
+    dl/dx = w (x - t) / max(x (1 - x), 1e-12),   dl/dt = -w logit(x) = w (log(1 - x) - log x)  (torch's: not
+    clamped, so +-inf where x is 0 or 1).
     """
 
     @staticmethod
@@ -380,13 +381,32 @@ class BinaryCrossEntropy(Function):
         if need[0]:
             gx = BinaryCrossEntropyBackward.apply(g, x, t)
         if need[1]:
-            gt = g * (clamp_min(log(1 - x), -100) - clamp_min(log(x), -100))
+            gt = g * -Logit.apply(x)                   # torch's -logit(x): unclamped, so inf where x is 0 or 1
         return gx, gt, None, None
 
 
+class Logit(Function):
+    """y = log(x / (1 - x)) (torch's ``logit`` without eps), binary cross-entropy's target gradient.
+    dy/dx = 1 / (x (1 - x))."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return ctx.xp.log(x / (1 - x))
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, = ctx.saved_tensors
+        return grad / (x * (1 - x))
+
+
+_KERNEL_EPS = 9.999999960041972e-13     # torch's kernel clamps with the float 1e-12f (the float32 nearest 1e-12)
+
+
 class BinaryCrossEntropyBackward(Function):
-    """z = g (x - t) / max(x (1 - x), eps), eps = 1e-12: binary cross-entropy's gradient as one op, so that its own
-    derivatives are torch's formulas (a composition of Tensor ops rounds differently where their terms cancel):
+    """z = g (x - t) / max(x (1 - x), eps), eps = 1e-12 (the float32 1e-12, as torch's kernel has it): binary
+    cross-entropy's gradient as one op, so that its own derivatives are torch's formulas (a composition of
+    Tensor ops rounds differently where their terms cancel; these take the double 1e-12, as torch's do):
 
     dz/dg = (x - t) / ((x + eps)(1 - x + eps)),   dz/dx = g (x^2 - 2xt + t) / ((x + eps)^2 (1 - x + eps)^2),
     dz/dt = -g / max(x (1 - x), eps).
@@ -395,7 +415,7 @@ class BinaryCrossEntropyBackward(Function):
     @staticmethod
     def forward(ctx, g, x, t):
         ctx.save_for_backward(g, x, t)
-        return g * (x - t) / ctx.xp.maximum(x * (1 - x), 1e-12)
+        return g * (x - t) / ctx.xp.maximum(x * (1 - x), _KERNEL_EPS)
 
     @staticmethod
     def backward(ctx, grad):
