@@ -29,6 +29,8 @@ Bounds, per compared tensor (never tuned on what passed):
   the default dtype, float32; ref makes float64 there) carries their float32 rounding, which torch's
   own distance from ref measures (a float64-only computation keeps theirs within float64 rounding of ref).
 * no reference of the other precision for the tensor (say, the ref run raised): 64 ulps of the magnitude.
+* every forward value also gets 4 ulps of the largest input the step reads: a result that cancels to (near)
+  zero (the mean of values that sum to 0) is held to its inputs' rounding, not to its own size.
 
 nan/inf must sit at the same places as torch's. Elements where torch's float32 and float64 answers differ
 in kind (finite in one, inf or nan in the other: float32 overflow, or a value on a singular point in one
@@ -233,6 +235,14 @@ def _absmax(t):
     return float(a.max()) if a.size else 0.0
 
 
+def _input_scale(step, named):
+    """The largest magnitude among the values a step reads (torch's): an op's rounding is relative to its
+    inputs, so a result that cancels to (near) zero, the mean of values summing to 0, is held to rounding of
+    the inputs' size, not of its own."""
+    names = set(re.findall(r"\b[xv]\d+\b", step.code))
+    return max([_absmax(e) for n in names if n in named for e in _flat(named[n])], default=0.0)
+
+
 def _zeros_if_none(gs, xs, lib):
     return [g if g is not None else lib.zeros_like(x) for g, x in zip(gs, xs)]
 
@@ -292,17 +302,19 @@ def check_program(prog):
     ref = _run(prog, torch, "float64", torch.float64)
     low = theirs if prog.fdtype == "float32" else _run(prog, torch, "float32")
     _, r_o, e_o = ours
-    _, r_t, e_t = theirs
+    leaves_t, r_t, e_t = theirs
+    named = dict(leaves_t, **{s.out: r for s, r in zip(prog.steps, r_t)})
     # forward: every step's value, in order
     for i in range(min(len(r_o), len(r_t))):
         fo, ft = _flat(r_o[i]), _flat(r_t[i])
+        scale = _input_scale(prog.steps[i], named)
         if len(fo) != len(ft):
             return "forward", i, f"step {i}: {len(fo)} values, torch {len(ft)}"
         fr = _flat(ref[1][i]) if i < len(ref[1]) else [None] * len(ft)
         fl = _flat(low[1][i]) if i < len(low[1]) else [None] * len(ft)
         for j, (o, t) in enumerate(zip(fo, ft)):
             other = fr[j] if (isinstance(t, torch.Tensor) and t.dtype == torch.float32) else fl[j]
-            msg = _same(f"step {i} value {j}", o, t, other if len(fr) == len(ft) else None,
+            msg = _same(f"step {i} value {j}", o, t, other if len(fr) == len(ft) else None, scale,
                         ref64=fr[j] if len(fr) == len(ft) else None)
             if msg:
                 return "forward", i, msg
