@@ -107,6 +107,13 @@ CASES = [
     "x = T.tensor([0., 1.], dtype=T.float64, requires_grad=True); t = T.tensor([.4, .4], dtype=T.float64, "
     "requires_grad=True); g = T.autograd.grad(F.binary_cross_entropy(x, t, reduction='sum'), [x, t], "
     "create_graph=True); r = [g, T.autograd.grad(g[1].sum(), x)]",
+    # cumprod's gradient with zeros: terms holding a zero factor stay out (an inf/nan upstream gradient further on
+    # does not reach earlier positions) and the gradient after the first zero is exactly 0, when not recorded
+    "x = T.tensor([2., 0., 3., 4.], requires_grad=True); "
+    "r = [T.autograd.grad(T.cumprod(x, 0), x, T.tensor(u))[0] for u in ([1., float('nan'), 1., 1.], "
+    "[1., 1., float('inf'), 1.], [1., 1., 1., float('nan')])]",
+    "x = T.tensor([2., 0., 3., 0., 5.], requires_grad=True); "
+    "r = T.autograd.grad(T.cumprod(x, 0), x, T.tensor([1., 1., 1., 1., float('nan')]))",
     # prod() of the whole tensor with two zeros or more: a zero gradient, even from an inf upstream gradient, when
     # the backward is not recorded; prod(dim) and a recorded backward multiply the inf through (nan)
     "x = T.tensor([0., 0., 3.], requires_grad=True); "

@@ -111,8 +111,15 @@ def _cumprod_grad(x, g, d):
     n_zeros = cumsum(zero, d)                          # zeros up to and including each position
     before = eq(n_zeros, 0)                            # positions before the slice's first zero
     first = zero & eq(n_zeros, 1)                      # the first zero itself
-    g_before = _reverse_cumsum(g * y, d) / where(before, x, 1)
     x1 = where(first, 1, x)
+    if not grad_mode.is_grad_enabled():
+        # not recorded: as torch, only the terms without a zero factor are summed (an inf or nan upstream
+        # gradient further on stays out) and the gradient after the first zero is exactly 0
+        g_before = _reverse_cumsum(where(before, g * y, 0), d) / where(before, x, 1)
+        g_first = _reverse_cumsum(where(eq(n_zeros, 1), g * Cumprod.apply(x1, d), 0), d)
+        return where(before, g_before, where(first, g_first, 0)), zero
+    # recorded: the terms with a zero factor stay in the sums, where their derivatives are not zero
+    g_before = _reverse_cumsum(g * y, d) / where(before, x, 1)
     g_first = _reverse_cumsum(where(before, 0, g * Cumprod.apply(x1, d)), d)
     x_z = where(first, x, 0).sum(d, keepdim=True)      # the first zero's value (0), kept in the graph
     with grad_mode.no_grad():
