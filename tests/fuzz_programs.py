@@ -117,6 +117,11 @@ class Program:
         return Program(self.fdtype, self.leaves, self.steps[:k], None)
 
 
+def namespace(lib):
+    """The names a program's code sees: the library as ``T``, its functional as ``F``, numpy and math."""
+    return {"T": lib, "F": lib.nn.functional, "np": np, "math": math}
+
+
 def run(program, lib, fdtype=None):
     """Execute ``program`` in ``lib`` (torch or minitorch) with its float leaves in ``fdtype``.
 
@@ -125,7 +130,7 @@ def run(program, lib, fdtype=None):
     """
     fdtype = fdtype or program.fdtype
     is_torch = lib is torch
-    ns = {"T": lib, "F": lib.nn.functional, "np": np, "math": math}
+    ns = namespace(lib)
     leaves = {}
     for leaf in program.leaves:
         leaves[leaf.name] = ns[leaf.name] = leaf.build(lib, fdtype)
@@ -171,7 +176,7 @@ class Gen:
         self.draw = draw
         self.fdtype = fdtype
         self.leaves, self.steps = [], []
-        self.ns = {"T": torch, "F": torch.nn.functional, "np": np, "math": math}
+        self.ns = namespace(torch)
         self.pool = []                   # (ref, torch tensor), oldest first
 
     # -- primitive draws

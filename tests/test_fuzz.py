@@ -49,6 +49,7 @@ disagreements by kind (the first op on which they show) and fails at the end lis
 to ``MINITORCH_FUZZ_REPORT``, a file path, when set).
 """
 import collections
+import contextlib
 import os
 import re
 import warnings
@@ -89,16 +90,23 @@ def _exc_kind(e):
     return type(e).__name__
 
 
-def _run(prog, lib, fdtype=None, default=None):
+@contextlib.contextmanager
+def _torch_default(default):
+    """torch's default dtype set to ``default`` (None: left as it is), warnings off, for a run."""
     old = torch.get_default_dtype()
     if default is not None:
         torch.set_default_dtype(default)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            return fp.run(prog, lib, fdtype)
+            yield
     finally:
         torch.set_default_dtype(old)
+
+
+def _run(prog, lib, fdtype=None, default=None):
+    with _torch_default(default):
+        return fp.run(prog, lib, fdtype)
 
 
 def _flat(v):
@@ -238,12 +246,16 @@ def _absmax(t):
     return float(a.max()) if a.size else 0.0
 
 
+def _reads(step, named):
+    """The values (from ``named``, by name) that a step's code reads."""
+    return {n: named[n] for n in re.findall(r"\b[xv]\d+\b", step.code) if n in named}
+
+
 def _input_scale(step, named):
     """The largest magnitude among the values a step reads (torch's): an op's rounding is relative to its
     inputs, so a result that cancels to (near) zero, the mean of values summing to 0, is held to rounding of
     the inputs' size, not of its own."""
-    names = set(re.findall(r"\b[xv]\d+\b", step.code))
-    return max([_absmax(e) for n in names if n in named for e in _flat(named[n])], default=0.0)
+    return max([_absmax(e) for v in _reads(step, named).values() for e in _flat(v)], default=0.0)
 
 
 def _as_torch(v, float64):
@@ -264,22 +276,15 @@ def _op_alone(step, named_o, j, o, scale):
     reference on them, widened)? A step can fail the comparison with torch's own run only because its inputs
     already differed within their bounds and the op amplifies that (``exp(exp(x))``: one ulp of the inner exp
     is 7e6 ulps out); run alone on the same inputs, the op is held to its own rounding."""
-    names = set(re.findall(r"\b[xv]\d+\b", step.code))
+    reads = _reads(step, named_o)
     runs = []
     for float64 in (False, True):
-        ns = {"T": torch, "F": torch.nn.functional, "np": np, "math": fp.math}
-        ns.update({n: _as_torch(named_o[n], float64) for n in names if n in named_o})
-        old = torch.get_default_dtype()
-        if float64:
-            torch.set_default_dtype(torch.float64)
+        ns = dict(fp.namespace(torch), **{n: _as_torch(v, float64) for n, v in reads.items()})
         try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
+            with _torch_default(torch.float64 if float64 else None):
                 runs.append(_flat(eval(step.expr(True), ns)))      # noqa: S307 (the generator's own code)
         except Exception:                                           # noqa: BLE001 (then it does not agree)
             return False
-        finally:
-            torch.set_default_dtype(old)
     t, ref = runs
     if len(t) <= j or len(ref) != len(t) or not isinstance(t[j], torch.Tensor):
         return False
