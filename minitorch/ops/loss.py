@@ -400,7 +400,7 @@ class Logit(Function):
         return grad / (x * (1 - x))
 
 
-_KERNEL_EPS = 9.999999960041972e-13     # torch's kernel clamps with the float 1e-12f (the float32 nearest 1e-12)
+_KERNEL_EPS = float(_backend.numpy.float32(1e-12))     # torch's kernel clamps with the float 1e-12f
 
 
 class BinaryCrossEntropyBackward(Function):
