@@ -39,6 +39,37 @@ def keep_where(xp, g, keep, out=None):
     return xp.bitwise_and(g.view(bits), mask).view(g.dtype)
 
 
+def relu_plain(xp, x):
+    """max(x, 0) as torch's relu: ``x`` where it is not below 0 (so -0. and NaN pass through), else +0.
+
+    numpy's ``maximum`` returns its second operand when the two are equal, torch's its first: zero first."""
+    return xp.maximum(xp.zeros((), dtype=x.dtype), x)
+
+
+RELU_BLOCK = 8192
+_zero_blocks = {}
+
+
+def relu(xp, x):
+    """``relu_plain`` against a block of zeros instead of a 0-d zero: numpy's ``maximum`` has no fast loop for
+    a 0-stride operand, and two contiguous arrays run about 3x faster ((64, 6, 28, 28) float32: 35 against
+    100 us; (64, 16, 10, 10): 11 against 35). So x is taken as rows of RELU_BLOCK elements (and a tail)
+    against one read-only row of zeros. Contiguous float arrays of at least one block, on the CPU."""
+    if xp.__name__ != "numpy" or x.dtype.kind != "f" or x.size < RELU_BLOCK or not x.flags.c_contiguous:
+        return relu_plain(xp, x)
+    zeros = _zero_blocks.get(x.dtype)
+    if zeros is None:
+        zeros = _zero_blocks[x.dtype] = xp.zeros(RELU_BLOCK, dtype=x.dtype)
+        zeros.flags.writeable = False
+    out = xp.empty(x.shape, dtype=x.dtype)
+    src, dst = x.reshape(-1), out.reshape(-1)
+    whole = x.size - x.size % RELU_BLOCK
+    xp.maximum(zeros, src[:whole].reshape(-1, RELU_BLOCK), out=dst[:whole].reshape(-1, RELU_BLOCK))
+    if whole < x.size:
+        xp.maximum(zeros[:x.size - whole], src[whole:], out=dst[whole:])
+    return out
+
+
 def channel_sum_plain(xp, a):
     """Σ of ``a`` per channel (dim 1) over every other dim: a bias's and batch norm's gradient sums."""
     return a.sum(axis=(0,) + tuple(range(2, a.ndim)))

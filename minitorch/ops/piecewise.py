@@ -40,9 +40,9 @@ class Clamp(Function):
         xp = ctx.xp
         y = x
         if lo is not None:
-            y = xp.maximum(y, lo)
-        if hi is not None:
-            y = xp.minimum(y, hi)
+            y = xp.maximum(lo, y)         # bound first: of equal values (-0., +0.) numpy returns the second,
+        if hi is not None:                # torch x
+            y = xp.minimum(hi, y)
         mask = True
         if lo is not None:
             mask = x >= lo

@@ -12,7 +12,7 @@ from ..autograd.function import Function
 from ..tensor import Tensor, _not_tensor
 from .. import _backend, _kernels
 from ._common import _T, _float_input
-from ._fast import keep_where
+from ._fast import keep_where, relu as _relu
 from ._out import out_arg
 
 __all__ = [
@@ -375,7 +375,7 @@ class Relu(Function):
 
     @staticmethod
     def forward(ctx, x):
-        y = ctx.xp.maximum(x, 0)
+        y = _relu(ctx.xp, x)                 # max(0, x): -0. and NaN pass through, as in torch (ops/_fast.py)
         ctx.save_for_backward(y)
         return y
 
