@@ -42,6 +42,19 @@ def _rss_bytes():
         return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 
 
+def _release_free_heap():
+    """Give the heap's free pages back to the kernel (glibc's ``malloc_trim(0)``), in both engines' children,
+    before the baseline is read: memory freed during the set-up and still held by malloc (minitorch asks glibc
+    to keep it: minitorch/_malloc.py) would otherwise absorb the steps' first allocations unseen."""
+    import ctypes
+    try:
+        trim = ctypes.CDLL(None).malloc_trim
+    except (OSError, AttributeError):            # not glibc: nothing to give back this way
+        return
+    trim.argtypes, trim.restype = (ctypes.c_size_t,), ctypes.c_int
+    trim(0)
+
+
 def _peak_rss_bytes():
     """Peak resident set size since the last reset (or since the process started)."""
     try:
@@ -84,6 +97,7 @@ def _child(lib_name, workload_name, device, steps):
     else:
         import gc
         gc.collect()
+        _release_free_heap()
         _reset_peak_rss()
         base = _rss_bytes()
     for _ in range(steps):

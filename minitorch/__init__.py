@@ -7,6 +7,8 @@ utils.data, save/load.
 import warnings as _warnings
 
 from . import _backend
+from . import _malloc
+_malloc.keep_freed_memory()   # glibc keeps freed memory for numpy's temporaries (see _malloc.py)
 
 # numpy warns on overflow / division by zero / invalid values inside ops (log(0) -> -inf, ...);
 # torch never does: the result (inf, nan) is the answer, and anomaly mode is the tool to find NaNs.
