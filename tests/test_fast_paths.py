@@ -7,7 +7,7 @@ from hypothesis import given, strategies as st
 
 import minitorch as mt
 from minitorch.ops._fast import keep_where, keep_where_plain, channel_sum, channel_sum_plain, relu, relu_plain, \
-    RELU_BLOCK, select, select_plain, SELECT_MIN_SIZE
+    RELU_MIN_SIZE, select, select_plain, SELECT_MIN_SIZE
 
 from strategies import broadcast_pairs
 
@@ -51,12 +51,14 @@ def test_keep_where_into_out_equals_the_plain_version(dtype, seed):
     same_bits(out_fast, out_plain)
 
 
-@given(st.sampled_from([0, 1, 5, RELU_BLOCK - 1, RELU_BLOCK, RELU_BLOCK + 3, 3 * RELU_BLOCK, 3 * RELU_BLOCK + 1000]),
+@given(st.sampled_from([0, 1, 5, RELU_MIN_SIZE - 1, RELU_MIN_SIZE, 3 * RELU_MIN_SIZE + 7, 40000]),
        st.sampled_from([np.float32, np.float64, np.float16, np.int64]), st.integers(0, 2**16),
        st.sampled_from(["flat", "4d", "strided"]))
 def test_relu_equals_the_plain_version(size, dtype, seed, layout):
-    """Whole blocks, a tail, less than a block; NaN, infinities, signed zeros; a non-contiguous input."""
+    """Below and above RELU_MIN_SIZE; NaN (both signs), infinities, signed zeros; a non-contiguous input."""
     x = gradients((size,), dtype, seed) if dtype != np.int64 else np.random.default_rng(seed).integers(-5, 5, size)
+    if dtype != np.int64:
+        x[::7] = np.copysign(np.nan, -1.0)                 # a NaN with its sign bit set keeps it
     if layout == "4d" and size % 4 == 0:
         x = x.reshape(2, 2, 1, size // 4)
     elif layout == "strided":
@@ -151,7 +153,7 @@ def _same_values(ours, theirs):
 
 @pytest.mark.skipif(not (SECOND_OF_EQUAL_ZEROS and SECOND_OF_EQUAL_ZEROS_MIN),
                     reason="this numpy's maximum/minimum do not return the second of two equal zeros")
-@pytest.mark.parametrize("size", [6, 3 * RELU_BLOCK + 6])               # the plain path and the block path
+@pytest.mark.parametrize("size", [6, 3 * RELU_MIN_SIZE + 6])            # the plain path and the fast one
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_signed_zeros_and_nan_as_torch(size, dtype):
     """relu and clamp with number bounds: of two equal values torch returns x (relu(-0.) = -0., clamp(-0.,

@@ -40,34 +40,23 @@ def keep_where(xp, g, keep, out=None):
 
 
 def relu_plain(xp, x):
-    """max(x, 0) as torch's relu: ``x`` where it is not below 0 (so -0. and NaN pass through), else +0.
+    """max(x, 0) as torch's relu: ``x`` where it is not below 0 (so -0. and NaN pass through), else 0.
 
-    numpy's ``maximum`` returns its second operand when the two are equal, torch's its first: zero first."""
-    return xp.maximum(xp.zeros((), dtype=x.dtype), x)
+    (Not numpy's ``maximum(x, 0)``: of two equal values it returns its second operand, +0. for -0.)"""
+    return xp.where(x < 0, 0, x)
 
 
-RELU_BLOCK = 8192
-_zero_blocks = {}
+RELU_MIN_SIZE = 1024
 
 
 def relu(xp, x):
-    """``relu_plain`` against a block of zeros instead of a 0-d zero: numpy's ``maximum`` has no fast loop for
-    a 0-stride operand, and two contiguous arrays run about 3x faster ((64, 6, 28, 28) float32: 35 against
-    100 us; (64, 16, 10, 10): 11 against 35). So x is taken as rows of RELU_BLOCK elements (and a tail)
-    against one read-only row of zeros. Contiguous float arrays of at least one block, on the CPU."""
-    if xp.__name__ != "numpy" or x.dtype.kind != "f" or x.size < RELU_BLOCK or not x.flags.c_contiguous:
+    """``relu_plain`` through numpy's ``clip(x, 0, inf)``: clip with two bounds has a fast loop, ``maximum`` against
+    a 0-d zero has none ((64, 6, 28, 28) float32: 44 against 98 us; (32, 64, 32, 32): 282 against 730), and clip
+    returns x itself where x equals a bound or is NaN (-0. stays -0.), as ``relu_plain``. Float arrays of at
+    least RELU_MIN_SIZE elements on the CPU (below that, clip's Python wrapper costs more than it saves)."""
+    if xp.__name__ != "numpy" or x.dtype.kind != "f" or x.size < RELU_MIN_SIZE:
         return relu_plain(xp, x)
-    zeros = _zero_blocks.get(x.dtype)
-    if zeros is None:
-        zeros = _zero_blocks[x.dtype] = xp.zeros(RELU_BLOCK, dtype=x.dtype)
-        zeros.flags.writeable = False
-    out = xp.empty(x.shape, dtype=x.dtype)
-    src, dst = x.reshape(-1), out.reshape(-1)
-    whole = x.size - x.size % RELU_BLOCK
-    xp.maximum(zeros, src[:whole].reshape(-1, RELU_BLOCK), out=dst[:whole].reshape(-1, RELU_BLOCK))
-    if whole < x.size:
-        xp.maximum(zeros[:x.size - whole], src[whole:], out=dst[whole:])
-    return out
+    return xp.clip(x, 0, xp.inf)
 
 
 def select_plain(xp, cond, a, b):

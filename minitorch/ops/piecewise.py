@@ -38,11 +38,14 @@ class Clamp(Function):
     @staticmethod
     def forward(ctx, x, lo, hi):
         xp = ctx.xp
-        y = x
-        if lo is not None:
-            y = xp.maximum(lo, y)         # bound first: of equal values (-0., +0.) numpy returns the second,
-        if hi is not None:                # torch x
-            y = xp.minimum(hi, y)
+        if x.dtype.kind == "f":           # numpy's clip: a fast loop (maximum against a number has none), and x
+            y = xp.clip(x, -xp.inf if lo is None else lo, xp.inf if hi is None else hi)   # itself at a tie, as torch
+        else:
+            y = x
+            if lo is not None:
+                y = xp.maximum(y, lo)
+            if hi is not None:
+                y = xp.minimum(y, hi)
         mask = True
         if lo is not None:
             mask = x >= lo
