@@ -110,7 +110,7 @@ def arrays(draw_shape, dtype, seed, layout):
     return x
 
 
-@given(st.sampled_from([(0,), (1,), (7,), (3, 0, 2), (5, 7), (2, 3, 4, 5), (4100,), (64, 6, 7, 7)]),
+@given(st.sampled_from([(0,), (1,), (7,), (3, 0, 2), (5, 7), (2, 3, 4, 5), (4100,), (64, 6, 7, 7), (3, 33000)]),
        st.sampled_from([np.float16, np.float32, np.float64]), st.integers(0, 2 ** 16),
        st.sampled_from(["contiguous", "strided", "transposed"]))
 def test_fast_equals_plain_on_any_array(shape, dtype, seed, layout):

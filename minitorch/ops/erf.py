@@ -161,34 +161,57 @@ def _poly(xp, c, t, out):
     return out
 
 
+# The narrow kernels run in blocks of _BLOCK elements: their float64 temporaries (four of 256 KiB) stay in the
+# L2 cache through the ~30 passes, where whole (64, 6, 28, 28) arrays (2.4 MB each) stream through L3:
+# erf 1.9 -> 1.5 ms, erfc 2.6 -> 1.9 ms there under load. The same operations on the same values: the same bits.
+_BLOCK = 32768
+
+
+def _blocks(xp, flat, k):
+    """Output of ``flat``'s size and dtype, k float64 buffers of one block, the block starts and the block size."""
+    n = flat.size
+    c = max(1, min(n, _BLOCK))
+    return xp.empty(n, flat.dtype), [xp.empty(c, xp.float64) for _ in range(k)], range(0, n, c), c
+
+
 def _erf_narrow(xp, x):
     """erf of a float32/float16 array through one float64 rational (see above), rounded once to x's dtype."""
-    t = xp.clip(x, -_ERF_NARROW_MAX, _ERF_NARROW_MAX).astype(xp.float64)       # NaN stays NaN
-    z = xp.multiply(t, t)
-    p = _poly(xp, _ERF_NARROW_P, z, xp.empty_like(z))
-    q = _poly(xp, _ERF_NARROW_Q, z, xp.empty_like(z))
-    xp.divide(p, q, out=p)
-    xp.multiply(p, t, out=p)                                                       # x * R(x^2): -0. stays -0.
-    return p.astype(x.dtype)
+    flat = xp.ravel(x)
+    out, (t, z, p, q), starts, c = _blocks(xp, flat, 4)
+    for s in starts:
+        e = min(s + c, flat.size)
+        t_, z_, p_, q_ = t[:e - s], z[:e - s], p[:e - s], q[:e - s]
+        xp.clip(flat[s:e], -_ERF_NARROW_MAX, _ERF_NARROW_MAX, out=t_)           # in float64; NaN stays NaN
+        xp.multiply(t_, t_, out=z_)
+        _poly(xp, _ERF_NARROW_P, z_, p_)
+        _poly(xp, _ERF_NARROW_Q, z_, q_)
+        xp.divide(p_, q_, out=p_)
+        xp.multiply(p_, t_, out=out[s:e], casting="same_kind")                  # x R(x^2), rounded once; -0. stays
+    return out.reshape(x.shape)
 
 
 def _erfc_narrow(xp, x):
     """erfc of a float32/float16 array: exp(-y^2) P(y)/Q(y) at y = |x|, and 2 - that for x < 0 (see above)."""
-    y = xp.abs(x)
+    y = xp.abs(xp.ravel(x))
     xp.clip(y, 0.0, _ERFC_NARROW_MAX, out=y)
-    t = y.astype(xp.float64)
-    e = xp.multiply(t, t)
-    xp.negative(e, out=e)
-    xp.exp(e, out=e)
-    p = _poly(xp, _ERFC_NARROW_P, t, xp.empty_like(t))
-    q = _poly(xp, _ERFC_NARROW_Q, t, xp.empty_like(t))
-    xp.divide(p, q, out=p)
-    xp.multiply(p, e, out=p)                                                       # erfc(|x|), in [0, 1]
-    s = (x < 0).astype(xp.float64)                                                 # |2 [x < 0] - erfc(|x|)|:
-    xp.add(s, s, out=s)                                                            # erfc(|x|) for x >= 0 and
-    xp.subtract(s, p, out=s)                                                       # 2 - erfc(|x|) below 0,
-    xp.abs(s, out=s)                                                               # no branch; NaN stays NaN
-    return s.astype(x.dtype)
+    neg = xp.ravel(x) < 0
+    out, (t, w, p, q), starts, c = _blocks(xp, y, 4)
+    for s in starts:
+        e = min(s + c, y.size)
+        t_, w_, p_, q_ = t[:e - s], w[:e - s], p[:e - s], q[:e - s]
+        xp.copyto(t_, y[s:e])
+        xp.multiply(t_, t_, out=w_)                                               # exact: y has <= 24 bits
+        xp.negative(w_, out=w_)
+        xp.exp(w_, out=w_)
+        _poly(xp, _ERFC_NARROW_P, t_, p_)
+        _poly(xp, _ERFC_NARROW_Q, t_, q_)
+        xp.divide(p_, q_, out=p_)
+        xp.multiply(p_, w_, out=p_)                                               # erfc(|x|), in [0, 1]
+        xp.copyto(w_, neg[s:e])                                                   # |2 [x < 0] - erfc(|x|)|:
+        xp.add(w_, w_, out=w_)                                                    # erfc(|x|) for x >= 0, and
+        xp.subtract(w_, p_, out=w_)                                               # 2 - erfc(|x|) below 0, no
+        xp.abs(w_, out=out[s:e], casting="same_kind")                             # branch; NaN stays NaN
+    return out.reshape(x.shape)
 
 
 # float64: Cody's regions as in the plain kernels, the same formulas in the same order (so the same bits), each
