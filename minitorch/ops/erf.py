@@ -2,7 +2,10 @@
 
 ``erf`` is computed with W. J. Cody's rational Chebyshev approximations
 (Math. Comp. 23, 1969, the SPECFUN routine CALERF), accurate to a few units
-in the last place of float64: numpy has no erf of its own.
+in the last place of float64: numpy has no erf of its own. ``erf_array_plain`` and
+``erfc_array_plain`` are that definition; ``erf_array`` and ``erfc_array`` (what runs)
+are the fast kernels on numpy arrays ("the fast path" below), compared with the plain
+ones in tests/test_erf_fast.py.
 """
 import math
 
@@ -218,7 +221,7 @@ def _erfc_narrow(xp, x):
 # region's elements gathered by index (``flatnonzero`` and ``take``: about a tenth of a boolean mask's cost) and
 # written back with ``put``; the far tail (y > 4, rare) only when there is one.
 def _erf_small(xp, xs):
-    """Cody's erf for |x| <= 0.46875, in place on ``xs``'s copy: x P(x^2)/Q(x^2)."""
+    """Cody's erf for |x| <= 0.46875 of the gathered ``xs``: x P(x^2)/Q(x^2), as in ``erf_array_plain``."""
     z = xs * xs
     num = z * _ERF_A[4]
     den = z.copy()
