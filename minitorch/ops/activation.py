@@ -134,7 +134,10 @@ class Gelu(Function):
         if approximate == "tanh":
             inner = (x + 0.044715 * (x * x * x)) * _SQRT_2_OVER_PI
             return 0.5 * x * (1.0 + xp.tanh(inner))
-        return 0.5 * x * (1.0 + erf_array(x * _SQRT_HALF))
+        cdf = erf_array(x * _SQRT_HALF)         # a fresh array: 0.5 x (1 + erf(x / sqrt 2)) in place, the same bits
+        cdf += 1.0
+        cdf *= 0.5 * x
+        return cdf
 
     @staticmethod
     def backward(ctx, grad):
