@@ -652,3 +652,21 @@ def test_supported_values_pass():
     x = mt.ones(2)
     assert np.asarray(x, copy=True) is not x._data and np.shares_memory(np.asarray(x), x._data)
     assert mt.randint_like(mt.ones(2), 5, requires_grad=True).requires_grad
+
+
+METHOD_ARGS = {"add": ("x",), "mul": ("x",), "sub": ("x",), "div": ("x",), "pow": (2,), "tanh": (), "exp": (),
+               "relu": (), "sum": (), "mean": (), "max": (0,), "clamp": (0.1,), "argmax": (), "matmul": ("xt",),
+               "lt": ("x",), "isnan": (), "logical_and": ("x",), "cumsum": (0,), "sort": (), "erf": ()}
+
+
+@pytest.mark.parametrize("name", sorted(METHOD_ARGS))
+def test_tensor_methods_take_no_out_as_torch(name):
+    """torch's Tensor methods have no ``out=`` (the torch.* functions do): a TypeError, and nothing written."""
+    for lib in (mt, torch):
+        x = lib.ones(2, 3)
+        args = [x if a == "x" else x.t() if a == "xt" else a for a in METHOD_ARGS[name]]
+        out = lib.full((2, 3), 7.0)
+        with pytest.raises(TypeError):
+            getattr(x, name)(*args, out=out)
+        assert (out == 7).all()
+    assert getattr(mt.ones(2, 3), name) is not None

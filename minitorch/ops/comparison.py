@@ -141,7 +141,7 @@ def _compare(name):
             flipped = name
         xp = _backend.array_module(a._data)
         return _T(xp.asarray(_kernel(getattr(xp, flipped), a._data, b._data if isinstance(b, Tensor) else b)))
-    op.__name__ = name
+    op.__name__ = op.__qualname__ = name
     op.__doc__ = f"Elementwise ``{name}`` comparison, as a bool tensor."
     return out_arg(name, differentiable=False)(op)
 

@@ -162,7 +162,7 @@ def inplace(fn, name):
             raise RuntimeError(f"output with shape {list(self._data.shape)} doesn't match the broadcast shape "
                                f"{list(result._data.shape)}")
         return commit_inplace(self, result, recorded)
-    method.__name__ = name
+    method.__name__ = method.__qualname__ = name
     method.__doc__ = f"In-place version of ``{fn.__name__}``: writes the result into this tensor and returns it."
     return method
 

@@ -484,7 +484,7 @@ def _unary(fn_class, float_only=True, out="cast", refuse_bool=None):
             if not isinstance(input, Tensor):
                 _not_tensor(name, input)
             return fn_class.apply(_float_input(input) if float_only else input)
-    op.__name__ = name
+    op.__name__ = op.__qualname__ = name       # (the qualname is what a TypeError about its arguments names)
     op.__doc__ = fn_class.__doc__
     return op if out is None else out_arg(op.__name__, out)(op)     # out: torch's dtype rule for out=
 
