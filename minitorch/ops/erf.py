@@ -220,19 +220,25 @@ def _erfc_narrow(xp, x):
 # float64: Cody's regions as in the plain kernels, the same formulas in the same order (so the same bits), each
 # region's elements gathered by index (``flatnonzero`` and ``take``: about a tenth of a boolean mask's cost) and
 # written back with ``put``; the far tail (y > 4, rare) only when there is one.
+def _horner_pair(xp, t, p, q, k):
+    """Cody's numerator and denominator polynomials in t, in place and in the plain kernels' order:
+    num = (..((p[-1] t + p[0]) t + p[1]) t .. + p[k-1]) t + p[k], den likewise from t + q[0]."""
+    num = t * p[-1]
+    den = t.copy()
+    for i in range(k):
+        xp.add(num, p[i], out=num)
+        xp.multiply(num, t, out=num)
+        xp.add(den, q[i], out=den)
+        xp.multiply(den, t, out=den)
+    xp.add(num, p[k], out=num)
+    xp.add(den, q[k], out=den)
+    return num, den
+
+
 def _erf_small(xp, xs):
     """Cody's erf for |x| <= 0.46875 of the gathered ``xs``: x P(x^2)/Q(x^2), as in ``erf_array_plain``."""
-    z = xs * xs
-    num = z * _ERF_A[4]
-    den = z.copy()
-    for i in range(3):
-        xp.add(num, _ERF_A[i], out=num)
-        xp.multiply(num, z, out=num)
-        xp.add(den, _ERF_B[i], out=den)
-        xp.multiply(den, z, out=den)
-    xp.add(num, _ERF_A[3], out=num)
+    num, den = _horner_pair(xp, xs * xs, _ERF_A, _ERF_B, 3)
     xp.multiply(xs, num, out=num)
-    xp.add(den, _ERF_B[3], out=den)
     xp.divide(num, den, out=num)
     return num
 
@@ -242,15 +248,7 @@ def _erfc_tail_fast(xp, y):
     far = y > 4.0
     any_far = bool(far.any())
     ym = xp.minimum(y, 4.0) if any_far else y       # the mid formula on every element (garbage-free where far)
-    num = ym * _ERF_C[8]
-    den = ym.copy()
-    for i in range(7):
-        xp.add(num, _ERF_C[i], out=num)
-        xp.multiply(num, ym, out=num)
-        xp.add(den, _ERF_D[i], out=den)
-        xp.multiply(den, ym, out=den)
-    xp.add(num, _ERF_C[7], out=num)
-    xp.add(den, _ERF_D[7], out=den)
+    num, den = _horner_pair(xp, ym, _ERF_C, _ERF_D, 7)
     r = xp.divide(num, den, out=num)
     if any_far:                                      # the plain far formula on the few far elements
         i_far = xp.flatnonzero(far)
