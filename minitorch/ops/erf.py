@@ -39,6 +39,20 @@ _SQRPI = 5.6418958354775628695e-1      # 1/sqrt(pi)
 _XBIG = 26.543                         # erfc(x) underflows to 0 in float64 beyond this
 
 
+def _erfc_far(xp, y):
+    """erfc(y) / exp(-y^2) for y > 4 (the elements gathered; may hold inf or nan): Cody's outer formula,
+    0 from _XBIG on (erfc underflows in float64)."""
+    yf = xp.minimum(y, _XBIG)
+    z = 1.0 / (yf * yf)
+    num, den = _ERF_P[5] * z, z
+    for i in range(4):
+        num = (num + _ERF_P[i]) * z
+        den = (den + _ERF_Q[i]) * z
+    rf = z * (num + _ERF_P[4]) / (den + _ERF_Q[4])
+    rf = (_SQRPI - rf) / yf
+    return xp.where(y >= _XBIG, 0.0, rf)
+
+
 def _erfc_tail(xp, y):
     """erfc(y) for y > 0.46875 (y >= 0, may hold inf or nan), from Cody's two outer approximations."""
     r = xp.empty_like(y)
@@ -52,15 +66,7 @@ def _erfc_tail(xp, y):
         r[mid] = (num + _ERF_C[7]) / (den + _ERF_D[7])
     far = ~mid
     if far.any():
-        yf = xp.minimum(y[far], _XBIG)
-        z = 1.0 / (yf * yf)
-        num, den = _ERF_P[5] * z, z
-        for i in range(4):
-            num = (num + _ERF_P[i]) * z
-            den = (den + _ERF_Q[i]) * z
-        rf = z * (num + _ERF_P[4]) / (den + _ERF_Q[4])
-        rf = (_SQRPI - rf) / yf
-        r[far] = xp.where(y[far] >= _XBIG, 0.0, rf)
+        r[far] = _erfc_far(xp, y[far])
     # exp(-y^2) computed as exp(-ysq^2) * exp(-(y - ysq)(y + ysq)) with ysq = y rounded down to 1/16:
     # splitting the square keeps the rounding error of y^2 out of the exponent
     yc = xp.minimum(y, _XBIG)
@@ -252,16 +258,7 @@ def _erfc_tail_fast(xp, y):
     r = xp.divide(num, den, out=num)
     if any_far:                                      # the plain far formula on the few far elements
         i_far = xp.flatnonzero(far)
-        yfar = y[i_far]
-        yf = xp.minimum(yfar, _XBIG)
-        z = 1.0 / (yf * yf)
-        fnum, fden = _ERF_P[5] * z, z
-        for i in range(4):
-            fnum = (fnum + _ERF_P[i]) * z
-            fden = (fden + _ERF_Q[i]) * z
-        rf = z * (fnum + _ERF_P[4]) / (fden + _ERF_Q[4])
-        rf = (_SQRPI - rf) / yf
-        r[i_far] = xp.where(yfar >= _XBIG, 0.0, rf)
+        r[i_far] = _erfc_far(xp, y[i_far])
         yc = xp.minimum(y, _XBIG)
     else:
         yc = y
