@@ -51,3 +51,22 @@ def test_profile_step_prints_both_engines_and_the_op_table():
     first = proc.stdout.splitlines()[0]
     assert first.startswith("lenet, batch 4, cpu: minitorch") and "torch" in first and "ratio" in first
     assert "Convolution" in proc.stdout and "Self CPU time total" in proc.stdout
+
+
+def test_each_timed_run_follows_its_own_engines_settle_calls():
+    """Before a timed run the engine runs its step untimed (``settle``), so its run never starts straight after
+    the other engine's (whose spinning threads would hold a core): calls come in runs of at least two."""
+    sys.path.insert(0, ROOT)
+    from benchmarks.timing import measure
+    calls = []
+    r = measure(lambda: calls.append("ours"), lambda: calls.append("torch"), runs=4, warmup=0, target=1e-9,
+                settle_s=0.0)
+    assert r["calls_per_run"] == 1
+    timed = calls[2:]                                  # after the two calibration calls
+    runs_of = []
+    for c in timed:
+        if runs_of and runs_of[-1][0] == c:
+            runs_of[-1][1] += 1
+        else:
+            runs_of.append([c, 1])
+    assert len(runs_of) == 8 and all(n == 2 for _, n in runs_of), runs_of   # settle once, then the timed call
