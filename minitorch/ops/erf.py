@@ -39,6 +39,47 @@ _SQRPI = 5.6418958354775628695e-1      # 1/sqrt(pi)
 _XBIG = 26.543                         # erfc(x) underflows to 0 in float64 beyond this
 
 
+def _horner_pair(xp, t, p, q, k):
+    """Cody's numerator and denominator polynomials in t, in place and in the plain kernels' order:
+    num = (..((p[-1] t + p[0]) t + p[1]) t .. + p[k-1]) t + p[k], den likewise from t + q[0]."""
+    num = t * p[-1]
+    den = t.copy()
+    for i in range(k):
+        xp.add(num, p[i], out=num)
+        xp.multiply(num, t, out=num)
+        xp.add(den, q[i], out=den)
+        xp.multiply(den, t, out=den)
+    xp.add(num, p[k], out=num)
+    xp.add(den, q[k], out=den)
+    return num, den
+
+
+def _erf_small(xp, xs):
+    """Cody's erf for |x| <= 0.46875 of the gathered ``xs``: x P(x^2)/Q(x^2), as in ``erf_array_plain``."""
+    num, den = _horner_pair(xp, xs * xs, _ERF_A, _ERF_B, 3)
+    xp.multiply(xs, num, out=num)
+    xp.divide(num, den, out=num)
+    return num
+
+
+def _times_exp_neg_square(xp, y, r):
+    """r * exp(-y^2) for y <= _XBIG, in place in fresh arrays: exp(-ysq^2) * exp(-(y - ysq)(y + ysq)) with ysq = y
+    rounded down to 1/16 (splitting the square keeps the rounding error of y^2 out of the exponent)."""
+    ysq = xp.multiply(y, 16.0)
+    xp.trunc(ysq, out=ysq)
+    xp.divide(ysq, 16.0, out=ysq)
+    delta = y - ysq
+    xp.multiply(delta, xp.add(y, ysq), out=delta)
+    xp.negative(delta, out=delta)
+    xp.exp(delta, out=delta)
+    xp.multiply(ysq, ysq, out=ysq)
+    xp.negative(ysq, out=ysq)
+    xp.exp(ysq, out=ysq)
+    xp.multiply(ysq, delta, out=ysq)
+    xp.multiply(ysq, r, out=ysq)
+    return ysq
+
+
 def _erfc_far(xp, y):
     """erfc(y) / exp(-y^2) for y > 4 (the elements gathered; may hold inf or nan): Cody's outer formula,
     0 from _XBIG on (erfc underflows in float64)."""
@@ -58,21 +99,12 @@ def _erfc_tail(xp, y):
     r = xp.empty_like(y)
     mid = y <= 4.0
     if mid.any():
-        ym = y[mid]
-        num, den = _ERF_C[8] * ym, ym
-        for i in range(7):
-            num = (num + _ERF_C[i]) * ym
-            den = (den + _ERF_D[i]) * ym
-        r[mid] = (num + _ERF_C[7]) / (den + _ERF_D[7])
+        num, den = _horner_pair(xp, y[mid], _ERF_C, _ERF_D, 7)
+        r[mid] = num / den
     far = ~mid
     if far.any():
         r[far] = _erfc_far(xp, y[far])
-    # exp(-y^2) computed as exp(-ysq^2) * exp(-(y - ysq)(y + ysq)) with ysq = y rounded down to 1/16:
-    # splitting the square keeps the rounding error of y^2 out of the exponent
-    yc = xp.minimum(y, _XBIG)
-    ysq = xp.trunc(yc * 16.0) / 16.0
-    delta = (yc - ysq) * (yc + ysq)
-    return xp.exp(-ysq * ysq) * xp.exp(-delta) * r
+    return _times_exp_neg_square(xp, xp.minimum(y, _XBIG), r)
 
 
 def _in_float64(fn):
@@ -94,13 +126,7 @@ def erf_array_plain(x):
     out = xp.empty_like(x)
     small = y <= 0.46875
     if small.any():
-        xs = x[small]
-        z = xs * xs
-        num, den = _ERF_A[4] * z, z
-        for i in range(3):
-            num = (num + _ERF_A[i]) * z
-            den = (den + _ERF_B[i]) * z
-        out[small] = xs * (num + _ERF_A[3]) / (den + _ERF_B[3])
+        out[small] = _erf_small(xp, x[small])
     big = ~small
     if big.any():
         xb = x[big]
@@ -201,9 +227,10 @@ def _erf_narrow(xp, x):
 
 def _erfc_narrow(xp, x):
     """erfc of a float32/float16 array: exp(-y^2) P(y)/Q(y) at y = |x|, and 2 - that for x < 0 (see above)."""
-    y = xp.abs(xp.ravel(x))
+    flat = xp.ravel(x)
+    y = xp.abs(flat)
     xp.clip(y, 0.0, _ERFC_NARROW_MAX, out=y)
-    neg = xp.ravel(x) < 0
+    neg = flat < 0
     out, (t, w, p, q), starts, c = _blocks(xp, y, 4)
     for s in starts:
         e = min(s + c, y.size)
@@ -223,32 +250,9 @@ def _erfc_narrow(xp, x):
     return out.reshape(x.shape)
 
 
-# float64: Cody's regions as in the plain kernels, the same formulas in the same order (so the same bits), each
+# float64: Cody's regions as in the plain kernels, through the same formula helpers (so the same bits), each
 # region's elements gathered by index (``flatnonzero`` and ``take``: about a tenth of a boolean mask's cost) and
 # written back with ``put``; the far tail (y > 4, rare) only when there is one.
-def _horner_pair(xp, t, p, q, k):
-    """Cody's numerator and denominator polynomials in t, in place and in the plain kernels' order:
-    num = (..((p[-1] t + p[0]) t + p[1]) t .. + p[k-1]) t + p[k], den likewise from t + q[0]."""
-    num = t * p[-1]
-    den = t.copy()
-    for i in range(k):
-        xp.add(num, p[i], out=num)
-        xp.multiply(num, t, out=num)
-        xp.add(den, q[i], out=den)
-        xp.multiply(den, t, out=den)
-    xp.add(num, p[k], out=num)
-    xp.add(den, q[k], out=den)
-    return num, den
-
-
-def _erf_small(xp, xs):
-    """Cody's erf for |x| <= 0.46875 of the gathered ``xs``: x P(x^2)/Q(x^2), as in ``erf_array_plain``."""
-    num, den = _horner_pair(xp, xs * xs, _ERF_A, _ERF_B, 3)
-    xp.multiply(xs, num, out=num)
-    xp.divide(num, den, out=num)
-    return num
-
-
 def _erfc_tail_fast(xp, y):
     """``_erfc_tail``'s values (y > 0.46875, may hold inf or nan) without mask indexing."""
     far = y > 4.0
@@ -259,22 +263,7 @@ def _erfc_tail_fast(xp, y):
     if any_far:                                      # the plain far formula on the few far elements
         i_far = xp.flatnonzero(far)
         r[i_far] = _erfc_far(xp, y[i_far])
-        yc = xp.minimum(y, _XBIG)
-    else:
-        yc = y
-    ysq = xp.multiply(yc, 16.0)
-    xp.trunc(ysq, out=ysq)
-    xp.divide(ysq, 16.0, out=ysq)
-    delta = yc - ysq
-    xp.multiply(delta, xp.add(yc, ysq), out=delta)
-    xp.negative(delta, out=delta)
-    xp.exp(delta, out=delta)
-    xp.multiply(ysq, ysq, out=ysq)
-    xp.negative(ysq, out=ysq)
-    xp.exp(ysq, out=ysq)
-    xp.multiply(ysq, delta, out=ysq)
-    xp.multiply(ysq, r, out=ysq)
-    return ysq
+    return _times_exp_neg_square(xp, xp.minimum(y, _XBIG) if any_far else y, r)
 
 
 def _regions64(xp, x):
@@ -315,9 +304,8 @@ def _erfc64(xp, x):
     return out.reshape(x.shape)
 
 
-def _fast_kind(x):
+def _fast_kind(xp, x):
     """'narrow', 'double' or None (the plain kernels): numpy float arrays of at least one dimension."""
-    xp = _backend.array_module(x)
     if xp.__name__ != "numpy" or x.dtype.kind != "f" or x.ndim == 0:
         return None
     return "double" if x.dtype.itemsize == 8 else ("narrow" if x.dtype.itemsize in (2, 4) else None)
@@ -326,19 +314,19 @@ def _fast_kind(x):
 def erf_array(x):
     """``erf_array_plain``, fast on numpy arrays (see above): float32/float16 within 1 ulp of it, float64 the
     same bits. Elsewhere (cupy, 0-d) the plain kernel."""
-    kind = _fast_kind(x)
+    xp = _backend.array_module(x)
+    kind = _fast_kind(xp, x)
     if kind is None:
         return erf_array_plain(x)
-    xp = _backend.array_module(x)
     return _erf_narrow(xp, x) if kind == "narrow" else _erf64(xp, x)
 
 
 def erfc_array(x):
     """``erfc_array_plain``, fast on numpy arrays (as ``erf_array``)."""
-    kind = _fast_kind(x)
+    xp = _backend.array_module(x)
+    kind = _fast_kind(xp, x)
     if kind is None:
         return erfc_array_plain(x)
-    xp = _backend.array_module(x)
     return _erfc_narrow(xp, x) if kind == "narrow" else _erfc64(xp, x)
 
 
