@@ -166,6 +166,7 @@ Tensor.bernoulli = _bernoulli_method
 
 # ------------------------------------------------------------ Python operators
 def _r(fn):
+    fn = _no_out(fn)
     def reflected(self, other):
         return fn(other, self)
     return reflected
@@ -219,20 +220,17 @@ def _rmatmul(self, other):
 
 
 _OPERATORS = {
-    "__add__": E.add, "__radd__": _r(_no_out(E.add)), "__sub__": E.sub, "__rsub__": _r(_no_out(E.sub)),
-    "__mul__": E.mul, "__rmul__": _r(_no_out(E.mul)), "__truediv__": E.div, "__rtruediv__": _r(_no_out(E.div)),
-    "__floordiv__": E.floor_divide, "__rfloordiv__": _r(_no_out(E.floor_divide)), "__mod__": E.remainder,
-    "__rmod__": _r(_no_out(E.remainder)), "__pow__": E.pow, "__rpow__": _r(_no_out(E.pow)), "__matmul__": L.matmul,
+    "__add__": E.add, "__radd__": _r(E.add), "__sub__": E.sub, "__rsub__": _r(E.sub),
+    "__mul__": E.mul, "__rmul__": _r(E.mul), "__truediv__": E.div, "__rtruediv__": _r(E.div),
+    "__floordiv__": E.floor_divide, "__rfloordiv__": _r(E.floor_divide), "__mod__": E.remainder,
+    "__rmod__": _r(E.remainder), "__pow__": E.pow, "__rpow__": _r(E.pow), "__matmul__": L.matmul,
     "__rmatmul__": _rmatmul, "__neg__": E.neg, "__pos__": _pos, "__abs__": E.abs, "__eq__": _eq,
     "__ne__": _ne, "__lt__": E.lt, "__le__": E.le, "__gt__": E.gt, "__ge__": E.ge, "__and__": _and,
     "__rand__": _r(_and), "__or__": _or, "__ror__": _r(_or), "__xor__": _xor, "__rxor__": _r(_xor),
     "__invert__": _invert, "__getitem__": I.getitem, "__setitem__": I.setitem,
 }
 for _name, _fn in _OPERATORS.items():
-    _fn = _no_out(_fn)
-    if "<locals>" in _fn.__qualname__:           # a reflected operator: named as the method it is
-        _fn.__name__ = _fn.__qualname__ = _name
-    setattr(Tensor, _name, _fn)
+    setattr(Tensor, _name, _no_out(_fn))
 Tensor.__hash__ = lambda self: id(self)
 
 for _op, _name in (("__iadd__", "add_"), ("__isub__", "sub_"), ("__imul__", "mul_"), ("__itruediv__", "div_"),
@@ -289,12 +287,13 @@ _bind_activation_methods()
 
 
 def _name_local_methods():
-    """A method made inside a factory (``_unary.<locals>.op``) is named as the method it is, so that Python's own
-    TypeError about its arguments reads ``argmax() got an unexpected keyword argument 'out'``."""
+    """A method made inside a factory (``_r.<locals>.reflected``, ``_random_fill.<locals>.method``) is named as
+    the method it is bound as first (aliases come later), so that Python's own TypeError about its arguments
+    reads ``__radd__() got an unexpected keyword argument 'out'``."""
     import types
     for name, fn in list(vars(Tensor).items()):
         if isinstance(fn, types.FunctionType) and "<locals>" in fn.__qualname__:
-            fn.__qualname__ = fn.__name__
+            fn.__name__ = fn.__qualname__ = name
 
 
 _name_local_methods()
