@@ -47,3 +47,18 @@ DEVICES = ["cpu", pytest.param("cuda", marks=pytest.mark.skipif(
 def device(request):
     """Runs a test on the CPU, and on the GPU when one is present (skipped with the reason otherwise)."""
     return request.param
+
+
+@pytest.fixture
+def fake_cuda():
+    """minitorch with tests/fake_cupy.py (numpy posing as cupy) as its GPU: checks dispatch and device plumbing (a
+    numpy call on a device array fails there, as it would with real cupy), not GPU numbers. Under
+    MINITORCH_FAKE_CUDA=1 the fake is already the session's GPU: it is kept, not installed again and removed."""
+    import sys
+    import fake_cupy
+    if sys.modules.get("cupy") is fake_cupy._module:
+        yield fake_cupy._module
+        return
+    cp = fake_cupy.install(device_count=1)
+    yield cp
+    fake_cupy.uninstall()

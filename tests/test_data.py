@@ -411,15 +411,6 @@ def test_loader_labels_int64_and_images_float32():
 
 
 # ------------------------------------------------------------------ GPU dispatch through a FAKE cupy
-@pytest.fixture
-def fake_cuda():
-    """minitorch with tests/fake_cupy.py (numpy posing as cupy: checks dispatch, not GPU numbers) as its GPU."""
-    import fake_cupy
-    cp = fake_cupy.install(device_count=1)
-    yield cp
-    fake_cupy.uninstall()
-
-
 def test_collate_and_loader_keep_cuda_tensors_on_the_device(fake_cuda):
     x = mt.randn(10, 3).cuda()
     y = mt.arange(10).cuda()

@@ -185,15 +185,6 @@ def test_gelu_forward_and_backward_with_the_fast_kernel():
     np.testing.assert_allclose(g, gt, rtol=8 * 2.0 ** -24, atol=8 * 2.0 ** -24, equal_nan=True)
 
 
-@pytest.fixture
-def fake_cuda():
-    """minitorch with tests/fake_cupy.py (numpy posing as cupy: checks dispatch, not GPU numbers) as its GPU."""
-    import fake_cupy
-    cp = fake_cupy.install(device_count=1)
-    yield cp
-    fake_cupy.uninstall()
-
-
 def test_a_device_array_takes_the_plain_kernels(fake_cuda):
     """cupy arrays go through the plain kernels (only array-module calls cupy has): the same bits as they give."""
     for dtype in (np.float32, np.float64):

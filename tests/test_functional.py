@@ -416,20 +416,6 @@ def test_flatten_and_methods(device):
 
 
 # ---------------------------------------------------------------- device dispatch (fake cupy)
-@pytest.fixture
-def fake_cuda():
-    """minitorch with tests/fake_cupy.py as its GPU: checks that every op reaches arrays through ``ctx.xp``
-    (a numpy call on a device array fails there, as it would with real cupy). Not a GPU test."""
-    import sys
-    import fake_cupy
-    if sys.modules.get("cupy") is fake_cupy._module:      # MINITORCH_FAKE_CUDA=1: already the session's GPU; keep it
-        yield fake_cupy._module
-        return
-    cp = fake_cupy.install(device_count=1)
-    yield cp
-    fake_cupy.uninstall()
-
-
 FUNCTIONAL_ON_DEVICE = {
     "conv2d": (lambda x, w: F.conv2d(x, w, padding=1, groups=2), [(2, 4, 6, 5), (4, 2, 3, 3)]),
     "conv2d_s2": (lambda x, w: F.conv2d(x, w, stride=2, dilation=(1, 2)), [(2, 4, 7, 9), (3, 4, 2, 2)]),

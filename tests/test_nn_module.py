@@ -899,15 +899,6 @@ def test_legacy_backward_hook_fires():
 
 
 # ---------------------------------------------------------------- moving to a (FAKE) GPU
-@pytest.fixture
-def fake_cuda():
-    """minitorch with tests/fake_cupy.py as its GPU: checks the device plumbing of Module.to, not a GPU."""
-    import fake_cupy
-    cp = fake_cupy.install(device_count=1)
-    yield cp
-    fake_cupy.uninstall()
-
-
 def test_module_to_cuda_in_place(fake_cuda):
     torch_net = lenet(torch)
     net = lenet(mt)

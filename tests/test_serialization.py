@@ -380,15 +380,6 @@ def test_save_load_resume_matches_uninterrupted_run(tmp_path):
     assert np.array_equal(w.detach().numpy(), straight[0]) and np.array_equal(b.detach().numpy(), straight[1])
 
 
-@pytest.fixture
-def fake_cuda():
-    """minitorch with tests/fake_cupy.py (numpy posing as cupy: checks dispatch, not GPU numbers) as its GPU."""
-    import fake_cupy
-    cp = fake_cupy.install(device_count=1)
-    yield cp
-    fake_cupy.uninstall()
-
-
 def test_save_load_cuda_dispatch(fake_cuda):
     t = mt.randn(4, 3).cuda()
     back = mt.load(_saved({"t": t, "c": mt.ones(2)}))

@@ -390,15 +390,6 @@ def test_center_crop_matches_formula():
     assert big.shape == (1, 12, 12) and float(big.sum()) == pytest.approx(float(x.sum()), rel=1e-5)
 
 
-@pytest.fixture
-def fake_cuda():
-    """minitorch with tests/fake_cupy.py (numpy posing as cupy: checks dispatch, not GPU numbers) as its GPU."""
-    import fake_cupy
-    cp = fake_cupy.install(device_count=1)
-    yield cp
-    fake_cupy.uninstall()
-
-
 def test_tensor_transforms_stay_on_the_device(fake_cuda):
     x = np.random.default_rng(5).random((3, 6, 7)).astype(np.float32)
     t = mt.from_numpy(x.copy()).cuda()

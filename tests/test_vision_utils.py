@@ -394,15 +394,6 @@ def test_datasets_hand_out_pil_images_as_torchvision(tmp_path):
     assert raw.mode == "RGB" and np.array_equal(np.asarray(raw), c.data[1])
 
 
-@pytest.fixture
-def fake_cuda():
-    """minitorch with tests/fake_cupy.py (numpy posing as cupy: checks dispatch, not GPU numbers) as its GPU."""
-    import fake_cupy
-    cp = fake_cupy.install(device_count=1)
-    yield cp
-    fake_cupy.uninstall()
-
-
 def test_resize_and_make_grid_stay_on_the_device(fake_cuda):
     x = _batch((2, 3, 9, 12), lo=0, hi=1)
     t = mt.from_numpy(x.copy()).cuda()
