@@ -29,7 +29,12 @@ M_MMAP_THRESHOLD = -3
 MMAP_THRESHOLD = 32 << 20      # glibc's largest allowed value (DEFAULT_MMAP_THRESHOLD_MAX on 64-bit)
 TRIM_THRESHOLD = 1 << 30
 
-active = False                 # whether this process's malloc was set (read by the tests and the benchmarks)
+active = False                 # whether this process's malloc was set (read by tests/test_malloc.py)
+
+
+def on_glibc():
+    """Linux with glibc: the one platform whose malloc these thresholds belong to."""
+    return sys.platform.startswith("linux") and platform.libc_ver()[0] == "glibc"
 
 
 def keep_freed_memory():
@@ -39,7 +44,7 @@ def keep_freed_memory():
         return True
     if os.environ.get("MINITORCH_KEEP_FREED_MEMORY", "1") == "0":
         return False
-    if not sys.platform.startswith("linux") or platform.libc_ver()[0] != "glibc":
+    if not on_glibc():
         return False
     try:
         mallopt = ctypes.CDLL(None).mallopt

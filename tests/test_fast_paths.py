@@ -139,9 +139,6 @@ def test_max_pool_of_equal_zeros_is_the_first_as_torch(dtype):
               torch.nn.functional.max_pool2d(torch.tensor(windows), 2).numpy())
 
 
-SECOND_OF_EQUAL_ZEROS_MIN = not np.signbit(np.minimum(np.full(33, -0.0, np.float32), np.full(33, 0.0, np.float32))).any()
-
-
 def _same_values(ours, theirs):
     """Bit for bit, but for the sign and payload of NaN (torch's and numpy's NaN results differ there)."""
     ours, theirs = np.asarray(ours), np.asarray(theirs)
@@ -151,8 +148,6 @@ def _same_values(ours, theirs):
     same_bits(np.where(nan, 0, ours), np.where(nan, 0, theirs))
 
 
-@pytest.mark.skipif(not (SECOND_OF_EQUAL_ZEROS and SECOND_OF_EQUAL_ZEROS_MIN),
-                    reason="this numpy's maximum/minimum do not return the second of two equal zeros")
 @pytest.mark.parametrize("size", [6, 3 * RELU_MIN_SIZE + 6])            # the plain path and the fast one
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_signed_zeros_and_nan_as_torch(size, dtype):

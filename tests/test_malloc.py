@@ -3,13 +3,14 @@ large numpy temporaries reuse pages instead of faulting fresh ones in on every c
 turns it off. Checked by counting page faults in a child process (no timing)."""
 import json
 import os
-import platform
 import subprocess
 import sys
 
 import pytest
 
-GLIBC = sys.platform.startswith("linux") and platform.libc_ver()[0] == "glibc"
+from minitorch._malloc import on_glibc
+
+GLIBC = on_glibc()
 
 CHILD = r"""
 import json, resource
