@@ -21,12 +21,15 @@ FAST = sorted({c for c in _all_subclasses(F.Function) if c.__dict__.get("array_b
 
 
 def test_the_variants_are_found():
-    assert {E.Mul, E.Div, E.Sub, E.Neg, E.Exp, E.Tanh, E.Sigmoid} <= set(FAST)
+    assert {E.Add, E.Mul, E.Div, E.Sub, E.Neg, E.Exp, E.Tanh, E.Sigmoid} <= set(FAST)
     for cls in FAST:                 # every variant has a case here comparing it with its plain backward
         assert any(k.split("_")[0] == cls.__name__ for k in CASES), cls
 
 
 CASES = {  # name -> (function of the inputs, shapes, which inputs require grad)
+    "Add": (lambda a, b: a + b, [(3, 4), (4,)], (True, True)),
+    "Add_alpha": (lambda a, b: a.add(b, alpha=2.5), [(3,), (3,)], (True, True)),
+    "Add_0d": (lambda a, b: a + b, [(), ()], (True, True)),
     "Mul": (lambda a, b: a * b, [(3, 4), (4,)], (True, True)),
     "Mul_one": (lambda a, b: a * b, [(2, 3), (2, 3)], (False, True)),
     "Mul_number": (lambda a: a * 2.5, [(5,)], (True,)),
@@ -108,3 +111,68 @@ def test_the_profiler_lists_the_plain_backward_ops():
     with profiler.profile() as prof:
         (a * 3).sum().backward()
     assert [e.name for e in prof.events()].count("Mul") == 2      # forward, and grad * 3 in MulBackward0
+
+
+# ---------------------------------------------------------------- the pass that carries arrays
+# With create_graph=False the engine passes bare arrays from node to node; hooks, retain_grad, autograd.grad,
+# post-hooks and ops without an array_backward see tensors wrapped around them. Each case below crosses one
+# of those boundaries, against torch.
+def _both(program):
+    """program(lib) -> list of tensors/arrays; run it in both engines and compare (float64: exact formulas)."""
+    ours, theirs = program(mt), program(torch)
+    assert len(ours) == len(theirs)
+    for o, t in zip(ours, theirs):
+        assert (o is None) == (t is None)
+        if o is not None:
+            assert isinstance(o, mt.Tensor) and tuple(o.shape) == tuple(t.shape) and str(o.dtype) == str(t.dtype)
+            np.testing.assert_allclose(o.detach().numpy(), t.detach().numpy(), rtol=1e-12, atol=1e-12)
+
+
+def test_a_0d_leaf_used_twice_sums_arrays():
+    def program(lib):
+        x = lib.tensor(1.5, dtype=lib.float32, requires_grad=True)
+        (x * x + x * 3).backward()                   # two 0-d gradients meet in x's inbox
+        return [x.grad]
+    _both(program)
+
+
+def test_a_hook_replaces_a_carried_gradient():
+    def program(lib):
+        x = lib.tensor([1., -2., 3.], dtype=lib.float64, requires_grad=True)
+        h = x * x
+        h.register_hook(lambda g: g * 10)
+        h.retain_grad()
+        (h.tanh() * 2).sum().backward()
+        return [x.grad, h.grad]
+    _both(program)
+
+
+def test_autograd_grad_returns_tensors_for_intermediates():
+    def program(lib):
+        x = lib.tensor([0.5, 2.0], dtype=lib.float64, requires_grad=True)
+        h = x.exp()
+        y = (h * x).sum()
+        return list(lib.autograd.grad(y, [h, x]))
+    _both(program)
+
+
+def test_a_post_hook_and_an_op_without_array_backward():
+    def program(lib):
+        x = lib.tensor([[1., 2.], [3., 4.]], dtype=lib.float64, requires_grad=True)
+        y = x.relu() * x                            # ReluBackward0: a backward on tensors
+        seen = []
+        y.grad_fn.register_hook(lambda gi, go: seen.append(type(gi[0]).__name__))
+        y.sum().backward()
+        assert seen == ["Tensor"]
+        return [x.grad]
+    _both(program)
+
+
+def test_an_unused_output_of_a_multi_output_node():
+    def program(lib):
+        x = lib.tensor([[1., 5.], [7., 2.]], dtype=lib.float64, requires_grad=True)
+        values, indices = x.max(dim=1)
+        a, b = x.unbind(0)
+        (values.sum() + a.sum() * 2).backward()      # indices and b take no part
+        return [x.grad]
+    _both(program)

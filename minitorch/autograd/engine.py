@@ -14,6 +14,12 @@ topological order (torch's engine uses the same numbers).
 its input's shape, dtype and device), ``_send`` (into the inbox of the next
 node). A leaf's ``AccumulateGrad`` is a node like any other: its backward adds
 the gradient into ``.grad``.
+
+What flows along the edges: with ``create_graph=True`` tensors (the backward ops
+are recorded, so the gradients can be differentiated again); otherwise bare arrays,
+which each node's ``array_backward`` (the formula of its ``backward``, on arrays)
+takes and returns, with no Tensor made per gradient. Hooks, ``autograd.grad``'s
+results and the ops without an ``array_backward`` see tensors wrapped around them.
 """
 from heapq import heappop, heappush
 
@@ -40,17 +46,20 @@ def run_backward(outputs, grad_outputs, retain_graph, create_graph, inputs=None,
     if retain_graph is None:
         retain_graph = create_graph
     grads = _initial_grads(outputs, grad_outputs)
+    arrays = not create_graph                       # the pass carries bare arrays unless it records itself
     inbox = {}                                      # node -> [gradient per output of the node]
     ready = []                                      # the nodes with an inbox, newest first (a heap)
     for out, g in zip(outputs, grads):
         node, nr = _graph_root(out)
-        _send(inbox, ready, node, nr, g)
+        _send(inbox, ready, node, nr, g._data if arrays else g)
     capture = _capture(inputs)                      # {(node, output_nr): [positions in the result]}
     results = [None] * len(inputs) if inputs is not None else None
     skip, stop = (), ()                             # nodes that lead nowhere asked; nodes only captured
     if not accumulate:
         skip, stop = _prune(list(inbox), capture)
-    call = _call if not _function.hooks else _hooked_call     # profiler, anomaly mode, device guard
+    call = _call_arrays if arrays else _call
+    if _function.hooks:                             # profiler, anomaly mode, device guard
+        call = _hooked(arrays)
     _node._shared.append({id(g._data) for g in grads})   # arrays .grad must not alias (copied first)
     grad_was, grad_mode._enabled[0] = grad_mode._enabled[0], bool(create_graph)   # record backward ops?
     quiet = _function._quiet_on()                   # inf + -inf = nan in a sum, as in torch: no numpy warning
@@ -61,7 +70,7 @@ def run_backward(outputs, grad_outputs, retain_graph, create_graph, inputs=None,
             if node in skip:
                 continue
             if node._pre_hooks or node._retain_hooks or capture or type(node) is AccumulateGrad:
-                _before(node, buf, capture, results)
+                _before(node, buf, capture, results, arrays)
             if node in stop:
                 continue
             grads_in = call(node, buf)
@@ -69,14 +78,14 @@ def run_backward(outputs, grad_outputs, retain_graph, create_graph, inputs=None,
                 if not edge or g is None:                   # no gradient flows to this argument
                     continue
                 child, nr, shape, dtype, kind = edge        # where it goes; the input it is for
-                d = g._data
+                d = g if arrays else g._data
                 if d.shape != shape or d.dtype is not dtype or type(d) is not kind:
                     g = _fit(g, edge, node)
                 if child not in inbox and child._n_outputs == 1:
                     inbox[child] = [g]                       # the first gradient to reach it
                     heappush(ready, (-child._seq, child))
                 else:
-                    _send(inbox, ready, child, nr, g, create_graph)
+                    _send(inbox, ready, child, nr, g)
             if not retain_graph:
                 node._release()
     finally:
@@ -113,27 +122,36 @@ def _prune(roots, capture):
     return nodes - reach, reach - run
 
 
-def _before(node, buf, capture, results):
-    """Before a node runs: hooks may replace its gradients; ``retain_grad`` and ``autograd.grad`` take them."""
-    if node._pre_hooks or node._retain_hooks or (type(node) is AccumulateGrad and node.variable._hooks):
-        _run_pre_hooks(node, buf)
+def _before(node, buf, capture, results, arrays):
+    """Before a node runs: hooks may replace its gradients; ``retain_grad`` and ``autograd.grad`` take them
+    (as tensors: in a pass that carries arrays, they are wrapped for them and unwrapped after)."""
+    hooks = node._pre_hooks or node._retain_hooks or (type(node) is AccumulateGrad and node.variable._hooks)
+    if not hooks and not capture:
+        return
+    tensors = [_as_tensor(g) for g in buf] if arrays else buf
+    if hooks:
+        _run_pre_hooks(node, tensors)
     if capture:
-        for nr, g in enumerate(buf):
+        for nr, g in enumerate(tensors):
             for k in capture.get((node, nr), ()):
                 results[k] = g
+    if arrays:
+        buf[:] = [_as_array(g) for g in tensors]
 
 
-def _call(node, buf, arrays=True):
-    """The node's backward (one gradient per output in, a tuple per forward argument out), then its post-hooks.
+def _call(node, buf, use_arrays=True):
+    """The node's backward on tensors (one gradient per output in, a tuple per forward argument out), then
+    its post-hooks: the call of a pass that records (``create_graph=True``).
 
-    When nothing is recorded (``create_graph=False``) a Function's ``array_backward``, if it has one, runs
-    instead: the same formula on arrays, without a Tensor op per step."""
+    ``use_arrays``: when nothing is recorded, a Function's ``array_backward`` (if it has one) runs instead,
+    on the tensors' arrays (the hooked call of a pass that carries arrays, outside the profiler)."""
     if node._output_meta is not None and node._materialize_grads:   # multi-output: an unused output's gradient
         make, zeros = _make, node.xp.zeros                            # is zeros (unless the node asked for None)
         buf = [g if g is not None else make(zeros(s, d)) for g, (s, d) in zip(buf, node._output_meta)]
     function = node._function
-    if arrays and function.array_backward is not None and not grad_mode._enabled[0]:
-        grads_in = _array_call(node, function, buf)
+    if use_arrays and function.array_backward is not None and not grad_mode._enabled[0]:
+        grads_in = function.array_backward(node, *[_as_array(g) for g in buf])
+        grads_in = tuple(_as_tensor(g) for g in (grads_in if type(grads_in) is tuple else (grads_in,)))
     else:
         grads_in = function.backward(node, *buf)
         if type(grads_in) is not tuple:
@@ -146,31 +164,40 @@ def _call(node, buf, arrays=True):
     return grads_in
 
 
-def _array_call(node, function, buf):
-    """``function.array_backward`` (arrays in, arrays out: the same formula as ``backward`` without a Tensor op
-    per step), for a backward pass that records nothing (``create_graph=False``)."""
-    if len(buf) == 1:
-        grads_in = function.array_backward(node, buf[0]._data)
-    else:
-        grads_in = function.array_backward(node, *[g._data for g in buf])
-    if type(grads_in) is not tuple:
-        grads_in = (grads_in,)
-    wrapped = []
-    for g in grads_in:
-        wrapped.append(None if g is None else _make(g if type(g) is _ndarray else _function._as_array(g, node.xp)))
-    return tuple(wrapped)
+def _call_arrays(node, buf):
+    """The call of a pass that carries arrays (``create_graph=False``): the Function's ``array_backward``
+    (the same formula as ``backward``, on arrays: no Tensor per step), or, for a Function without one or a
+    node with post-hooks, ``_call`` on tensors wrapped around the arrays."""
+    function = node._function
+    if function.array_backward is None or node._post_hooks or node._output_meta is not None:
+        return [_as_array(g) for g in _call(node, [_as_tensor(g) for g in buf], False)]
+    grads_in = function.array_backward(node, *buf)
+    return grads_in if type(grads_in) is tuple else (grads_in,)
 
 
-def _hooked_call(node, buf):
-    """``_call`` inside the ``backward`` of every installed FunctionHook (profiler, anomaly mode, device guard);
-    while the profiler records, the plain ``backward``: it lists each op a backward runs, as torch's does."""
-    arrays = _function._profiling[0] is None
+def _as_tensor(g):
+    return None if g is None else _make(g if type(g) is _ndarray else _function._as_array(g, _backend.numpy))
 
-    def run(buf):
-        return _call(node, buf, arrays)
-    for hook in reversed(_function.hooks):
-        run = _wrap_backward(hook, node, run)
-    return run(buf)
+
+def _as_array(g):
+    return None if g is None else g._data
+
+
+def _hooked(arrays):
+    """The call inside the ``backward`` of every installed FunctionHook (profiler, anomaly mode, device
+    guard), which see tensors; while the profiler records, the plain ``backward``: it lists each op a
+    backward runs, as torch's does."""
+    use_arrays = _function._profiling[0] is None
+
+    def call(node, buf):
+        def run(grads):
+            return _call(node, grads, use_arrays)
+        for hook in reversed(_function.hooks):
+            run = _wrap_backward(hook, node, run)
+        if not arrays:
+            return run(buf)
+        return [_as_array(g) for g in run([_as_tensor(g) for g in buf])]
+    return call
 
 
 def _wrap_backward(hook, node, run):
@@ -179,6 +206,8 @@ def _wrap_backward(hook, node, run):
 
 def _fit(g, edge, node):
     """A gradient made to match its input: on its device, summed over broadcast dims, in its dtype."""
+    if not isinstance(g, Tensor):                      # an array (or a numpy scalar) in a pass carrying arrays
+        return _fit(_as_tensor(g), edge, node)._data
     if type(g._data) is not edge.kind:                 # a 0-dim CPU tensor used in a GPU op
         g = g.cpu() if edge.kind is _backend._ndarray else g
     if g._data.shape != edge.shape:
@@ -188,7 +217,7 @@ def _fit(g, edge, node):
     return g
 
 
-def _send(inbox, ready, node, nr, g, create_graph=False):
+def _send(inbox, ready, node, nr, g):
     """Add ``g`` into the inbox of output ``nr`` of ``node`` (the sum of all its consumers' gradients)."""
     buf = inbox.get(node)
     if buf is None:
@@ -197,11 +226,11 @@ def _send(inbox, ready, node, nr, g, create_graph=False):
     old = buf[nr]
     if old is None:
         buf[nr] = g
-    elif create_graph:
-        buf[nr] = old + g                              # recorded: the sum is differentiable too
+    elif isinstance(old, Tensor):
+        buf[nr] = old + g                              # recorded (create_graph): the sum is differentiable too
     else:
-        s = old._data + g._data                        # numpy gives a scalar for 0-d: keep an array
-        buf[nr] = _make(s if type(s) is type(old._data) else _backend.numpy.asarray(s))
+        s = old + g                                    # numpy gives a scalar for 0-d: keep an array
+        buf[nr] = s if type(s) is type(old) else _backend.numpy.asarray(s)
 
 
 def _graph_root(t):

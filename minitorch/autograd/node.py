@@ -233,11 +233,15 @@ class AccumulateGrad(Node):
 
     class _function:                     # what the engine calls, as for every node: _function.backward(node, grad)
         differentiable_inputs = None
-        array_backward = None
 
         @staticmethod
         def backward(node, grad):
             accumulate(node.variable, grad)
+            return ()
+
+        @staticmethod
+        def array_backward(node, grad):  # in a backward pass that carries arrays
+            accumulate(node.variable, _make(grad))
             return ()
 
 

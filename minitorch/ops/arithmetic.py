@@ -39,6 +39,8 @@ class Add(Function):
     def backward(ctx, grad):
         return grad, (grad if ctx.alpha == 1 else grad * ctx.alpha)
 
+    array_backward = backward            # the same formula on arrays
+
 
 class Sub(Function):
     """z = x - alpha*y.   dz/dx = 1,  dz/dy = -alpha."""
