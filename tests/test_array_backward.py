@@ -26,6 +26,11 @@ def test_the_variants_are_found():
         assert any(k.split("_")[0] == cls.__name__ for k in CASES), cls
 
 
+def _nnf(t):
+    """The functional module of ``t``'s library (minitorch.nn.functional or torch.nn.functional)."""
+    return mt.nn.functional if isinstance(t, mt.Tensor) else torch.nn.functional
+
+
 CASES = {  # name -> (function of the inputs, shapes, which inputs require grad)
     "Add": (lambda a, b: a + b, [(3, 4), (4,)], (True, True)),
     "Add_alpha": (lambda a, b: a.add(b, alpha=2.5), [(3,), (3,)], (True, True)),
@@ -50,6 +55,12 @@ CASES = {  # name -> (function of the inputs, shapes, which inputs require grad)
     "Sum_empty": (lambda a: a.sum(0), [(0, 3)], (True,)),
     "Sum_float64": (lambda a: a.sum(dtype=mt.float64) if isinstance(a, mt.Tensor) else a.sum(dtype=torch.float64),
                     [(3,)], (True,)),
+    "Linear": (lambda x, w, b: _nnf(x).linear(x, w, b), [(4, 3), (5, 3), (5,)], (True, True, True)),
+    "Linear_3d": (lambda x, w, b: _nnf(x).linear(x, w, b), [(2, 4, 3), (5, 3), (5,)], (True, True, True)),
+    "Linear_1d": (lambda x, w, b: _nnf(x).linear(x, w, b), [(3,), (5, 3), (5,)], (True, True, True)),
+    "Linear_nobias": (lambda x, w: _nnf(x).linear(x, w), [(4, 3), (5, 3)], (True, True)),
+    "Linear_weight_only": (lambda x, w, b: _nnf(x).linear(x, w, b), [(4, 3), (5, 3), (5,)], (False, True, False)),
+    "Linear_empty": (lambda x, w, b: _nnf(x).linear(x, w, b), [(0, 3), (5, 3), (5,)], (True, True, True)),
     "Mean": (lambda a: a.mean(), [(3, 4)], (True,)),
     "Mean_dims": (lambda a: a.mean((0, 2), keepdim=True), [(2, 3, 4)], (True,)),
     "Mean_empty": (lambda a: a.mean(0), [(0, 3)], (True,)),

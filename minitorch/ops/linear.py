@@ -1,11 +1,8 @@
 """The dense layer on arrays: ``linear`` (``torch.nn.functional.linear``), one fused op with a hand-written
 backward, recorded as torch records it (``AddmmBackward0`` / ``MmBackward0``, with torch's edges)."""
-from ..autograd import grad_mode
 from ..autograd.function import Function
 from ..tensor import Tensor, _not_tensor
 from ._out import c_name, scalar_name
-
-_T = Tensor._from_array
 
 
 class Linear(Function):
@@ -37,20 +34,6 @@ class Linear(Function):
         need = ctx.needs_input_grad
         gx = gw = gb = None
         nd = x._data.ndim
-        if not grad_mode._enabled[0]:
-            # not recording (no create_graph): the same products straight on arrays, without per-op overhead
-            g, xa, wa = grad._data, x._data, w._data
-            rows = 1
-            for n in xa.shape[:-1]:                # not -1: a reshape of 0 elements cannot infer it
-                rows *= n
-            g2 = g.reshape(rows, wa.shape[0])
-            if need[0]:
-                gx = _T((g2 @ wa).reshape(xa.shape))
-            if need[1]:
-                gw = _T(g2.T @ xa.reshape(rows, wa.shape[1]))
-            if len(need) > 2 and need[2]:
-                gb = _T(g2.sum(0))                     # the engine sums it to a (1,) or () bias
-            return gx, gw, gb
         out_f, in_f = w._data.shape          # sizes spelled out: a reshape of 0 elements cannot infer a -1
         if nd == 1:
             if need[0]:
@@ -73,6 +56,20 @@ class Linear(Function):
             gw = MatMul.apply(g2.t(), x2)
         if len(need) > 2 and need[2]:
             gb = g2.sum(0)
+        return gx, gw, gb
+
+    @staticmethod
+    def array_backward(ctx, grad):
+        """``backward``'s products on arrays (nothing recorded): the same GEMMs, with x's leading dims as rows."""
+        x, w = ctx.saved_arrays
+        need = ctx.needs_input_grad
+        rows = 1
+        for n in x.shape[:-1]:                     # not -1: a reshape of 0 elements cannot infer it
+            rows *= n
+        g2 = grad.reshape(rows, w.shape[0])
+        gx = (g2 @ w).reshape(x.shape) if need[0] else None
+        gw = g2.T @ x.reshape(rows, w.shape[1]) if need[1] else None
+        gb = g2.sum(0) if len(need) > 2 and need[2] else None     # the engine sums it to a (1,) or () bias
         return gx, gw, gb
 
 
