@@ -185,6 +185,10 @@ class Reshape(Function):
     def backward(ctx, grad):
         return reshape(grad, ctx.in_shape), None
 
+    @staticmethod
+    def array_backward(ctx, grad):
+        return grad.reshape(ctx.in_shape), None
+
 
 class ReshapeCopy(Reshape):
     """reshape of a non-contiguous tensor that no view can express: a copy, as torch makes."""

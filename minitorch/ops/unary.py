@@ -384,18 +384,28 @@ class Relu(Function):
         y, = ctx.saved_tensors
         return ThresholdBackward.apply(grad, y)
 
+    @staticmethod
+    def array_backward(ctx, grad):
+        y, = ctx.saved_arrays
+        return _threshold_grad(ctx.xp, grad, y)          # ThresholdBackward's forward
+
 
 # ---------------------------------------------------------------- gradient helpers of piecewise ops
+def _threshold_grad(xp, g, y):
+    """g where y > 0 else +0, on arrays."""
+    z = _kernels.threshold_backward(xp, g, y)           # one fused kernel on a GPU
+    if z is None:
+        z = keep_where(xp, g, ~(y <= 0))                # a NaN in y passes the gradient, as in torch
+    return z
+
+
 class ThresholdBackward(Function):
     """z = g where y > 0 else 0, relu's backward as one op.   dz/dg = [y > 0],  dz/dy = 0."""
 
     @staticmethod
     def forward(ctx, g, y):
         ctx.save_for_backward(y)
-        z = _kernels.threshold_backward(ctx.xp, g, y)    # one fused kernel on a GPU
-        if z is None:
-            z = keep_where(ctx.xp, g, ~(y <= 0))        # a NaN in y passes the gradient, as in torch
-        return z
+        return _threshold_grad(ctx.xp, g, y)
 
     @staticmethod
     def backward(ctx, grad):
