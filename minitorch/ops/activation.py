@@ -10,7 +10,7 @@ import math
 from .. import _backend
 from ..autograd.function import Function
 from .comparison import where
-from .unary import tanh, sigmoid, exp, masked_grad, depends_on
+from .unary import tanh, cosh, sigmoid, exp, masked_grad, depends_on
 from .join import cat
 from .erf import erf, erf_array
 from ._fast import select      # numpy's where without a branch per element
@@ -133,7 +133,7 @@ class Gelu(Function):
         ctx.save_for_backward(x)
         if approximate == "tanh":
             inner = (x + 0.044715 * (x * x * x)) * _SQRT_2_OVER_PI
-            return 0.5 * x * (1.0 + xp.tanh(inner))
+            return 0.5 * x * (1.0 + _tanh_rounded(xp, inner))
         cdf = erf_array(x * _SQRT_HALF)         # a fresh array: 0.5 x (1 + erf(x / sqrt 2)) in place, the same bits
         cdf += 1.0
         cdf *= 0.5 * x
@@ -143,13 +143,55 @@ class Gelu(Function):
     def backward(ctx, grad):
         x, = ctx.saved_tensors
         if ctx.approximate == "tanh":
-            x2 = x * x
-            t = tanh((x + x2 * x * 0.044715) * _SQRT_2_OVER_PI)
-            d = (t + 1.0) * 0.5 + x * 0.5 * (1.0 - t * t) * ((x2 * (3 * 0.044715) + 1.0) * _SQRT_2_OVER_PI)
+            return grad * GeluTanhGrad.apply(x), None
         else:
             cdf = (erf(x * _SQRT_HALF) + 1.0) * 0.5
             d = cdf + x * exp(x * x * -0.5) * _INV_SQRT_2PI
         return grad * d, None
+
+
+class GeluTanhGrad(Function):
+    """d = dy/dx of the tanh GELU as one op: with t = tanh(u), u = b (x + k x^3), h = du/dx = b (1 + 3 k x^2),
+    d = (1 + t)/2 + x/2 (1 - t^2) h.
+
+    Float32 accuracy, for x < -3 where t is -1 to within rounding (measured on 6,001 points against torch's
+    float64 answer; the composed form failed the test suite's bound at 936 of them, the thorough hypothesis
+    profile found it): t is rounded correctly (``_tanh_rounded``), 1 - t^2 is (1 - t)(1 + t) (numpy has no
+    fused multiply-add, which is how torch's kernel keeps that digit), and the derivative of d is written out
+    as torch's double backward writes it (g = 1 - t^2, dg/dx = -2 sech^2(u) t h), computed in float64:
+    dd/dx = g h / 2 + g h / 2 + x/2 h dg/dx + x/2 g dh/dx,  dh/dx = 6 k b x.
+    """
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        x2 = x * x
+        t = _tanh_rounded(ctx.xp, (x + x2 * x * 0.044715) * _SQRT_2_OVER_PI)
+        return (t + 1.0) * 0.5 + x * 0.5 * ((1.0 - t) * (1.0 + t)) * ((x2 * (3 * 0.044715) + 1.0) * _SQRT_2_OVER_PI)
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, = ctx.saved_tensors
+        xd = x if x._data.dtype.itemsize >= 8 else x.double()     # its terms cancel: in float64
+        x2 = xd * xd
+        u = (xd + x2 * xd * 0.044715) * _SQRT_2_OVER_PI
+        t = tanh(u)
+        sech = 1.0 / cosh(u)
+        g = 1.0 - t * t
+        h = (x2 * (3 * 0.044715) + 1.0) * _SQRT_2_OVER_PI
+        half_x = xd * 0.5
+        dg = sech * 2.0 * (-sech * t) * h
+        dh = xd * (6 * 0.044715 * _SQRT_2_OVER_PI)
+        half_gh = g * h * 0.5
+        return grad * (half_gh + half_gh + half_x * h * dg + half_x * g * dh).to(x.dtype)
+
+
+def _tanh_rounded(xp, u):
+    """tanh, correctly rounded for float32/float16 (through float64): numpy's float32 tanh is up to an ulp off,
+    and the tanh GELU's 1 + t and 1 - t^2 magnify that ulp for x < -3 (tests/test_functional.py, thorough)."""
+    if u.dtype.itemsize >= 8:
+        return xp.tanh(u)
+    return xp.tanh(u.astype(xp.float64)).astype(u.dtype)
 
 
 _SQRT_HALF = math.sqrt(0.5)
