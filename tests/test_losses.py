@@ -339,3 +339,21 @@ def test_kl_div_matches_torch(device, reduction, log_target):
         compare(lambda a, b: F.kl_div(a, b, reduction=reduction, log_target=log_target), [x, t],
                 lambda a, b: TF.kl_div(a, b, reduction=reduction, log_target=log_target), requires_grad=[True, False],
                 device=device)
+
+
+@pytest.mark.parametrize("reduction", ["none", "mean", "sum"])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_nll_loss_gradient_is_zero_off_target_for_an_inf_upstream(reduction, weighted):
+    """torch's kernel writes -w[t] u at each counted row's target and leaves the rest 0: an inf upstream gradient
+    (a sqrt or log of a zero loss downstream) stays there, where g * b would make 0 * inf = nan everywhere."""
+    x = np.random.default_rng(0).standard_normal((3, 4, 2)).astype(np.float32)
+    t = np.array([[1, -100], [3, 0], [-100, 2]])
+    w = np.array([0.5, 0.0, 2.0, 1.0], dtype=np.float32) if weighted else None
+    grads = []
+    for L, FF in ((mt, F), (torch, TF)):
+        xt = L.tensor(x, requires_grad=True)
+        loss = FF.nll_loss(xt, L.tensor(t), weight=None if w is None else L.tensor(w), reduction=reduction)
+        up = L.full(tuple(loss.shape), float("inf"))
+        up.view(-1)[0] = 2.0 if loss.dim() else float("inf")
+        grads.append(L.autograd.grad(loss, xt, up)[0])
+    assert_same(grads[0], grads[1])

@@ -23,7 +23,7 @@ from ..autograd import grad_mode
 from ..autograd.function import Function
 from ..tensor import Tensor
 from .piecewise import sign, abs as _abs, clamp_min
-from .unary import sigmoid
+from .unary import sigmoid, masked_grad
 from .activation import Softplus
 from .softmax import Softmax
 
@@ -205,19 +205,25 @@ class NllLoss(Function):
         loss = -(wt * picked)
         denom = wt.sum()
         ctx.tc, ctx.wt, ctx.denom, ctx.reduction, ctx.c, ctx.x_shape = tc, wt, denom, reduction, c, x.shape
+        ctx.valid = valid
         return _reduce(xp, loss, reduction, denom, target.shape).astype(x.dtype, copy=False)
 
     @staticmethod
     def backward(ctx, grad):
         xp = ctx.xp
         dtype = ctx.wt.dtype
-        b = xp.zeros((ctx.wt.shape[0], ctx.c), dtype=dtype)
+        rows = ctx.wt.shape[0]
+        b = xp.zeros((rows, ctx.c), dtype=dtype)
         xp.put_along_axis(b, ctx.tc[:, None], -ctx.wt[:, None], axis=1)
         if ctx.reduction == "mean":
             b /= ctx.denom
+        # only the targets of the rows that count get a gradient; elsewhere it is exactly 0, as torch's kernel
+        # writes it, even for an inf upstream gradient (g * 0 would be nan there)
+        keep = xp.zeros((rows, ctx.c), dtype=bool)
+        xp.put_along_axis(keep, ctx.tc[:, None], ctx.valid[:, None], axis=1)
         bt = _T(_to_x_layout(b, ctx.x_shape))
         g = grad.unsqueeze(1) if ctx.reduction == "none" and len(ctx.x_shape) > 1 else grad
-        return g * bt, None, None, None, None
+        return masked_grad(g * bt, _to_x_layout(keep, ctx.x_shape)), None, None, None, None
 
 
 # ---------------------------------------------------------------- pointwise losses
