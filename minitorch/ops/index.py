@@ -145,8 +145,8 @@ def _torch_layout(x, key, out_shape):
             for _ in range(len(shape) - n_used):
                 vshape.append(shape[d]), vstrides.append(strides[d]), vidx.append(None)
                 d += 1
-        elif k is None:
-            vshape.append(1), vstrides.append(0), vidx.append(None)
+        elif k is None:                               # torch unsqueezes the source: that view's stride
+            vshape.append(1), vstrides.append(shape[d] * strides[d] if d < len(shape) else 1), vidx.append(None)
         elif isinstance(k, slice):
             n = len(range(*k.indices(shape[d])))
             vshape.append(n), vstrides.append(strides[d] * (k.step or 1)), vidx.append(None)
@@ -183,10 +183,15 @@ def _torch_layout(x, key, out_shape):
     full = vshape[:before] + rshape + vshape[len(vshape) - after:]
     if tuple(full) != tuple(out_shape):
         return None
+    nd_ = len(full)
     ops = [vstrides[:before] + [0] * r + vstrides[len(vstrides) - after:]]
     for s, st in idx:
         bst = [0] * (r - len(s)) + [0 if n == 1 and rshape[r - len(s) + j] != 1 else st[j] for j, n in enumerate(s)]
-        ops.append([0] * before + bst + [0] * after)
+        # torch reshapes each index to (1,)*before + its shape + (1,)*after (a view: those size-1 dims get the
+        # strides st[0]*s[0] before and st[-1] after); where the result's dim is 1 too, that stride stays
+        lead, trail = (st[0] * s[0], st[-1]) if s else (1, 1)
+        ops.append([lead if full[i] == 1 else 0 for i in range(before)] + bst +
+                   [trail if full[nd_ - after + i] == 1 else 0 for i in range(after)])
     nd = len(full)
 
     def swap(d0, d1):
