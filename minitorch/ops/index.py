@@ -183,7 +183,7 @@ def _torch_layout(x, key, out_shape):
     full = vshape[:before] + rshape + vshape[len(vshape) - after:]
     if tuple(full) != tuple(out_shape):
         return None
-    nd_ = len(full)
+    nd = len(full)
     ops = [vstrides[:before] + [0] * r + vstrides[len(vstrides) - after:]]
     for s, st in idx:
         bst = [0] * (r - len(s)) + [0 if n == 1 and rshape[r - len(s) + j] != 1 else st[j] for j, n in enumerate(s)]
@@ -191,8 +191,7 @@ def _torch_layout(x, key, out_shape):
         # strides st[0]*s[0] before and st[-1] after); where the result's dim is 1 too, that stride stays
         lead, trail = (st[0] * s[0], st[-1]) if s else (1, 1)
         ops.append([lead if full[i] == 1 else 0 for i in range(before)] + bst +
-                   [trail if full[nd_ - after + i] == 1 else 0 for i in range(after)])
-    nd = len(full)
+                   [trail if full[nd - after + i] == 1 else 0 for i in range(after)])
 
     def swap(d0, d1):
         for st in ops:
