@@ -3,11 +3,11 @@ agree with torch where the trick matters (a NaN or inf gradient in the kept and 
 import numpy as np
 import pytest
 import torch
-from hypothesis import given, strategies as st
+from hypothesis import example, given, strategies as st
 
 import minitorch as mt
 from minitorch.ops._fast import keep_where, keep_where_plain, channel_sum, channel_sum_plain, relu, relu_plain, \
-    RELU_MIN_SIZE, select, select_plain, SELECT_MIN_SIZE
+    RELU_MIN_SIZE, select, select_plain, SELECT_MIN_SIZE, broadcast_view, broadcast_view_plain
 
 from strategies import broadcast_pairs
 
@@ -166,3 +166,46 @@ def test_signed_zeros_and_nan_as_torch(size, dtype):
     }
     for name, fn in cases.items():
         _same_values(fn(mt, mt.tensor(x)).numpy(), fn(torch, torch.tensor(x)).numpy())
+
+
+@given(broadcast_pairs(), st.sampled_from([np.float32, np.float64, np.int64, np.bool_]),
+       st.sampled_from(["contiguous", "strided", "0-d"]))
+@example(((2, 3), (2, 3)), np.float32, "contiguous")
+@example(((3, 1), (2, 3, 4)), np.float64, "contiguous")
+@example(((1, 4), (3, 4)), np.float32, "contiguous")
+@example(((2, 2), (2, 2, 2)), np.int64, "contiguous")
+@example(((0, 3), (2, 0, 3)), np.float32, "contiguous")
+@example(((3, 2), (3, 2)), np.float32, "strided")
+def test_broadcast_view_equals_the_plain_version(shapes, dtype, layout):
+    """broadcast_view is numpy's broadcast_to: same values, strides and dtype, read-only, sharing a's memory;
+    a non-contiguous array takes numpy's own path. Shapes that do not broadcast raise numpy's ValueError."""
+    a_shape, b_shape = shapes
+    if layout == "0-d":
+        a_shape = ()
+    out_shape = np.broadcast_shapes(a_shape, b_shape)
+    rng = np.random.default_rng(0)
+    a = (rng.standard_normal(a_shape) * 3).astype(dtype) if dtype is not np.bool_ else rng.random(a_shape) > 0.5
+    a = np.asarray(a)
+    if layout == "strided" and a.ndim:
+        a = np.repeat(a, 2, axis=-1)[..., ::2]
+    v, r = broadcast_view(np, a, out_shape), broadcast_view_plain(np, a, out_shape)
+    assert v.shape == r.shape and v.dtype == r.dtype and v.strides == r.strides
+    np.testing.assert_array_equal(v, r)
+    assert not v.flags.writeable
+    if a.size and v.size:
+        assert np.shares_memory(v, a)
+    with pytest.raises(ValueError):
+        broadcast_view(np, np.ones((2, 3)), (4, 3))
+    with pytest.raises(ValueError):
+        broadcast_view(np, np.ones((2, 3)), (3,))
+
+
+def test_sum_and_expand_use_the_view():
+    """Sum's gradient and expand's result are broadcast views of one element (no copy), read-only as numpy's."""
+    x = mt.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    e = mt.tensor([5.0]).expand(3, 2)
+    assert e._data.strides == (0, 0) and not e._data.flags.writeable
+    x.sum().backward()
+    assert x.grad.tolist() == [[1.0, 1.0], [1.0, 1.0]] and x.grad._data.flags.writeable   # .grad: a copy
+    x.grad.add_(1)                                                                       # ours to edit
+    assert x.grad.tolist() == [[2.0, 2.0], [2.0, 2.0]]

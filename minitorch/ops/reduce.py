@@ -17,7 +17,7 @@ from ..autograd.function import Function
 from ._out import out_arg, scalar_name
 from ..tensor import Tensor, _wrap_dim, _not_tensor
 from ._common import _cast
-from ._fast import channel_sum
+from ._fast import broadcast_view, channel_sum
 from .comparison import where
 from .piecewise import abs as _abs, sign
 from .unary import exp
@@ -61,7 +61,7 @@ def _spread_array(xp, grad, axes, in_shape, keepdim):
     """``expand(_unsqueeze_dims(grad))`` on arrays (a broadcast view, as ``expand`` gives)."""
     if not keepdim and axes:
         grad = grad.reshape(_unsqueezed_shape(grad.shape, axes))
-    return xp.broadcast_to(grad, in_shape)
+    return broadcast_view(xp, grad, in_shape)
 
 
 class Sum(Function):
