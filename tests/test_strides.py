@@ -157,3 +157,17 @@ def test_advanced_index_values_on_every_source_layout(shape):
             km = tuple(mt.tensor(k) if isinstance(k, list) else k for k in key)
             kt = tuple(torch.tensor(k) if isinstance(k, list) else k for k in key)
             np.testing.assert_array_equal(ours[km].numpy(), theirs[kt].numpy(), err_msg=f"{shape} {perm} {key}")
+
+
+@pytest.mark.parametrize("case", ["size-1 lead dim", "None in the key"])
+def test_advanced_index_strides_found_by_the_thorough_profile(case):
+    """Two layouts the thorough profile found: torch's TensorIterator keeps the strides of the size-1 dims its
+    reshaped index tensors carry, and a None is an unsqueeze of the source (with that view's stride)."""
+    if case == "size-1 lead dim":
+        arr, perm = np.arange(4, dtype=np.float32).reshape(1, 2, 2), (2, 1, 0)
+        keys = lambda L: (slice(None), L.tensor([0, 0]), slice(None))
+    else:
+        arr, perm = np.arange(2, dtype=np.float32).reshape(2, 1), (0, 1)
+        keys = lambda L: (None, slice(None), L.tensor([[0, 0], [0, 0]]))
+    res = [_build(L, arr, perm)[keys(L)] for L in (torch, mt)]
+    _same_layout(res[1], res[0], case)
