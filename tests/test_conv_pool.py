@@ -457,13 +457,21 @@ def test_avg_pool1d_matches_torch(device, n, c, length, k, stride, pad, ceil_mod
 
 
 # ---------------------------------------------------------------- adaptive pooling
+def _adaptive_window(size, out):
+    """The longest window of adaptive pooling from ``size`` to ``out`` positions."""
+    return max(-(-(o + 1) * size // out) - (o * size) // out for o in range(out))
+
+
 @given(st.integers(1, 2), st.integers(1, 3), st.integers(1, 10), st.integers(1, 10),
        st.one_of(st.integers(1, 6), st.tuples(st.integers(1, 6), st.one_of(st.none(), st.integers(1, 6)))),
        dtypes, seeds, st.booleans())
 def test_adaptive_pools_match_torch(device, n, c, h, w, out, dtype, seed, batched):
     shape = (n, c, h, w) if batched else (c, h, w)
-    compare(lambda x: F.adaptive_avg_pool2d(x, out), [data(shape, dtype, seed)],
-            lambda x: TF.adaptive_avg_pool2d(x, out), tol=tol(dtype), device=device)
+    x = data(shape, dtype, seed)
+    oh, ow = (out, out) if isinstance(out, int) else (out[0], out[1] if out[1] is not None else w)
+    k = _adaptive_window(h, oh) * _adaptive_window(w, ow)        # the largest window averaged
+    compare(lambda x: F.adaptive_avg_pool2d(x, out), [x], lambda x: TF.adaptive_avg_pool2d(x, out), tol=tol(dtype),
+            device=device, forward_scale=k * float(np.abs(x).max(initial=0.0)) / 4)
     out_m, out_t = compare(lambda x: F.adaptive_max_pool2d(x, out, return_indices=True), [distinct(shape, dtype, seed)],
                            lambda x: TF.adaptive_max_pool2d(x, out, return_indices=True), device=device)
     np.testing.assert_array_equal(to_numpy(out_m[1]), to_numpy(out_t[1]))
