@@ -5,6 +5,15 @@ from ..tensor import Tensor, _not_tensor
 from ._out import c_name, scalar_name
 
 
+def _rows(shape):
+    """The product of the leading dims: the rows of the 2-D product (counted, not inferred with a -1, which a
+    reshape of 0 elements cannot do)."""
+    rows = 1
+    for n in shape[:-1]:
+        rows *= n
+    return rows
+
+
 class Linear(Function):
     """y = x @ W^T + b  (x: (*, in), W: (out, in), b: (out,)).
 
@@ -21,7 +30,7 @@ class Linear(Function):
         elif x.ndim == 1:
             y = xp.matmul(w, x)
         else:
-            rows = x.size // x.shape[-1] if x.shape[-1] else int(xp.prod(xp.asarray(x.shape[:-1])))
+            rows = _rows(x.shape)
             y = xp.matmul(x.reshape(rows, x.shape[-1]), w.T).reshape(x.shape[:-1] + (w.shape[0],))
         if b is not None:
             y += b
@@ -43,9 +52,7 @@ class Linear(Function):
             if len(need) > 2 and need[2]:
                 gb = grad
             return gx, gw, gb
-        rows = 1
-        for n in x._data.shape[:-1]:
-            rows *= n
+        rows = _rows(x._data.shape)
         g2 = grad if nd == 2 else grad.reshape(rows, out_f)
         if need[0]:
             gx = MatMul.apply(g2, w)
@@ -63,9 +70,7 @@ class Linear(Function):
         """``backward``'s products on arrays (nothing recorded): the same GEMMs, with x's leading dims as rows."""
         x, w = ctx.saved_arrays
         need = ctx.needs_input_grad
-        rows = 1
-        for n in x.shape[:-1]:                     # not -1: a reshape of 0 elements cannot infer it
-            rows *= n
+        rows = _rows(x.shape)
         g2 = grad.reshape(rows, w.shape[0])
         gx = (g2 @ w).reshape(x.shape) if need[0] else None
         gw = g2.T @ x.reshape(rows, w.shape[1]) if need[1] else None
@@ -116,9 +121,7 @@ def linear(input, weight, bias=None):
         from .linalg import matmul
         y = matmul(input, weight)
         return y if bias is None else y + bias
-    rows = 1
-    for d in xs[:-1]:
-        rows *= d
+    rows = _rows(xs)
     if xs[-1] != ws[1]:
         raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({rows}x{xs[-1] if xs else 1} and "
                            f"{'x'.join(map(str, ws[::-1]))})")
