@@ -14,9 +14,12 @@ BLAS_ENV = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "OPENBLAS_NUM_THREADS", "OM
 
 
 def set_threads(n):
-    """Run numpy's BLAS and torch's intra-op pool on ``n`` threads; returns the threadpoolctl limiter (or None)."""
+    """Run numpy's BLAS, oneDNN's pool (minitorch's convolutions, where installed) and torch's intra-op pool on
+    ``n`` threads; returns the threadpoolctl limiter (or None)."""
     import torch
+    from minitorch import _onednn
     torch.set_num_threads(n)
+    _onednn.set_num_threads(n)
     try:
         from threadpoolctl import threadpool_limits
     except ImportError:
@@ -51,7 +54,14 @@ def _torch_blas():
 def describe():
     """A dict for the report: BLAS libraries, OpenBLAS kernel, thread counts, forced settings."""
     import torch
+    from minitorch import _onednn
     out = {"numpy BLAS": _numpy_blas(), "torch BLAS": _torch_blas(), "torch threads": torch.get_num_threads()}
+    import minitorch
+    if _onednn.is_available() and minitorch.backends.mkldnn.enabled:
+        out["minitorch convolutions"] = f"oneDNN {_onednn.version()} (float32, CPU; minitorch.backends.mkldnn)"
+    else:
+        out["minitorch convolutions"] = ("numpy im2col + BLAS (" + (_onednn.why_not() or "mkldnn.enabled is False")
+                                         + ")")
     try:
         from threadpoolctl import threadpool_info
         pools = threadpool_info()

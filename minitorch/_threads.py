@@ -1,8 +1,9 @@
 """``get_num_threads`` / ``set_num_threads``: how many CPU threads minitorch's work runs on (torch's functions).
 
-minitorch's only multi-threaded work on the CPU is numpy's BLAS: the matrix products behind linear layers and
-convolutions. Every other array pass runs on one thread (numpy's loops). So these read and set numpy's BLAS
-thread pool, through threadpoolctl, as torch's set the pool behind its kernels. (A pool of our own for the
+minitorch's only multi-threaded work on the CPU is numpy's BLAS (the matrix products behind linear layers and
+convolutions) and, where the ``onednn`` extra is installed, oneDNN's convolutions. Every other array pass runs
+on one thread (numpy's loops). So these read and set numpy's BLAS thread pool, through threadpoolctl, and
+oneDNN's OpenMP pool, as torch's set the pool behind its kernels. (A pool of our own for the
 large elementwise passes was measured and dropped: waking an idle worker costs more than it saves here; see
 the README's comparison with PyTorch.)
 """
@@ -40,4 +41,6 @@ def set_num_threads(n, /):                     # positional only, as torch's
                       "the call has no effect", UserWarning, stacklevel=2)
         return
     from threadpoolctl import threadpool_limits
+    from . import _onednn
     threadpool_limits(limits=n, user_api="blas")
+    _onednn.set_num_threads(n)

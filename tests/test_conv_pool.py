@@ -55,9 +55,10 @@ class tuned:
 
 
 def chunks(small):
-    """Force the conv kernels to walk the batch image by image (``small=True``) or leave the defaults."""
+    """Force the conv kernels to walk the batch image by image (``small=True``: minitorch's numpy code, oneDNN
+    off) or leave the defaults (float32 on the CPU then runs in oneDNN where it is installed: test_onednn.py)."""
     names = [(CC, "CHUNK_BYTES", 1), (CC, "CHUNK_MIN_FLOPS", 0), (CC, "THIN_CHUNK_BYTES", 1),
-             (CF, "TALL_CHUNK_BYTES", 1), (CF, "PLANES_CHUNK_BYTES", 1)]
+             (CF, "TALL_CHUNK_BYTES", 1), (CF, "PLANES_CHUNK_BYTES", 1), (mt.backends.mkldnn, "enabled", False)]
     return tuned(names if small else [])
 
 
@@ -133,13 +134,15 @@ def test_conv1d_matches_torch(device, n, cin, cout, length, k, stride, padding, 
     ((2, 18, 8, 8, 4, 3), dict(padding=2, groups=2)),
     ((2, 12, 6, 6, 5, 1), dict(padding=1)),                           # padding wider than the kernel
 ])
-def test_conv2d_network_shapes(device, dtype, shape, kw):
+@pytest.mark.parametrize("onednn", [True, False], ids=["default", "numpy"])
+def test_conv2d_network_shapes(device, dtype, shape, kw, onednn):
     n, c, h, w, o, k = shape
     arrays = [data((n, c, h, w), dtype, 1), data((o, c // kw.get("groups", 1), k, k), dtype, 2, 0.2),
               data((o,), dtype, 3)]
     # float32: sums of thousands of terms (the bias gradient) cancel; compare on the scale of the terms
-    compare(lambda *a: F.conv2d(*a, **kw), arrays, lambda *a: TF.conv2d(*a, **kw),
-            tol=dict(rtol=1e-4, atol=2e-3) if dtype == np.float32 else None, device=device)
+    with tuned([] if onednn else [(mt.backends.mkldnn, "enabled", False)]):
+        compare(lambda *a: F.conv2d(*a, **kw), arrays, lambda *a: TF.conv2d(*a, **kw),
+                tol=dict(rtol=1e-4, atol=2e-3) if dtype == np.float32 else None, device=device)
 
 
 def test_conv2d_chunked_batches_match_whole_batch(monkeypatch):
@@ -166,8 +169,9 @@ def test_conv2d_chunked_batches_match_whole_batch(monkeypatch):
 # ---------------------------------------------------------------- fast formulations against the plain im2col
 def formulation(rows=None, flipped=None, few=None, tall=None):
     """Force conv.py's dispatcher: ``rows`` True/False takes the padded-rows forward and weight gradient always /
-    never (stride 1); ``flipped`` True/False takes the flipped-kernel input gradient always / never (stride 1)."""
-    settings = []
+    never (stride 1); ``flipped`` True/False takes the flipped-kernel input gradient always / never (stride 1).
+    (oneDNN off: these are minitorch's own formulations.)"""
+    settings = [(mt.backends.mkldnn, "enabled", False)]
     if tall is not None:                       # tall blocks for every one-group stride-1 product / for none
         settings += zip([CF] * 3, ("TALL_MAX_CHANNELS", "TALL_MIN_KH", "TALL_ROWS"),
                         (10 ** 9, 1, 10 ** 9) if tall else (-1, 99, 0))

@@ -1,7 +1,7 @@
 """The import structure is a layer order you can draw: each module imports (at its top) only from its own
 layer or below, so no import cycle needs a placeholder.
 
-    backend (_backend, _kernels, _dtype, _grad_mode, _args, _default_device, random, _size, _errors, _conversions)  ->  tensor  ->  autograd  ->  ops  ->  creation  ->  everything else
+    backend (_backend, _kernels, _onednn, _dtype, _grad_mode, _args, _default_device, random, _size, _errors, _conversions)  ->  tensor  ->  autograd  ->  ops  ->  creation  ->  everything else
 
 An import inside a function (made when the function first runs) may reach upwards: that is how a lower layer
 calls a higher one (``Tensor.backward`` calls the engine). This test reads the top-level imports with ``ast``.
@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 PKG = Path(__file__).resolve().parent.parent / "minitorch"
-LAYERS = [("_backend", "_kernels", "_dtype", "_grad_mode", "_args", "_default_device", "random", "_size", "_errors",
+LAYERS = [("_backend", "_kernels", "_onednn", "_dtype", "_grad_mode", "_args", "_default_device", "random", "_size", "_errors",
            "_conversions"), ("tensor",), ("autograd",), ("ops",), ("creation",)]
 
 

@@ -60,7 +60,7 @@ both use (the chunk size per call with its constants, ``_strided``, ``_mm``).
 All array code reaches numpy or cupy through ``ctx.xp`` (``xp.lib.stride_tricks``
 exists in both).
 """
-from .. import _kernels
+from .. import _kernels, _onednn
 from ..autograd.function import Function
 from . import _conv_common
 from ._conv_common import _chunk, _mm, _strided
@@ -162,7 +162,12 @@ def _formulation(xp, x_shape, w_shape, geo):
 
 
 def conv_forward(xp, x, w, b, geo):
-    """y = conv(x, w) + b on 4-D arrays: the formulation ``_formulation`` picks for the shape."""
+    """y = conv(x, w) + b on 4-D arrays: oneDNN where it is installed (float32 on the CPU), else the
+    formulation ``_formulation`` picks for the shape."""
+    if _onednn.usable(xp, x, w) and (b is None or b.dtype == x.dtype):
+        y = _onednn.conv_forward(x, w, b, geo)
+        if y is not None:
+            return y
     how, r = _formulation(xp, x.shape, w.shape, geo)
     if how == "tall":
         return _forward_tall(xp, x, w, b, geo, r)
@@ -220,7 +225,11 @@ def _rows_chunk(xp, gy, n0, nc, g):
 
 
 def conv_weight_grad(xp, x, gy, w_shape, geo):
-    """dW: the formulation ``_formulation`` picks for the shape."""
+    """dW: oneDNN where it is installed (float32 on the CPU), else the formulation ``_formulation`` picks."""
+    if _onednn.usable(xp, x, gy):
+        gw = _onednn.conv_weight_grad(x, gy, w_shape, geo)
+        if gw is not None:
+            return gw
     how, r = _formulation(xp, x.shape, w_shape, geo)
     if how == "tall":
         return _weight_grad_tall(xp, x, gy, w_shape, geo, r)
@@ -253,7 +262,12 @@ def conv_weight_grad_im2col(xp, x, gy, w_shape, geo):
 
 def conv_input_grad(xp, gy, w, x_shape, geo):
     """dX = col2im(W^T @ dY): per chunk, one GEMM gives the column gradients, and each kernel offset's
-    slice of them is added into a shifted, strided window of the padded input gradient."""
+    slice of them is added into a shifted, strided window of the padded input gradient (oneDNN instead
+    where it is installed, for float32 on the CPU)."""
+    if _onednn.usable(xp, gy, w):
+        gx = _onednn.conv_input_grad(gy, w, x_shape, geo)
+        if gx is not None:
+            return gx
     n, c, h, wd = x_shape
     o, cg, kh, kw = w.shape
     g = geo.groups
