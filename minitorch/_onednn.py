@@ -95,6 +95,20 @@ def _load():
     return lib
 
 
+def _after_fork_in_child():
+    """A process forked after oneDNN ran (a DataLoader worker) must not call it again: its OpenMP threads did not
+    survive the fork and the primitives were made for them (the call would wait for them forever). Such a child
+    runs numpy's code."""
+    if "lib" in _state:
+        _state.pop("lib")
+        _state["why"] = "this process was forked after oneDNN was loaded (its OpenMP threads do not survive a fork)"
+        _plans.clear()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)
+
+
 def set_num_threads(n):
     """oneDNN's threads (its OpenMP pool: GNU libgomp, the wheel's runtime), for ``minitorch.set_num_threads``."""
     _state["threads"] = n

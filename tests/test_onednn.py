@@ -199,3 +199,23 @@ def test_onednn_from_two_threads():
     for t in threads:
         t.join()
     assert errors == []
+
+
+@needs_onednn
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
+def test_a_process_forked_after_onednn_ran_uses_numpy():
+    """oneDNN's OpenMP threads do not survive a fork: a forked child (a DataLoader worker) that convolves runs
+    numpy's code instead of waiting forever for them (run in a child process, with a timeout)."""
+    code = ("import os, numpy as np, minitorch as mt, minitorch.nn.functional as F; from minitorch import _onednn\n"
+            "x, w = mt.randn(8, 3, 16, 16), mt.randn(6, 3, 5, 5)\n"
+            "y = F.conv2d(x, w).numpy()\n"
+            "pid = os.fork()\n"
+            "if pid == 0:\n"
+            "    ok = np.allclose(F.conv2d(x, w).numpy(), y, rtol=1e-5, atol=1e-5)\n"
+            "    print('child', ok, _onednn.is_available(), flush=True); os._exit(0)\n"
+            "os.waitpid(pid, 0)\n"
+            "print('parent', np.array_equal(F.conv2d(x, w).numpy(), y), _onednn.is_available())\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                         cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split("\n")[:2] == ["child True False", "parent True True"], out.stdout
