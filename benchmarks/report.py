@@ -42,7 +42,8 @@ def markdown(results, meta):
                          f"**{r['ratio']:.2f}** | {spread} | {runs} |")
         lines.append("")
     if results.get("memory"):
-        lines += ["## Peak memory of a training step (growth over the process's peak before the steps)", "",
+        lines += ["## Peak memory of a training step (RSS growth over the steps, after one throwaway step set the libraries "
+                  "up; library code pages not counted: benchmarks/memory.py)", "",
                   "| workload | minitorch | torch | ratio |", "|---|---:|---:|---:|"]
         for m in results["memory"]:
             o, t = m.get("ours_bytes"), m.get("torch_bytes")

@@ -90,8 +90,7 @@ def _load():
         _state["why"] = "oneDNN could not create a CPU engine"
         return None
     _state.update(lib=lib, engine=engine, stream=stream, version=f"{v.major}.{v.minor}.{v.patch}")
-    if "threads" in _state:
-        _omp_threads(_state["threads"])
+    _state.setdefault("threads", _omp("omp_get_max_threads") or 1)
     return lib
 
 
@@ -110,17 +109,41 @@ if hasattr(os, "register_at_fork"):
 
 
 def set_num_threads(n):
-    """oneDNN's threads (its OpenMP pool: GNU libgomp, the wheel's runtime), for ``minitorch.set_num_threads``."""
-    _state["threads"] = n
-    if "lib" in _state:
-        _omp_threads(n)
+    """oneDNN's threads for the products that use the pool (see ``POOL_MIN_FLOPS``; ``minitorch.set_num_threads``)."""
+    if _state.get("threads") != n:
+        _state["threads"] = n
+        _plans.clear()                       # plans are made for a thread count: made again on next use
 
 
-def _omp_threads(n):
+# Threads. oneDNN runs on GNU OpenMP's pool (the wheel's runtime), numpy's BLAS on OpenBLAS's own: two pools,
+# each of whose idle workers spin for a while after a call before they sleep. In a training loop that does
+# Python work between steps (a data loader's per-image transforms) the two spinning workers and the main thread
+# share the cores: on 2 cores the LeNet MNIST example took 15.6 s an epoch with oneDNN on 2 threads, against 4.9
+# with numpy's convolutions and 4.5 with oneDNN on 1 thread (OMP_WAIT_POLICY=PASSIVE: 7.3, the workers' wake-ups
+# then cost). So a product runs on the pool only when it is big enough to pay for it: below POOL_MIN_FLOPS it is
+# planned and run on the calling thread alone (oneDNN then never enters an OpenMP region, and the pool is never
+# started by a LeNet-sized network). Measured back to back, 1 -> 2 threads: LeNet's conv1 forward (45 MFLOP)
+# 783 -> 426 us, a ResNet 64->64 layer (2.4 GFLOP) 11.7 -> 5.7 ms.
+POOL_MIN_FLOPS = 100e6
+DATA_MIN_CHANNELS = 8
+
+
+def _omp(name, *args):
     try:
-        ctypes.CDLL("libgomp.so.1").omp_set_num_threads(n)     # the libgomp libdnnl loaded (same soname)
+        return getattr(ctypes.CDLL("libgomp.so.1"), name)(*args)    # the libgomp libdnnl loaded (same soname)
     except (OSError, AttributeError):
-        pass
+        return None
+
+
+def _threads_for(flops):
+    return _state["threads"] if flops >= POOL_MIN_FLOPS else 1
+
+
+def _use_threads(n):
+    """Plan and run with ``n`` OpenMP threads (oneDNN sizes a primitive's work split when it is made)."""
+    if _state.get("omp_now") != n:
+        _omp("omp_set_num_threads", n)
+        _state["omp_now"] = n
 
 
 def is_available():
@@ -213,8 +236,9 @@ class _Plan:
     layout the primitive chose is asked for; where it differs from the plain one, a reorder converts
     (in, before the primitive; out, after it) through a scratch buffer of that layout."""
 
-    def __init__(self, pd, args):
+    def __init__(self, pd, args, threads):
         lib = _state["lib"]
+        self.threads = threads
         info = ctypes.c_char_p()
         lib.dnnl_primitive_desc_query(pd, _QUERY_IMPL_INFO, 0, ctypes.byref(info))
         self.impl = info.value.decode()
@@ -294,12 +318,14 @@ _plans = collections.OrderedDict()     # key -> _Plan, or the reason it could no
 _MAX_PLANS = 64
 
 
-def _plan(key, build):
-    """The cached plan for ``key`` (made by ``build`` the first time), or None when oneDNN cannot do it."""
+def _plan(key, build, threads):
+    """The cached plan for ``key`` (made by ``build`` on ``threads`` threads the first time), or None when oneDNN
+    cannot do it."""
     plan = _plans.get(key)
     if plan is None:
+        _use_threads(threads)
         try:
-            plan = build()
+            plan = build(threads)
         except _Unsupported as e:
             plan = str(e)
         _plans[key] = plan
@@ -342,25 +368,29 @@ def conv_forward(x, w, b, geo):
     y = np.empty((n, o, ho, wo), dtype=np.float32)
     key = ("fwd", x.shape, _elements(x), w.shape, _elements(w), b is not None and _elements(b), tuple(geo))
 
-    def build():
+    def build(threads):
         g = geo.groups
         pd = _forward_pd(_any(x.shape), _weights_md(w.shape, None, g, _any),
                          _plain(b.shape, _elements(b)) if b is not None else None, _any(y.shape), geo)
         return _Plan(pd, [(_SRC, _plain(x.shape, _elements(x)), False),
                           (_WEIGHTS, _weights_md(w.shape, _elements(w), g, _plain), False),
                           (_BIAS, _plain(b.shape, _elements(b)) if b is not None else None, False),
-                          (_DST, _plain(y.shape, _contiguous_strides(y.shape)), True)])
-    return _run(key, build, (x, w, b, y), y)
+                          (_DST, _plain(y.shape, _contiguous_strides(y.shape)), True)], threads)
+    return _run(key, build, (x, w, b, y), y, _flops(n, o, ho, wo, w.shape))
 
 
 def conv_input_grad(gy, w, x_shape, geo):
-    """dX for dY = gy (4-D float32 numpy arrays), or None when oneDNN cannot compute it."""
+    """dX for dY = gy (4-D float32 numpy arrays), or None when oneDNN cannot compute it, or when the input has
+    fewer than ``DATA_MIN_CHANNELS`` channels per group: oneDNN's backward-data kernels are slow there (LeNet's
+    first layer, 3 channels: 1.90 ms on 2 threads, 3.54 on one, numpy's plane-shift col2im 1.43-1.65)."""
     np = _backend.numpy
+    if w.shape[1] < DATA_MIN_CHANNELS:
+        return None
     gy, w = _fit(gy), _fit(w)
     gx = np.empty(x_shape, dtype=np.float32)
     key = ("data", gy.shape, _elements(gy), w.shape, _elements(w), tuple(x_shape), tuple(geo))
 
-    def build():
+    def build(threads):
         g = geo.groups
         pd = _p()
         strides, dilates, left, right = _geometry(geo)
@@ -370,8 +400,8 @@ def conv_input_grad(gy, w, x_shape, geo):
             _hint(x_shape, w.shape, gy.shape, geo), None), "convolution backward data")
         return _Plan(pd, [(_DIFF_DST, _plain(gy.shape, _elements(gy)), False),
                           (_WEIGHTS, _weights_md(w.shape, _elements(w), g, _plain), False),
-                          (_DIFF_SRC, _plain(gx.shape, _contiguous_strides(gx.shape)), True)])
-    return _run(key, build, (gy, w, gx), gx)
+                          (_DIFF_SRC, _plain(gx.shape, _contiguous_strides(gx.shape)), True)], threads)
+    return _run(key, build, (gy, w, gx), gx, _flops(gy.shape[0], gy.shape[1], gy.shape[2], gy.shape[3], w.shape))
 
 
 def conv_weight_grad(x, gy, w_shape, geo):
@@ -381,7 +411,7 @@ def conv_weight_grad(x, gy, w_shape, geo):
     gw = np.empty(w_shape, dtype=np.float32)
     key = ("weights", x.shape, _elements(x), gy.shape, _elements(gy), tuple(w_shape), tuple(geo))
 
-    def build():
+    def build(threads):
         g = geo.groups
         pd = _p()
         strides, dilates, left, right = _geometry(geo)
@@ -391,14 +421,21 @@ def conv_weight_grad(x, gy, w_shape, geo):
             _hint(x.shape, w_shape, gy.shape, geo), None), "convolution backward weights")
         return _Plan(pd, [(_SRC, _plain(x.shape, _elements(x)), False),
                           (_DIFF_DST, _plain(gy.shape, _elements(gy)), False),
-                          (_DIFF_WEIGHTS, _weights_md(w_shape, _contiguous_strides(w_shape), g, _plain), True)])
-    return _run(key, build, (x, gy, gw), gw)
+                          (_DIFF_WEIGHTS, _weights_md(w_shape, _contiguous_strides(w_shape), g, _plain), True)],
+                     threads)
+    return _run(key, build, (x, gy, gw), gw, _flops(gy.shape[0], gy.shape[1], gy.shape[2], gy.shape[3], w_shape))
 
 
-def _run(key, build, arrays, result):
+def _run(key, build, arrays, result, flops):
     with _lock:
-        plan = _plan(key, build)
+        plan = _plan(key, build, _threads_for(flops))
         if plan is None:
             return None
+        _use_threads(plan.threads)
         plan.run(arrays)
     return result
+
+
+def _flops(n, o, ho, wo, w_shape):
+    """Multiply-adds times 2 of one product: every output pixel of every channel sums C/groups * kh * kw terms."""
+    return 2 * n * o * ho * wo * w_shape[1] * w_shape[2] * w_shape[3]
