@@ -366,6 +366,16 @@ def _forward_pd(x_md, w_md, b_md, y_md, geo):
     return pd
 
 
+def _backward_pd(which, descs, x_shape, w_shape, y_shape, geo):
+    """The primitive descriptor of the backward ``which`` ("data" or "weights"): oneDNN's create function takes the
+    argument descriptors (``descs``, in its order), the geometry and the forward one as a hint."""
+    pd = _p()
+    create = getattr(_state["lib"], f"dnnl_convolution_backward_{which}_primitive_desc_create")
+    _check(create(ctypes.byref(pd), _state["engine"], _CONVOLUTION_DIRECT, *descs, *_geometry(geo),
+                  _hint(x_shape, w_shape, y_shape, geo), None), f"convolution backward {which}")
+    return pd
+
+
 def _hint(x_shape, w_shape, y_shape, geo):
     """The forward primitive descriptor oneDNN wants as a hint when it makes a backward one."""
     return _forward_pd(_any(x_shape), _weights_md(w_shape, None, geo.groups, _any), None, _any(y_shape), geo)
@@ -408,12 +418,8 @@ def conv_input_grad(gy, w, x_shape, geo):
 
     def build(threads):
         g = geo.groups
-        pd = _p()
-        strides, dilates, left, right = _geometry(geo)
-        _check(_state["lib"].dnnl_convolution_backward_data_primitive_desc_create(
-            ctypes.byref(pd), _state["engine"], _CONVOLUTION_DIRECT, _any(x_shape),
-            _weights_md(w.shape, None, g, _any), _any(gy.shape), strides, dilates, left, right,
-            _hint(x_shape, w.shape, gy.shape, geo), None), "convolution backward data")
+        pd = _backward_pd("data", (_any(x_shape), _weights_md(w.shape, None, g, _any), _any(gy.shape)),
+                          x_shape, w.shape, gy.shape, geo)
         return _Plan(pd, [(_DIFF_DST, _plain(gy.shape, _elements(gy)), False),
                           (_WEIGHTS, _weights_md(w.shape, _elements(w), g, _plain), False),
                           (_DIFF_SRC, _plain(gx.shape, _contiguous_strides(gx.shape)), True)], threads)
@@ -429,12 +435,8 @@ def conv_weight_grad(x, gy, w_shape, geo):
 
     def build(threads):
         g = geo.groups
-        pd = _p()
-        strides, dilates, left, right = _geometry(geo)
-        _check(_state["lib"].dnnl_convolution_backward_weights_primitive_desc_create(
-            ctypes.byref(pd), _state["engine"], _CONVOLUTION_DIRECT, _any(x.shape),
-            _weights_md(w_shape, None, g, _any), None, _any(gy.shape), strides, dilates, left, right,
-            _hint(x.shape, w_shape, gy.shape, geo), None), "convolution backward weights")
+        pd = _backward_pd("weights", (_any(x.shape), _weights_md(w_shape, None, g, _any), None, _any(gy.shape)),
+                          x.shape, w_shape, gy.shape, geo)
         return _Plan(pd, [(_SRC, _plain(x.shape, _elements(x)), False),
                           (_DIFF_DST, _plain(gy.shape, _elements(gy)), False),
                           (_DIFF_WEIGHTS, _weights_md(w_shape, _contiguous_strides(w_shape), g, _plain), True)],
