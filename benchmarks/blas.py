@@ -54,10 +54,9 @@ def _torch_blas():
 def describe():
     """A dict for the report: BLAS libraries, OpenBLAS kernel, thread counts, forced settings."""
     import torch
-    from minitorch import _onednn
+    from minitorch import _onednn, backends
     out = {"numpy BLAS": _numpy_blas(), "torch BLAS": _torch_blas(), "torch threads": torch.get_num_threads()}
-    import minitorch
-    if _onednn.is_available() and minitorch.backends.mkldnn.enabled:
+    if _onednn.is_available() and backends.mkldnn.enabled:
         out["minitorch convolutions"] = f"oneDNN {_onednn.version()} (float32, CPU; minitorch.backends.mkldnn)"
     else:
         out["minitorch convolutions"] = ("numpy im2col + BLAS (" + (_onednn.why_not() or "mkldnn.enabled is False")

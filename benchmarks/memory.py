@@ -101,10 +101,6 @@ def _child(lib_name, workload_name, device, steps):
     w = {w.name: w for w in train_workloads() + scaling_workloads()}[workload_name]
     step = w.make(lib, device)
     gpu = device != "cpu"
-    if not gpu:
-        warm = w.make(lib, device)             # the libraries' first-use set-up, on a throwaway copy (see above)
-        warm()
-        del warm
     if gpu:
         if lib_name == "torch":
             lib.cuda.synchronize()
@@ -116,6 +112,9 @@ def _child(lib_name, workload_name, device, steps):
             base = pool.total_bytes()
     else:
         import gc
+        warm = w.make(lib, device)             # the libraries' first-use set-up, on a throwaway copy (see above)
+        warm()
+        del warm
         gc.collect()
         _release_free_heap()
         _reset_peak_rss()

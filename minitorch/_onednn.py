@@ -178,13 +178,13 @@ def why_not():
 
 
 def usable(xp, *arrays):
-    """True when the convolution of these arrays may run in oneDNN: float32 numpy arrays, none empty,
+    """True when the convolution of these arrays may run in oneDNN: float32 numpy arrays (or None), none empty,
     ``backends.mkldnn.enabled``, and the library loaded."""
     from .backends import mkldnn          # the switch users set (imported here: backends sits above this layer)
     if not mkldnn.enabled or xp is not _backend.numpy:
         return False
     for a in arrays:
-        if a.dtype != _F32_DTYPE or a.size == 0:
+        if a is not None and (a.dtype != _F32_DTYPE or a.size == 0):      # (None: no bias)
             return False
     return _load() is not None
 
@@ -252,9 +252,8 @@ class _Plan:
     layout the primitive chose is asked for; where it differs from the plain one, a reorder converts
     (in, before the primitive; out, after it) through a scratch buffer of that layout."""
 
-    def __init__(self, pd, args, threads):
+    def __init__(self, pd, args):
         lib = _state["lib"]
-        self.threads = threads
         info = ctypes.c_char_p()
         lib.dnnl_primitive_desc_query(pd, _QUERY_IMPL_INFO, 0, ctypes.byref(info))
         self.impl = info.value.decode()
@@ -335,13 +334,14 @@ _MAX_PLANS = 64
 
 
 def _plan(key, build, threads):
-    """The cached plan for ``key`` (made by ``build`` on ``threads`` threads the first time), or None when oneDNN
+    """The cached plan for ``key`` (made by ``build()`` on ``threads`` threads the first time), or None when oneDNN
     cannot do it."""
     plan = _plans.get(key)
     if plan is None:
         try:
             with _Threads(threads):
-                plan = build(threads)
+                plan = build()
+            plan.threads = threads                 # the thread count the primitive was made for: it runs with it
         except _Unsupported as e:
             plan = str(e)
         _plans[key] = plan
@@ -353,16 +353,16 @@ def _plan(key, build, threads):
 
 
 def _geometry(geo):
+    """strides, dilations (oneDNN counts the gaps: torch's dilation - 1), left/top and right/bottom padding."""
     (sh, sw), (pt, pb, pl, pr), (dh, dw) = geo.stride, geo.pads, geo.dilation
     return _Dims(sh, sw), _Dims(dh - 1, dw - 1), _Dims(pt, pl), _Dims(pb, pr)
 
 
 def _forward_pd(x_md, w_md, b_md, y_md, geo):
     pd = _p()
-    strides, dilates, left, right = _geometry(geo)
     _check(_state["lib"].dnnl_convolution_forward_primitive_desc_create(
         ctypes.byref(pd), _state["engine"], _FORWARD_TRAINING, _CONVOLUTION_DIRECT, x_md, w_md, b_md, y_md,
-        strides, dilates, left, right, None), "convolution")
+        *_geometry(geo), None), "convolution")
     return pd
 
 
@@ -394,14 +394,14 @@ def conv_forward(x, w, b, geo):
     y = np.empty((n, o, ho, wo), dtype=np.float32)
     key = ("fwd", x.shape, _elements(x), w.shape, _elements(w), b is not None and _elements(b), tuple(geo))
 
-    def build(threads):
+    def build():
         g = geo.groups
-        pd = _forward_pd(_any(x.shape), _weights_md(w.shape, None, g, _any),
-                         _plain(b.shape, _elements(b)) if b is not None else None, _any(y.shape), geo)
+        b_md = _plain(b.shape, _elements(b)) if b is not None else None
+        pd = _forward_pd(_any(x.shape), _weights_md(w.shape, None, g, _any), b_md, _any(y.shape), geo)
         return _Plan(pd, [(_SRC, _plain(x.shape, _elements(x)), False),
                           (_WEIGHTS, _weights_md(w.shape, _elements(w), g, _plain), False),
-                          (_BIAS, _plain(b.shape, _elements(b)) if b is not None else None, False),
-                          (_DST, _plain(y.shape, _contiguous_strides(y.shape)), True)], threads)
+                          (_BIAS, b_md, False),
+                          (_DST, _plain(y.shape, _contiguous_strides(y.shape)), True)])
     return _run(key, build, (x, w, b, y), y, _flops(n, o, ho, wo, w.shape))
 
 
@@ -416,13 +416,13 @@ def conv_input_grad(gy, w, x_shape, geo):
     gx = np.empty(x_shape, dtype=np.float32)
     key = ("data", gy.shape, _elements(gy), w.shape, _elements(w), tuple(x_shape), tuple(geo))
 
-    def build(threads):
+    def build():
         g = geo.groups
         pd = _backward_pd("data", (_any(x_shape), _weights_md(w.shape, None, g, _any), _any(gy.shape)),
                           x_shape, w.shape, gy.shape, geo)
         return _Plan(pd, [(_DIFF_DST, _plain(gy.shape, _elements(gy)), False),
                           (_WEIGHTS, _weights_md(w.shape, _elements(w), g, _plain), False),
-                          (_DIFF_SRC, _plain(gx.shape, _contiguous_strides(gx.shape)), True)], threads)
+                          (_DIFF_SRC, _plain(gx.shape, _contiguous_strides(gx.shape)), True)])
     return _run(key, build, (gy, w, gx), gx, _flops(gy.shape[0], gy.shape[1], gy.shape[2], gy.shape[3], w.shape))
 
 
@@ -433,14 +433,13 @@ def conv_weight_grad(x, gy, w_shape, geo):
     gw = np.empty(w_shape, dtype=np.float32)
     key = ("weights", x.shape, _elements(x), gy.shape, _elements(gy), tuple(w_shape), tuple(geo))
 
-    def build(threads):
+    def build():
         g = geo.groups
         pd = _backward_pd("weights", (_any(x.shape), _weights_md(w_shape, None, g, _any), None, _any(gy.shape)),
                           x.shape, w_shape, gy.shape, geo)
         return _Plan(pd, [(_SRC, _plain(x.shape, _elements(x)), False),
                           (_DIFF_DST, _plain(gy.shape, _elements(gy)), False),
-                          (_DIFF_WEIGHTS, _weights_md(w_shape, _contiguous_strides(w_shape), g, _plain), True)],
-                     threads)
+                          (_DIFF_WEIGHTS, _weights_md(w_shape, _contiguous_strides(w_shape), g, _plain), True)])
     return _run(key, build, (x, gy, gw), gw, _flops(gy.shape[0], gy.shape[1], gy.shape[2], gy.shape[3], w_shape))
 
 

@@ -188,7 +188,7 @@ def test_a_plan_oneDNN_refuses_falls_back_to_numpy(monkeypatch):
 
 def _child(code, **env):
     e = dict(os.environ, **env)
-    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=e,
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=e, timeout=120,
                           cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
@@ -242,8 +242,7 @@ def test_a_process_forked_after_onednn_ran_uses_numpy():
             "    print('child', ok, _onednn.is_available(), flush=True); os._exit(0)\n"
             "os.waitpid(pid, 0)\n"
             "print('parent', np.array_equal(F.conv2d(x, w).numpy(), y), _onednn.is_available())\n")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
-                         cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    out = _child(code)
     assert out.returncode == 0, out.stderr
     assert out.stdout.split("\n")[:2] == ["child True False", "parent True True"], out.stdout
 

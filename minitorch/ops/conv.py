@@ -164,7 +164,7 @@ def _formulation(xp, x_shape, w_shape, geo):
 def conv_forward(xp, x, w, b, geo):
     """y = conv(x, w) + b on 4-D arrays: oneDNN where it is installed (float32 on the CPU), else the
     formulation ``_formulation`` picks for the shape."""
-    if _onednn.usable(xp, x, w) and (b is None or b.dtype == x.dtype):
+    if _onednn.usable(xp, x, w, b):
         y = _onednn.conv_forward(x, w, b, geo)
         if y is not None:
             return y
