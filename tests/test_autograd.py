@@ -368,6 +368,54 @@ def test_custom_function(device):
     h, = mt.autograd.grad(g.sum(), x)
     assert h.tolist() == [6.0, 12.0] and y.device == g.device == h.device == x.device
 
+def test_saved_none_input_output_and_new_array():
+    """What ``save_for_backward`` keeps comes back in order: an input, None, the op's own output and a new
+    array (``saved_tensors`` as tensors, ``saved_arrays`` as arrays); an edit of a saved input after the
+    forward is torch's in-place error, in both. torch's twin saves the same tensors."""
+    class Scale(mt.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            y = x * 2
+            ctx.save_for_backward(x, None, y, x + 1)
+            return y
+
+        @staticmethod
+        def backward(ctx, g):
+            x, none, y, x1 = ctx.saved_tensors
+            assert none is None and y.grad_fn is ctx
+            return g * (y / x) * (x1 - x)           # = 2 g
+
+    class TScale(torch.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            y = x * 2
+            ctx.save_for_backward(x, None, y, x + 1)
+            return y
+
+        @staticmethod
+        def backward(ctx, g):
+            x, none, y, x1 = ctx.saved_tensors
+            return g * (y / x) * (x1 - x)
+
+    v = np.array([1.0, 3.0])
+    xs = mt.tensor(v, requires_grad=True), torch.tensor(v, requires_grad=True)
+    for x, fn in zip(xs, (Scale, TScale)):
+        fn.apply(x).sum().backward()
+    np.testing.assert_array_equal(xs[0].grad.numpy(), xs[1].grad.numpy())
+    x = mt.tensor(v, requires_grad=True)
+    node = Scale.apply(x.clone()).grad_fn
+    arrays = node.saved_arrays
+    assert arrays[1] is None and [type(a) for a in arrays] == [np.ndarray, type(None), np.ndarray, np.ndarray]
+    assert [list(a) for a in (arrays[0], arrays[2], arrays[3])] == [[1.0, 3.0], [2.0, 6.0], [2.0, 4.0]]
+    a = x.clone()
+    node = Scale.apply(a).grad_fn
+    with mt.no_grad():
+        a.add_(1)
+    for read in (lambda: node.saved_tensors, lambda: node.saved_arrays):
+        with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+            read()
+
+
 
 # ---------------------------------------------------------------- errors (torch's messages)
 @BOTH

@@ -30,7 +30,7 @@ import functools
 
 from .. import _backend, _grad_mode
 from ..tensor import Tensor
-from .node import Node, Edge, NO_GRAD, _edge, _sequence, _SavedOutput, accumulator_of
+from .node import Node, Edge, NO_GRAD, _edge, _sequence, _SavedOutput, _SavedValue, accumulator_of
 
 _enabled = _grad_mode._enabled
 _ndarray = _backend._ndarray
@@ -298,10 +298,12 @@ def _record(ctx, args, outputs, out=None):
                         break
                 else:
                     t = _saved_tensor(arr, outputs, out)        # a number, a new array, a numpy scalar
-                    if isinstance(t, Tensor) and t.grad_fn is ctx:
+                    if not isinstance(t, Tensor):
+                        t = _SavedValue(t)                          # a number or None
+                    elif t.grad_fn is ctx:
                         t = _SavedOutput(t)
                     saved.append(t)
-                    versions.append(t._vc[0] if isinstance(t, (Tensor, _SavedOutput)) else 0)
+                    versions.append(t._vc[0])
         ctx._saved_raw = saved
         ctx._saved_versions = versions
 

@@ -36,7 +36,7 @@ class Node:
                  "_edges",       # per forward argument: an Edge; NO_GRAD for a tensor needing none; None for a non-tensor
                  "_seq",         # when it was recorded (``_sequence_nr()``): the backward pass runs the newest first
                  "_to_save",     # arrays passed to save_for_backward during forward
-                 "_saved_raw",   # what forward saved (Tensors, _SavedOutputs, numbers); None: nothing; FREED
+                 "_saved_raw",   # what forward saved (Tensors, _SavedOutputs, _SavedValues); None: nothing; FREED
                  "_saved_versions")  # their version counters when saved
     _function = None     # the Function subclass whose backward this node runs
     _n_outputs = 1
@@ -64,25 +64,34 @@ class Node:
     @property
     def saved_tensors(self):
         """The saved values as Tensors; raises if the graph was freed or a saved tensor was modified in place."""
-        return self._saved_values(arrays=False)
-
-    @property
-    def saved_arrays(self):
-        """``saved_tensors`` as arrays (numbers and None as they are), for ``array_backward``; same checks."""
-        return self._saved_values(arrays=True)
-
-    def _saved_values(self, arrays):
         saved = self._saved_raw
         if not saved:
             return self._nothing_saved()
-        out = []
+        tensors = []
         for s, version in zip(saved, self._saved_versions):
-            if type(s) is _SavedOutput or isinstance(s, Tensor):
-                if s._vc[0] != version:                    # edited in place since it was saved
-                    _modified_in_place(s.unpack(self) if type(s) is _SavedOutput else s, version)
-                s = s._data if arrays else s.unpack(self) if type(s) is _SavedOutput else s
-            out.append(s)
-        return tuple(out)
+            if s._vc[0] != version:                     # edited in place since it was saved
+                self._check_versions(saved)
+            tensors.append(s if isinstance(s, Tensor) else s.unpack(self))
+        return tuple(tensors)
+
+    @property
+    def saved_arrays(self):
+        """``saved_tensors`` as arrays (numbers and None as they are; a list), for ``array_backward``; same checks."""
+        saved = self._saved_raw
+        if not saved:
+            return self._nothing_saved()
+        arrays = []
+        for s, version in zip(saved, self._saved_versions):
+            if s._vc[0] != version:                     # edited in place since it was saved
+                self._check_versions(saved)
+            arrays.append(s._data)
+        return arrays
+
+    def _check_versions(self, saved):
+        """torch's error when a saved tensor was modified in place after it was saved."""
+        for s, version in zip(saved, self._saved_versions):
+            if s._vc[0] != version:
+                _modified_in_place(s if isinstance(s, Tensor) else s.unpack(self), version)
 
     def _nothing_saved(self):
         if self._saved_raw is FREED:
@@ -100,7 +109,7 @@ class Node:
         saved = getattr(self, "_saved_raw", None)
         if not saved:
             return None
-        return [s.unpack(self) if type(s) is _SavedOutput else s for s in saved]
+        return [s if isinstance(s, Tensor) else s.unpack(self) for s in saved]
 
     def _resave_output(self, result, t):
         """An in-place op (``exp_``, ``sigmoid_``, ...) saved its result, now copied into ``t``, whose
@@ -197,6 +206,20 @@ class _SavedOutput:
         if self._base is not None:
             t._base = self._base
         return t
+
+
+class _SavedValue:
+    """A saved value that is not an array (a Python number, None), kept as it is: like the other saved
+    entries it has ``_data`` and a version counter (one that never changes), so ``saved_arrays`` reads
+    every entry the same way."""
+    __slots__ = ("_data",)
+    _vc = (0,)
+
+    def __init__(self, value):
+        self._data = value
+
+    def unpack(self, node):
+        return self._data
 
 
 def _modified_in_place(t, version):
