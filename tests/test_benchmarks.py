@@ -8,6 +8,8 @@ import os
 import subprocess
 import sys
 
+import numpy as np
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
@@ -70,3 +72,37 @@ def test_each_timed_run_follows_its_own_engines_settle_calls():
         else:
             runs_of.append([c, 1])
     assert len(runs_of) == 8 and all(n == 2 for _, n in runs_of), runs_of   # settle once, then the timed call
+
+
+def test_overhead_baselines_compute_torchs_gradients():
+    """The bare tape and numpy-alone baselines of ``benchmarks.overhead`` do the graph's real work: their
+    gradients are torch's (float64: about 100 roundings of at most eps each, on values of order 1; and
+    float32 against torch's float64 answer, by the same count of float32 roundings)."""
+    sys.path.insert(0, ROOT)
+    import torch
+    from benchmarks import overhead
+    r = np.random.default_rng(1)
+    x, w = r.standard_normal(4), r.standard_normal(4)
+    tx, tw = torch.tensor(x, requires_grad=True), torch.tensor(w, requires_grad=True)
+    y = tx
+    for _ in range(overhead.STEPS):
+        y = (y * tw + tw).tanh()
+    y.sum().backward()
+    want = tx.grad.numpy(), tw.grad.numpy()
+    scale = 1 + max(np.abs(want[0]).max(), np.abs(want[1]).max())
+    for dtype in (np.float64, np.float32):
+        tol = 100 * np.finfo(dtype).eps * scale
+        for grads in (overhead.tape_grads, overhead.numpy_grads):
+            got = grads(x.astype(dtype), w.astype(dtype))
+            assert [g.dtype for g in got] == [dtype, dtype]
+            for g, t in zip(got, want):
+                np.testing.assert_allclose(g, t, rtol=0, atol=tol)
+
+
+def test_overhead_prints_the_four_engines():
+    proc = subprocess.run([sys.executable, "-m", "benchmarks.overhead", "--runs", "2", "--calls", "3"], cwd=ROOT,
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    rows = [line for line in proc.stdout.splitlines() if line.startswith("| ") and "µs" in line]
+    assert [row.split(" | ")[0][2:] for row in rows] == ["torch", "minitorch", "bare tape", "numpy alone"]
+    assert rows[0].endswith("| 1.00 (1.00–1.00) |")
