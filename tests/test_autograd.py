@@ -371,32 +371,23 @@ def test_custom_function(device):
 def test_saved_none_input_output_and_new_array():
     """What ``save_for_backward`` keeps comes back in order: an input, None, the op's own output and a new
     array (``saved_tensors`` as tensors, ``saved_arrays`` as arrays); an edit of a saved input after the
-    forward is torch's in-place error, in both. torch's twin saves the same tensors."""
-    class Scale(mt.autograd.Function):
-        @staticmethod
-        def forward(ctx, x):
-            y = x * 2
-            ctx.save_for_backward(x, None, y, x + 1)
-            return y
+    forward is torch's in-place error, in both. torch's twin (the same class on torch) saves the same."""
+    def scale(T):
+        class Scale(T.autograd.Function):
+            @staticmethod
+            def forward(ctx, x):
+                y = x * 2
+                ctx.save_for_backward(x, None, y, x + 1)
+                return y
 
-        @staticmethod
-        def backward(ctx, g):
-            x, none, y, x1 = ctx.saved_tensors
-            assert none is None and y.grad_fn is ctx
-            return g * (y / x) * (x1 - x)           # = 2 g
+            @staticmethod
+            def backward(ctx, g):
+                x, none, y, x1 = ctx.saved_tensors
+                assert none is None and y.grad_fn is ctx
+                return g * (y / x) * (x1 - x)           # = 2 g
+        return Scale
 
-    class TScale(torch.autograd.Function):
-        @staticmethod
-        def forward(ctx, x):
-            y = x * 2
-            ctx.save_for_backward(x, None, y, x + 1)
-            return y
-
-        @staticmethod
-        def backward(ctx, g):
-            x, none, y, x1 = ctx.saved_tensors
-            return g * (y / x) * (x1 - x)
-
+    Scale, TScale = scale(mt), scale(torch)
     v = np.array([1.0, 3.0])
     xs = mt.tensor(v, requires_grad=True), torch.tensor(v, requires_grad=True)
     for x, fn in zip(xs, (Scale, TScale)):
