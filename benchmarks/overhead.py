@@ -31,7 +31,7 @@ from . import ENVIRONMENT  # noqa: F401  (sets the BLAS environment before numpy
 
 import numpy as np
 
-STEPS = 10          # ten times y = tanh(y * w + w): 30 ops, then the sum
+from .workloads import TINY_STEPS as STEPS, op_tiny_graph, tiny_graph_inputs
 
 
 # ---------------------------------------------------------------- the bare tape
@@ -95,7 +95,7 @@ def numpy_grads(x, w):
         inputs.append(y)
         y = np.tanh(y * w + w)
         outputs.append(y)
-    y.sum()
+    y.sum()                                       # the forward's last op (its value is not needed)
     g, gw = np.broadcast_to(np.ones((), x.dtype), y.shape), None
     for y_in, y_out in zip(reversed(inputs), reversed(outputs)):
         g = g * (1 - y_out * y_out)               # through tanh
@@ -103,21 +103,6 @@ def numpy_grads(x, w):
         g, g_w = g * w, g * y_in                  # through the product
         gw = gw + g_w
     return g, gw
-
-
-# ---------------------------------------------------------------- the two engines
-def engine_step(lib, x0, w0):
-    """One step of the graph in minitorch or torch (same code: the API is the same)."""
-    x = lib.tensor(x0, requires_grad=True)
-    w = lib.tensor(w0, requires_grad=True)
-
-    def step():
-        x.grad = w.grad = None
-        y = x
-        for _ in range(STEPS):
-            y = (y * w + w).tanh()
-        y.sum().backward()
-    return step, x, w
 
 
 def _time(fn, calls):
@@ -131,9 +116,9 @@ def measure(runs=15, calls=200):
     """{name: [seconds per step, one per run]}, the four taken in turn within each run."""
     import minitorch
     import torch
-    r = np.random.default_rng(5)
-    x0, w0 = r.standard_normal(4, dtype=np.float32), r.standard_normal(4, dtype=np.float32)
-    steps = {"torch": engine_step(torch, x0, w0)[0], "minitorch": engine_step(minitorch, x0, w0)[0],
+    engine = op_tiny_graph().make              # the suite's own workload, for both engines
+    x0, w0 = tiny_graph_inputs()
+    steps = {"torch": engine(torch, "cpu"), "minitorch": engine(minitorch, "cpu"),
              "bare tape": lambda: tape_grads(x0, w0), "numpy alone": lambda: numpy_grads(x0, w0)}
     for fn in steps.values():
         _time(fn, max(1, calls // 4))           # warm-up
@@ -162,8 +147,7 @@ def main(argv=None):
     args = p.parse_args(argv)
     from .blas import describe
     print(describe())
-    print(f"tiny-tensor graph ({3 * STEPS + 1} ops + backward), {args.runs} interleaved runs of "
-          f"{args.calls} steps\n")
+    print(f"{op_tiny_graph().name}, {args.runs} interleaved runs of {args.calls} steps\n")
     print(report(measure(args.runs, args.calls)))
 
 

@@ -102,17 +102,25 @@ def op_elementwise(numel):
     return Workload(f"elementwise chain ({numel:,} elems)", "op", make, quick=True)
 
 
+TINY_STEPS = 10          # the tiny graph: TINY_STEPS times y = tanh(y * w + w), then the sum
+
+
+def tiny_graph_inputs():
+    """The tiny graph's x and w (4 float32 elements each), as numpy arrays."""
+    r = _rng(5)
+    return r.standard_normal(4, dtype=np.float32), r.standard_normal(4, dtype=np.float32)
+
+
 def op_tiny_graph():
     """31 ops on 4-element tensors plus their backward: almost pure per-op overhead."""
     def make(lib, device):
-        r = _rng(5)
-        x = _tensor(lib, r.standard_normal(4, dtype=np.float32), device, True)
-        w = _tensor(lib, r.standard_normal(4, dtype=np.float32), device, True)
+        x0, w0 = tiny_graph_inputs()
+        x, w = _tensor(lib, x0, device, True), _tensor(lib, w0, device, True)
 
         def step():
             x.grad = w.grad = None
             y = x
-            for _ in range(10):
+            for _ in range(TINY_STEPS):
                 y = (y * w + w).tanh()
             y.sum().backward()
         return step

@@ -368,6 +368,7 @@ def test_custom_function(device):
     h, = mt.autograd.grad(g.sum(), x)
     assert h.tolist() == [6.0, 12.0] and y.device == g.device == h.device == x.device
 
+
 def test_saved_none_input_output_and_new_array():
     """What ``save_for_backward`` keeps comes back in order: an input, None, the op's own output and a new
     array (``saved_tensors`` as tensors, ``saved_arrays`` as arrays); an edit of a saved input after the
@@ -405,7 +406,6 @@ def test_saved_none_input_output_and_new_array():
     for read in (lambda: node.saved_tensors, lambda: node.saved_arrays):
         with pytest.raises(RuntimeError, match="modified by an inplace operation"):
             read()
-
 
 
 # ---------------------------------------------------------------- errors (torch's messages)
